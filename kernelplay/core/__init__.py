@@ -1,0 +1,1 @@
+"""kernelplay's numerical core: numpy, scipy and pillow only — never Qt."""
