@@ -1,0 +1,459 @@
+"""Applying a kernel to an image, and mapping the raw sums to displayable 0..255 pixels.
+
+Images are ``(H, W)`` grey or ``(H, W, 3)`` RGB, uint8 or float. The kernel is applied as
+cross-correlation, the way the playground shows it: the top-left weight multiplies the top-left
+pixel of the window. ``flip=True`` turns the kernel by 180° first, which is true convolution.
+
+Border modes say what the window sees outside the image (shown for a row ``a b c d``, radius 2):
+
+=============  ===============================================================================
+``zero``       ``0 0 | a b c d | 0 0`` — black padding.
+``replicate``  ``a a | a b c d | d d`` — the edge pixel repeated.
+``reflect``    ``c b | a b c d | c b`` — mirrored about the edge pixel, which is not repeated
+               (numpy ``pad(mode="reflect")``, scipy.ndimage ``"mirror"``, OpenCV
+               ``BORDER_REFLECT_101``).
+``wrap``       ``c d | a b c d | a b`` — the opposite edge, as if the image were tiled.
+``valid``      no padding: only windows that fit inside the image, so the output is smaller by
+               ``k − 1`` in each direction.
+=============  ===============================================================================
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import NamedTuple
+
+import numpy as np
+
+from kernelplay.core.kernels import kernel_as_fraction
+
+BORDER_MODES = ("zero", "replicate", "reflect", "wrap", "valid")
+OUTPUT_MAPPINGS = ("clamp", "abs", "offset", "stretch")
+
+_OFFSET = 128.0  # the "offset" mapping shows raw 0 as mid-grey
+_STRETCH_CONSTANT = 128  # "stretch" of a constant image: mid-grey (there is no range to stretch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking the inputs
+
+
+def _check_border(border: str) -> None:
+    if border not in BORDER_MODES:
+        raise ValueError(f"unknown border mode {border!r}; choose one of {', '.join(BORDER_MODES)}")
+
+
+def _check_filter_kernel(kernel) -> np.ndarray:
+    try:
+        array = np.asarray(kernel, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError("a kernel must be a square grid of numbers") from None
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"a kernel must be square, not of shape {array.shape}")
+    if array.shape[0] % 2 == 0:
+        raise ValueError(f"a kernel needs an odd size so it has a centre pixel, not {array.shape[0]}×{array.shape[1]}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("a kernel's weights must be finite numbers")
+    return array
+
+
+def _check_image(image) -> np.ndarray:
+    array = np.asarray(image)
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
+        raise ValueError(f"expected an (H, W) grey or (H, W, 3) RGB image, got shape {array.shape}")
+    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating) and not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"expected image pixels as numbers, got {array.dtype}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError("the image is empty")
+    return array
+
+
+def _check_valid_size(shape, size: int) -> None:
+    if shape[0] < size or shape[1] < size:
+        raise ValueError(
+            f"the image ({shape[1]}×{shape[0]}) is smaller than the {size}×{size} kernel, "
+            "so 'valid' leaves no output; choose another border mode"
+        )
+
+
+def border_index(indices, length: int, border: str) -> np.ndarray:
+    """Map (possibly out-of-range) indices along an axis of ``length`` pixels into the image.
+
+    Returns int64 indices in ``0..length-1``, or ``-1`` where the border mode gives a zero
+    ("zero" and "valid"). This is the single definition of the border modes, shared by the fast
+    filter, the naive loop and the pixel explanation.
+    """
+    _check_border(border)
+    indices = np.asarray(indices, dtype=np.int64)
+    inside = (indices >= 0) & (indices < length)
+    if border in ("zero", "valid"):
+        return np.where(inside, indices, -1)
+    if border == "replicate":
+        return np.clip(indices, 0, length - 1)
+    if border == "wrap":
+        return np.mod(indices, length)
+    if length == 1:  # reflect: a single pixel mirrors onto itself
+        return np.zeros_like(indices)
+    period = 2 * (length - 1)
+    folded = np.mod(indices, period)
+    return np.where(folded < length, folded, period - folded)
+
+
+# ---------------------------------------------------------------------------------------------
+# The slow, obvious version: what the playground teaches
+
+
+def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
+    """The filter as a double loop: for every output pixel, window × kernel, then sum.
+
+    Same contract as :func:`apply_kernel`, in float64 arithmetic, and slow: it exists to be read
+    and to check the fast version against.
+    """
+    _check_border(border)
+    kernel = _check_filter_kernel(kernel)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    image = _check_image(image)
+    size = kernel.shape[0]
+    radius = size // 2
+    if border == "valid":
+        _check_valid_size(image.shape, size)
+    pixels = image.astype(np.float64).reshape(image.shape[0], image.shape[1], -1)
+    height, width, channels = pixels.shape
+    if border == "valid":
+        out_rows, out_cols, shift = range(height - size + 1), range(width - size + 1), radius
+    else:
+        out_rows, out_cols, shift = range(height), range(width), 0
+    result = np.zeros((len(out_rows), len(out_cols), channels), dtype=np.float64)
+    for out_row in out_rows:
+        for out_col in out_cols:
+            row, col = out_row + shift, out_col + shift  # the window's centre in the input
+            for channel in range(channels):
+                total = 0.0
+                for i in range(size):
+                    for j in range(size):
+                        source_row = int(border_index(row + i - radius, height, border))
+                        source_col = int(border_index(col + j - radius, width, border))
+                        if source_row >= 0 and source_col >= 0:
+                            total += pixels[source_row, source_col, channel] * kernel[i, j]
+                result[out_row, out_col, channel] = total
+    result = result.astype(np.float32)
+    return result[..., 0] if image.ndim == 2 else result
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast version
+#
+# The image is processed in bands of a few rows, so the scratch buffers stay in the L2 cache.
+# Each band is copied, with its border padding, into a flat buffer; an (H, W, 3) band is a flat
+# run of H × (W + 2r) × 3 values, so the tap at (dy, dx) is the same buffer shifted by
+# dy × row_length + dx × 3 — one contiguous numpy call covers every channel of every pixel of the
+# band. (The last 2r columns of each output row read across into the next row; they are computed
+# and thrown away, which is cheaper than 2-D strides.) Taps that share a weight are summed before
+# one multiplication, zero weights are skipped, and integer kernels (most presets, e.g. blur as
+# [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16 or float32 arithmetic with one
+# division at the end. Bands run on a small thread pool; numpy releases the GIL inside ufuncs.
+
+_BAND_ELEMENTS = 48_000  # values per band row-block: ~100–200 KB per scratch buffer
+_MIN_PARALLEL_ELEMENTS = 200_000
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="kernelplay-filter")
+        return _pool
+
+
+class _Plan(NamedTuple):
+    """How to compute one kernel: the work dtype, weight groups and the final division."""
+
+    dtype: np.dtype
+    # (weight, positive tap offsets, negative tap offsets): adds weight × (Σ positive − Σ negative)
+    groups: list[tuple[float, list[tuple[int, int]], list[tuple[int, int]]]]
+    divisor: float
+
+
+def _plan(kernel: np.ndarray, integer_input: bool) -> _Plan:
+    numerators, divisor = kernel_as_fraction(kernel)
+    exact = divisor != 1.0 or np.all(numerators == np.round(numerators))
+    if not exact:
+        numerators, divisor = kernel, 1.0
+    if integer_input and exact and np.abs(numerators).sum() * 255 <= np.iinfo(np.int16).max:
+        dtype = np.dtype(np.int16)  # exact, and twice the values per cache line of float32
+    else:
+        dtype = np.dtype(np.float32)  # exact for integer kernels on uint8 (sums stay below 2**24)
+    by_magnitude: dict[float, tuple[list, list]] = {}
+    size = kernel.shape[0]
+    for dy in range(size):
+        for dx in range(size):
+            weight = float(numerators[dy, dx])
+            if weight == 0.0:
+                continue
+            positive, negative = by_magnitude.setdefault(abs(weight), ([], []))
+            (positive if weight > 0 else negative).append((dy, dx))
+    groups = [(magnitude, positive, negative) for magnitude, (positive, negative) in by_magnitude.items()]
+    # Weight ±1 first: those taps go straight into the accumulator, with no multiplication.
+    groups.sort(key=lambda group: group[0] != 1.0)
+    return _Plan(dtype, groups, float(divisor))
+
+
+class _Band:
+    """Per-thread scratch buffers for one band of rows."""
+
+    def __init__(self, band_rows: int, radius: int, row_length: int, channels: int, dtype):
+        self.rows = band_rows
+        self.row_length = row_length  # padded width × channels
+        tail = 2 * radius * channels  # the discarded right-hand columns of the last row read past the end
+        self.source = np.zeros((band_rows + 2 * radius) * row_length + tail, dtype=dtype)
+        self.grid = self.source[: (band_rows + 2 * radius) * row_length].reshape(band_rows + 2 * radius, -1, channels)
+        self.total = np.empty(band_rows * row_length, dtype=dtype)
+        self.scratch = np.empty(band_rows * row_length, dtype=dtype)
+
+
+def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
+    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into the band."""
+    width = pixels.shape[1]
+    grid = band.grid
+    sources = row_map[first_padded_row: first_padded_row + count]
+    first = sources[0]
+    if first >= 0 and sources[-1] == first + count - 1 and np.all(np.diff(sources) == 1):
+        np.copyto(grid[:count, pad: pad + width], pixels[first: first + count], casting="unsafe")
+    else:
+        for i, source in enumerate(sources):
+            if source >= 0:
+                np.copyto(grid[i, pad: pad + width], pixels[source], casting="unsafe")
+            else:
+                grid[i] = 0
+    if pad and border not in ("zero", "valid"):
+        # Padding columns copied from the image columns the border mode names (never overlapping).
+        grid[:count, :pad] = grid[:count, pad + col_map[:pad]]
+        grid[:count, pad + width:] = grid[:count, pad + col_map[pad + width:]]
+
+
+def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
+    """Run the kernel over a filled band; returns the band's (rows, row_length) weighted sums."""
+    n = rows * band.row_length
+    source, total, scratch = band.source, band.total[:n], band.scratch[:n]
+
+    def tap(dy, dx):
+        start = dy * band.row_length + dx * channels
+        return source[start: start + n]
+
+    started = False
+    for magnitude, positive, negative in plan.groups:
+        taps = [(tap(*t), 1) for t in positive] + [(tap(*t), -1) for t in negative]
+        if magnitude == 1.0:
+            target = total
+        else:
+            target = scratch
+        # target = Σ ± taps; into the accumulator directly when the weight is ±1 and it is under way.
+        if target is total and started:
+            for view, sign in taps:
+                (np.add if sign > 0 else np.subtract)(total, view, out=total)
+            continue
+        (first_view, first_sign), rest = taps[0], taps[1:]
+        if rest:
+            second_view, second_sign = rest[0]
+            if first_sign > 0:
+                (np.add if second_sign > 0 else np.subtract)(first_view, second_view, out=target)
+            elif second_sign > 0:
+                np.subtract(second_view, first_view, out=target)
+            else:
+                np.add(first_view, second_view, out=target)
+                np.negative(target, out=target)
+            rest = rest[1:]
+        elif first_sign > 0:
+            np.copyto(target, first_view)
+        else:
+            np.negative(first_view, out=target)
+        for view, sign in rest:
+            (np.add if sign > 0 else np.subtract)(target, view, out=target)
+        if target is scratch:
+            if plan.dtype.kind == "i":
+                np.multiply(scratch, int(magnitude), out=scratch)
+            else:
+                np.multiply(scratch, np.float32(magnitude), out=scratch)
+            if started:
+                np.add(total, scratch, out=total)
+            else:
+                np.copyto(total, scratch)
+        started = True
+    if not started:  # an all-zero kernel
+        total[:] = 0
+    return total.reshape(rows, band.row_length)
+
+
+def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
+    """The raw weighted sums of ``kernel`` over ``image``, as float32.
+
+    ``image`` is uint8 or float, ``(H, W)`` or ``(H, W, 3)`` (each channel is filtered on its
+    own). ``kernel`` is a square array of odd size, applied as cross-correlation — the top-left
+    weight multiplies the top-left pixel of the window — or, with ``flip=True``, turned by 180°
+    first (true convolution). ``border`` is one of :data:`BORDER_MODES` (see the module
+    docstring). The result has the image's shape, or ``k − 1`` fewer rows and columns for
+    "valid". Nothing is clipped or rounded: see :func:`map_output` for that.
+    """
+    _check_border(border)
+    kernel = _check_filter_kernel(kernel)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    image = _check_image(image)
+    size = kernel.shape[0]
+    radius = size // 2
+    if border == "valid":
+        _check_valid_size(image.shape, size)
+        pad = 0
+    else:
+        pad = radius
+    integer_input = image.dtype == np.uint8
+    pixels = image if integer_input else image.astype(np.float32, copy=False)
+    pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
+    height, width, channels = pixels.shape
+    padded_width = width + 2 * pad
+    out_height, out_width = height + 2 * pad - 2 * radius, padded_width - 2 * radius
+    plan = _plan(kernel, integer_input)
+    row_map = border_index(np.arange(height + 2 * pad) - pad, height, border)
+    col_map = border_index(np.arange(padded_width) - pad, width, border)
+    result = np.empty((out_height, out_width, channels), dtype=np.float32)
+    row_length = padded_width * channels
+    band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length))
+
+    def run(first_row: int, last_row: int) -> None:
+        band = _Band(min(band_rows, last_row - first_row), radius, row_length, channels, plan.dtype)
+        for top in range(first_row, last_row, band.rows):
+            rows = min(band.rows, last_row - top)
+            _fill_band(band, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
+            sums = _filter_band(band, plan, rows, channels)[:, : out_width * channels]
+            target = result[top: top + rows].reshape(rows, out_width * channels)
+            if plan.divisor == 1.0:
+                np.copyto(target, sums, casting="unsafe")
+            else:
+                np.divide(sums, np.float32(plan.divisor), out=target, casting="unsafe")
+
+    workers = _WORKERS if out_height * row_length >= _MIN_PARALLEL_ELEMENTS and out_height >= 2 * _WORKERS else 1
+    if workers == 1:
+        run(0, out_height)
+    else:
+        # Equal slices of rows, one per worker; each slice walks its own bands.
+        edges = np.linspace(0, out_height, workers + 1).astype(int)
+        futures = [_thread_pool().submit(run, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        for future in futures:
+            future.result()
+    return result[..., 0] if image.ndim == 2 else result
+
+
+# ---------------------------------------------------------------------------------------------
+# From raw sums to pixels
+
+
+class MappedOutput(NamedTuple):
+    """Displayable pixels and how many raw values fell outside what could be shown."""
+
+    pixels: np.ndarray  # uint8, the shape of the raw sums
+    clipped_low: int  # values that would have been below 0 after rounding
+    clipped_high: int  # values that would have been above 255 after rounding
+
+
+def _check_mapping(mode: str) -> None:
+    if mode not in OUTPUT_MAPPINGS:
+        raise ValueError(f"unknown output mapping {mode!r}; choose one of {', '.join(OUTPUT_MAPPINGS)}")
+
+
+def _stretch_range(raw: np.ndarray, value_range) -> tuple[float, float]:
+    if value_range is not None:
+        low, high = (float(v) for v in value_range)
+        if high < low:
+            raise ValueError(f"value_range must be (low, high) with low ≤ high, got {value_range!r}")
+        return low, high
+    if raw.size == 0:
+        return 0.0, 0.0
+    return float(raw.min()), float(raw.max())
+
+
+def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
+    """Turn raw sums into uint8 pixels, counting the values that had to be clipped.
+
+    * ``clamp``: round, then clip to 0..255 (the playground's default).
+    * ``abs``: the magnitude, rounded and clipped to 255 — edges of both signs show bright.
+    * ``offset``: raw + 128, rounded and clipped — zero shows as mid-grey.
+    * ``stretch``: the range ``value_range = (low, high)`` — by default the raw values' own
+      minimum and maximum — scaled linearly onto 0..255. A constant image has no range and shows
+      mid-grey (128). Values outside a given ``value_range`` are clipped and counted.
+
+    Rounding is half away from zero (2.5 → 3, −2.5 → −3), as a person rounds by hand;
+    :func:`map_value` maps one value the same way.
+    """
+    _check_mapping(mode)
+    raw = np.asarray(raw, dtype=np.float32)
+    if mode == "stretch":
+        low, high = _stretch_range(raw, value_range)
+        if high == low:
+            pixels = np.full(raw.shape, _STRETCH_CONSTANT, dtype=np.uint8)
+            if value_range is None:
+                return MappedOutput(pixels, 0, 0)
+            return MappedOutput(pixels, int(np.count_nonzero(raw < low)), int(np.count_nonzero(raw > high)))
+        scale, shift = 255.0 / (high - low), -low
+    elif mode == "offset":
+        scale, shift = 1.0, _OFFSET
+    else:
+        scale, shift = 1.0, 0.0
+    pixels = np.empty(raw.shape, dtype=np.uint8)
+    flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
+    chunk = 1 << 16
+    counts = np.zeros((2,), dtype=np.int64)
+    lock = threading.Lock()
+
+    def run(start: int, stop: int) -> None:
+        scratch = np.empty(min(chunk, stop - start), dtype=np.float32)
+        low_count = high_count = 0
+        for begin in range(start, stop, chunk):
+            end = min(begin + chunk, stop)
+            values = scratch[: end - begin]
+            if mode == "abs":
+                np.abs(flat_raw[begin:end], out=values)
+            elif shift or scale != 1.0:
+                np.add(flat_raw[begin:end], np.float32(shift), out=values)
+                if scale != 1.0:
+                    np.multiply(values, np.float32(scale), out=values)
+            else:
+                np.copyto(values, flat_raw[begin:end])
+            if mode == "stretch":
+                if value_range is not None:
+                    low_count += np.count_nonzero(flat_raw[begin:end] < low)
+                    high_count += np.count_nonzero(flat_raw[begin:end] > high)
+            else:
+                # Half away from zero: v rounds below 0 when v ≤ −0.5, above 255 when v ≥ 255.5.
+                low_count += np.count_nonzero(values <= -0.5)
+                high_count += np.count_nonzero(values >= 255.5)
+            # Negative values end at 0 whichever way they round, so floor(v + 0.5) is enough.
+            np.add(values, np.float32(0.5), out=values)
+            np.clip(values, 0.0, 255.0, out=values)
+            np.copyto(flat_pixels[begin:end], values, casting="unsafe")  # truncation = floor here
+        with lock:
+            counts[0] += low_count
+            counts[1] += high_count
+
+    total = flat_raw.size
+    workers = _WORKERS if total >= _MIN_PARALLEL_ELEMENTS else 1
+    if workers == 1:
+        run(0, total)
+    else:
+        edges = np.linspace(0, total, workers + 1).astype(int)
+        futures = [_thread_pool().submit(run, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+        for future in futures:
+            future.result()
+    return MappedOutput(pixels, int(counts[0]), int(counts[1]))
+
+
+def map_value(raw: float, mode: str = "clamp", value_range=None) -> int:
+    """The 0..255 value :func:`map_output` shows for one raw sum (``value_range`` for stretch)."""
+    _check_mapping(mode)
+    if mode == "stretch" and value_range is None:
+        raise ValueError("'stretch' needs the value_range (low, high) of the whole output")
+    return int(map_output(np.array([raw], dtype=np.float32), mode, value_range=value_range).pixels[0])
