@@ -1,0 +1,38 @@
+"""Start the desktop app: ``run_app(image_path)`` makes the QApplication and the main window."""
+from __future__ import annotations
+
+import sys
+import traceback
+
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+ORGANISATION = "kernelplay"
+APPLICATION = "kernelplay"
+
+
+def _show_unexpected_error(kind, error, trace) -> None:
+    """An app launched from an icon has no console: show unexpected errors in a dialog too."""
+    traceback.print_exception(kind, error, trace)
+    if QApplication.instance() is not None:
+        QMessageBox.critical(None, "kernelplay — unexpected error", "".join(traceback.format_exception_only(kind, error)))
+
+
+def run_app(image_path: str | None = None) -> int:
+    """Show the main window (opening ``image_path`` if given) and run the event loop."""
+    from kernelplay.gui.main_window import MainWindow
+    from kernelplay.resources import icon_path
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationName(APPLICATION)
+    try:
+        app.setWindowIcon(QIcon(str(icon_path("kernelplay"))))
+    except FileNotFoundError:
+        pass
+    sys.excepthook = _show_unexpected_error
+    window = MainWindow()
+    window.show()
+    if image_path:
+        window.open_path(image_path)
+    return app.exec()

@@ -1,0 +1,352 @@
+"""The main window: the two tabs, the menus and shortcuts, drag-and-drop and the clipboard."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, Qt, QTimer, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kernelplay import __version__
+from kernelplay.core.images import ImageLoadError, image_from_bytes, load_image, save_image
+from kernelplay.core.kernels import KernelFileError, load_kernels, save_kernels
+from kernelplay.gui.playground.playground_tab import PlaygroundTab
+from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
+from kernelplay.gui.settings import AppSettings
+from kernelplay.resources import IMAGE_SUFFIXES, sample_images
+
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
+SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;BMP image (*.bmp)"
+KERNEL_FILTER = "Kernel files (*.json);;All files (*)"
+MESSAGE_SECONDS = 12
+
+
+class MessageBar(QWidget):
+    """A dismissable strip above the tabs for errors and confirmations (never a blocking dialog)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 4, 4, 4)
+        row.addWidget(self.label, 1)
+        row.addWidget(close)
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("MessageBar { background: #fff3cd; border-bottom: 1px solid #e0c36a; } QLabel { color: #3d2e00; }")
+        self._timer = QTimer(self, singleShot=True, interval=MESSAGE_SECONDS * 1000, timeout=self.hide)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+        self._timer.start()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class MainWindow(QMainWindow):
+    """kernelplay's window: tab 1 the kernel playground, tab 2 CNN training."""
+
+    def __init__(self, settings: AppSettings | None = None, *, with_training: bool = True) -> None:
+        """``with_training=False`` leaves out the training tab (tests of the playground start faster)."""
+        super().__init__()
+        self.setWindowTitle("kernelplay")
+        self.settings = settings or AppSettings()
+        self.playground = PlaygroundTab()
+        self.playground.kernel_editor.add_custom_kernels(self.settings.custom_kernels())
+        self.training = self._create_training_tab() if with_training else None
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.playground, "Kernel playground")
+        if self.training is not None:
+            self.tabs.addTab(self.training, "CNN training")
+        self.message_bar = MessageBar()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.message_bar)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.setAcceptDrops(True)
+        self._create_actions()
+        self._create_menus()
+        self.playground.message_posted.connect(self.show_message)
+        self.playground.image_loaded.connect(self._on_image_loaded)
+        geometry = self.settings.geometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1280, 800)
+        self._open_first_sample()
+
+    @staticmethod
+    def _create_training_tab() -> QWidget:
+        from kernelplay.gui.training.training_tab import TrainingTab
+
+        return TrainingTab()
+
+    def _open_first_sample(self) -> None:
+        samples = sample_images()
+        preferred = next((name for name in ("camera", "photo") if name in samples), None)
+        name = preferred or next(iter(samples), None)
+        if name is not None:
+            self.playground.set_image(load_image(samples[name]), name)
+
+    # -- actions and menus ----------------------------------------------------------------
+    def _create_actions(self) -> None:
+        def action(text: str, slot, shortcut=None, tip: str = "") -> QAction:
+            act = QAction(text, self)
+            if shortcut is not None:
+                act.setShortcut(shortcut)
+            act.setStatusTip(tip)
+            act.triggered.connect(slot)
+            return act
+
+        self.open_action = action("&Open Image…", self._on_open, QKeySequence.StandardKey.Open, "Open an image file")
+        self.paste_action = action(
+            "&Paste Image", self.paste_image, QKeySequence.StandardKey.Paste, "Use the image on the clipboard as input"
+        )
+        self.save_action = action(
+            "&Save Output…", self._on_save_output, QKeySequence.StandardKey.Save, "Save the filtered image (PNG, JPEG, BMP)"
+        )
+        self.copy_action = action(
+            "&Copy Output", self.copy_output, QKeySequence("Ctrl+Shift+C"), "Copy the filtered image to the clipboard"
+        )
+        self.quit_action = action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.load_kernels_action = action("&Load Kernels…", self._on_load_kernels, None, "Add kernels from a JSON file")
+        self.save_kernels_action = action("Save &Kernels…", self._on_save_kernels, None, "Save your kernels to a JSON file")
+        self.keep_kernel_action = action(
+            "&Keep Current Kernel…", self._on_keep_kernel, QKeySequence("Ctrl+K"), "Name the current kernel and keep it"
+        )
+        self.zoom_in_action = action("Zoom &In", lambda: self._zoom_by(1.25), QKeySequence.StandardKey.ZoomIn)
+        self.zoom_out_action = action("Zoom &Out", lambda: self._zoom_by(0.8), QKeySequence.StandardKey.ZoomOut)
+        self.zoom_fit_action = action("Zoom to &Fit", self.playground.images.zoom_to_fit, QKeySequence("Ctrl+0"))
+        self.zoom_actual_action = action(
+            "&Actual Pixels", lambda: self.playground.images.set_zoom(1.0), QKeySequence("Ctrl+1")
+        )
+        self.about_action = action("&About kernelplay", self._on_about)
+        for act in (self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action, self.zoom_actual_action):
+            self.addAction(act)
+
+    def _create_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.open_action)
+        self.samples_menu = file_menu.addMenu("Open &Sample")
+        for name, path in sample_images().items():
+            self.samples_menu.addAction(name, lambda checked=False, n=name, p=path: self._open_sample(n, p))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self._rebuild_recent_menu()
+        file_menu.addAction(self.paste_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.save_action)
+        file_menu.addAction(self.copy_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        kernel_menu = self.menuBar().addMenu("&Kernel")
+        kernel_menu.addAction(self.keep_kernel_action)
+        kernel_menu.addAction(self.load_kernels_action)
+        kernel_menu.addAction(self.save_kernels_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for act in (self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action, self.zoom_actual_action):
+            view_menu.addAction(act)
+        self.menuBar().addMenu("&Help").addAction(self.about_action)
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        files = self.settings.recent_files()
+        for path in files:
+            self.recent_menu.addAction(path, lambda checked=False, p=path: self.open_path(p))
+        if files:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear Recent", self._on_clear_recent)
+        self.recent_menu.setEnabled(bool(files))
+
+    # -- opening images -------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        """Open an image file in the playground (a failure is reported and changes nothing)."""
+        self.tabs.setCurrentWidget(self.playground)
+        if not self.playground.open_path(path):
+            return False
+        self.settings.add_recent_file(str(Path(path).resolve()))
+        self._rebuild_recent_menu()
+        return True
+
+    def _open_sample(self, name: str, path: Path) -> None:
+        self.tabs.setCurrentWidget(self.playground)
+        self.playground.set_image(load_image(path), name)
+
+    @Slot()
+    def _on_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open Image", "", IMAGE_FILTER)
+        if path:
+            self.open_path(path)
+
+    @Slot()
+    def paste_image(self) -> bool:
+        """Use the clipboard's image (or an image file path / URL on it) as the input."""
+        return self._open_mime(QGuiApplication.clipboard().mimeData(), "pasted image")
+
+    def _open_mime(self, mime: QMimeData | None, name: str) -> bool:
+        if mime is None:
+            self.show_message("There is nothing on the clipboard.")
+            return False
+        local_files = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+        if local_files:
+            return self.open_path(local_files[0])
+        if mime.hasImage():
+            try:
+                pixels = qimage_to_array(mime.imageData())
+            except ValueError as error:
+                self.show_message(f"The image could not be read: {error}.")
+                return False
+            self.tabs.setCurrentWidget(self.playground)
+            self.playground.set_image(pixels, name)
+            return True
+        for fmt in ("image/png", "image/jpeg", "image/bmp"):
+            if mime.hasFormat(fmt):
+                try:
+                    pixels = image_from_bytes(bytes(mime.data(fmt).data()))
+                except ImageLoadError as error:
+                    self.show_message(str(error))
+                    return False
+                self.playground.set_image(pixels, name)
+                return True
+        text = mime.text().strip() if mime.hasText() else ""
+        if text and Path(text).is_file():
+            return self.open_path(text)
+        self.show_message("The clipboard holds no image. Copy an image or an image file, then paste again.")
+        return False
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() or event.mimeData().hasImage():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        event.acceptProposedAction()
+        self._open_mime(event.mimeData(), "dropped image")
+
+    # -- the output and kernels -------------------------------------------------------------
+    @Slot()
+    def _on_save_output(self) -> None:
+        if self.playground.output_pixels() is None:
+            self.show_message("There is no output to save yet.")
+            return
+        stem = Path(self.playground.image_name()).stem or "output"
+        path, _ = QFileDialog.getSaveFileName(self, "Save Output", f"{stem}-filtered.png", SAVE_FILTER)
+        if path:
+            self.save_output(path)
+
+    def save_output(self, path: str | Path) -> bool:
+        """Write the shown output to ``path`` (format from its suffix), atomically."""
+        pixels = self.playground.output_pixels()
+        if pixels is None:
+            return False
+        try:
+            save_image(path, pixels)
+        except (OSError, ValueError) as error:
+            self.show_message(f"Could not save {Path(path).name}: {error}")
+            return False
+        self.show_message(f"Saved {path}")
+        return True
+
+    @Slot()
+    def copy_output(self) -> None:
+        pixels = self.playground.output_pixels()
+        if pixels is not None:
+            QGuiApplication.clipboard().setImage(array_to_qimage(pixels))
+            self.show_message("Output copied to the clipboard.")
+
+    @Slot()
+    def _on_keep_kernel(self) -> None:
+        name, ok = QInputDialog.getText(self, "Keep Kernel", "Name for this kernel:")
+        if ok and name.strip():
+            self.keep_kernel(name.strip())
+
+    def keep_kernel(self, name: str) -> None:
+        """Add the current kernel to the list under ``name``; it is remembered across restarts."""
+        editor = self.playground.kernel_editor
+        editor.add_custom_kernels({name: editor.kernel()})
+        self.settings.set_custom_kernels(editor.custom_kernels())
+        editor.set_preset(name if name in editor.known_kernels() else f"{name} (mine)")
+        self.show_message(f"Kept kernel “{name}”.")
+
+    @Slot()
+    def _on_load_kernels(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load Kernels", "", KERNEL_FILTER)
+        if path:
+            self.load_kernels(path)
+
+    def load_kernels(self, path: str | Path) -> bool:
+        try:
+            kernels = load_kernels(path)
+        except KernelFileError as error:
+            self.show_message(str(error))
+            return False
+        editor = self.playground.kernel_editor
+        editor.add_custom_kernels(kernels)
+        self.settings.set_custom_kernels(editor.custom_kernels())
+        self.show_message(f"Loaded {len(kernels)} kernel(s) from {Path(path).name}.")
+        return True
+
+    @Slot()
+    def _on_save_kernels(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Save Kernels", "kernels.json", KERNEL_FILTER)
+        if path:
+            self.save_kernels(path)
+
+    def save_kernels(self, path: str | Path) -> None:
+        """Save your kept kernels and the one being edited (as "current") to a JSON file."""
+        editor = self.playground.kernel_editor
+        save_kernels(path, {**editor.custom_kernels(), "current": editor.kernel()})
+        self.show_message(f"Saved kernels to {path}")
+
+    # -- misc ---------------------------------------------------------------------------
+    def _zoom_by(self, factor: float) -> None:
+        self.playground.images.set_zoom(self.playground.images.zoom() * factor)
+
+    @Slot(str)
+    def show_message(self, text: str) -> None:
+        self.message_bar.show_message(text)
+
+    @Slot(str)
+    def _on_image_loaded(self, name: str) -> None:
+        self.setWindowTitle(f"{name} — kernelplay")
+
+    @Slot()
+    def _on_clear_recent(self) -> None:
+        self.settings.clear_recent_files()
+        self._rebuild_recent_menu()
+
+    @Slot()
+    def _on_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About kernelplay",
+            f"<b>kernelplay {__version__}</b><p>Learn how convolutional neural networks see: "
+            "apply kernels to images, follow each multiply-and-sum, and watch a small CNN learn.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.playground.shutdown()
+        if self.training is not None:
+            self.training.shutdown()
+        super().closeEvent(event)
+

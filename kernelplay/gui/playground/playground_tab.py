@@ -1,0 +1,284 @@
+"""Tab 1, the kernel playground: an image, a kernel, the filtered output, and the arithmetic."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS
+from kernelplay.core.images import ImageLoadError, load_image
+from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
+from kernelplay.gui.playground.image_panels import ImagePair
+from kernelplay.gui.playground.kernel_editor import KernelEditor
+from kernelplay.gui.text import format_number
+
+BORDER_LABELS = {
+    "zero": "Zero padding",
+    "replicate": "Replicate edge",
+    "reflect": "Reflect (mirror)",
+    "wrap": "Wrap around",
+    "valid": "Valid (no padding)",
+}
+MAPPING_LABELS = {
+    "clamp": "Clamp to 0…255",
+    "abs": "Absolute value",
+    "offset": "Offset +128",
+    "stretch": "Stretch min…max",
+}
+
+
+class PlaygroundTab(QWidget):
+    """Open an image, edit a kernel, see the output live; hover a pixel to read its numbers."""
+
+    image_loaded = Signal(str)  # a name for the image (file name, sample name, "pasted image")
+    output_updated = Signal()
+    message_posted = Signal(str)  # a sentence for the user (errors, confirmations)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._image: np.ndarray | None = None
+        self._image_name = ""
+        self._result: FilterResult | None = None
+        self._serial = 0
+        self._hovered: tuple[int, int] | None = None
+        self._pinned: tuple[int, int] | None = None
+
+        self.kernel_editor = KernelEditor()
+        self.border_box = self._combo(BORDER_LABELS, "How the window is filled where it hangs over the image's edge.")
+        self.mapping_box = self._combo(
+            MAPPING_LABELS, "How a raw sum (which can be negative or above 255) becomes a 0–255 pixel."
+        )
+        self.colour_box = self._combo(
+            {"rgb": "Each RGB channel", "luminance": "Luminance (grey)"},
+            "Filter each colour channel separately, or the image's brightness (ITU-R BT.601).",
+        )
+        self.flip_box = QCheckBox("Convolution (flip kernel)")
+        self.flip_box.setToolTip(
+            "Off: the top-left weight multiplies the top-left pixel (cross-correlation, what CNNs do).\n"
+            "On: the kernel is rotated 180° first — convolution as mathematicians define it."
+        )
+        self.images = ImagePair()
+        self.inspector_placeholder = QLabel("Hover over a pixel to see its multiply-and-sum.")
+        self.hover_label = QLabel(" ")
+        self.summary_label = QLabel(" ")
+        self._runner = FilterRunner(self)
+
+        self._build_layout()
+        self.kernel_editor.kernel_changed.connect(self._on_settings_changed)
+        self.kernel_editor.validity_changed.connect(self._on_kernel_validity_changed)
+        for box in (self.border_box, self.mapping_box, self.colour_box):
+            box.currentIndexChanged.connect(self._on_settings_changed)
+        self.flip_box.toggled.connect(self._on_settings_changed)
+        self.images.pixel_hovered.connect(self._on_pixel_hovered)
+        self.images.pixel_clicked.connect(self._on_pixel_clicked)
+        self._runner.result_ready.connect(self._on_result_ready)
+        self._runner.failed.connect(self.message_posted)
+
+    @staticmethod
+    def _combo(labels: dict[str, str], tooltip: str) -> QComboBox:
+        box = QComboBox()
+        for key, label in labels.items():
+            box.addItem(label, key)
+        box.setToolTip(tooltip)
+        return box
+
+    def _build_layout(self) -> None:
+        kernel_group = QGroupBox("Kernel")
+        QVBoxLayout(kernel_group).addWidget(self.kernel_editor)
+        options_group = QGroupBox("How it is applied")
+        form = QFormLayout(options_group)
+        form.addRow("Border", self.border_box)
+        form.addRow("Colour", self.colour_box)
+        form.addRow("Output", self.mapping_box)
+        form.addRow(self.flip_box)
+        side = QVBoxLayout()
+        side.addWidget(kernel_group)
+        side.addWidget(options_group)
+        side.addStretch(1)
+        side_panel = QWidget()
+        side_panel.setLayout(side)
+        side_panel.setFixedWidth(290)
+
+        self.inspector_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.view_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.view_splitter.addWidget(self.images)
+        self.view_splitter.addWidget(self.inspector_placeholder)
+        self.view_splitter.setStretchFactor(0, 3)
+        self.view_splitter.setStretchFactor(1, 2)
+
+        right = QVBoxLayout()
+        right.addWidget(self.view_splitter, 1)
+        right.addWidget(self.summary_label)
+        right.addWidget(self.hover_label)
+        body = QHBoxLayout(self)
+        body.addWidget(side_panel)
+        body.addLayout(right, 1)
+
+    # -- the image -----------------------------------------------------------------------
+    def image(self) -> np.ndarray | None:
+        return None if self._image is None else self._image.copy()
+
+    def image_name(self) -> str:
+        return self._image_name
+
+    def open_path(self, path: str | Path) -> bool:
+        """Load an image file; on failure say why and keep the current image. Returns success."""
+        try:
+            pixels = load_image(path)
+        except ImageLoadError as error:
+            self.message_posted.emit(str(error))
+            return False
+        self.set_image(pixels, Path(path).name)
+        return True
+
+    def set_image(self, pixels: np.ndarray, name: str) -> None:
+        """Show uint8 pixels, (H, W) grey or (H, W, 3) RGB, as the new input."""
+        self._image = np.ascontiguousarray(pixels, dtype=np.uint8)
+        self._image_name = name
+        self._pinned = self._hovered = None
+        self.colour_box.setEnabled(self._image.ndim == 3)
+        self.images.clear_outlines()
+        self.images.set_input(self._image)
+        self._result = None
+        self._request_output()
+        self.images.zoom_to_fit()
+        self.image_loaded.emit(name)
+
+    # -- the output ----------------------------------------------------------------------
+    def settings(self) -> dict:
+        """The tab's current choices (border, mapping, colour mode, flip)."""
+        return {
+            "border": self.border_box.currentData(),
+            "mapping": self.mapping_box.currentData(),
+            "luminance": self.colour_box.currentData() == "luminance",
+            "flip": self.flip_box.isChecked(),
+        }
+
+    def result(self) -> FilterResult | None:
+        """The newest shown result (raw sums, mapped pixels, clipped counts)."""
+        return self._result
+
+    def output_pixels(self) -> np.ndarray | None:
+        return None if self._result is None else self._result.mapped.pixels.copy()
+
+    def is_up_to_date(self) -> bool:
+        """True once the shown output reflects the latest image, kernel and settings."""
+        return self._result is not None and self._result.request.serial == self._serial
+
+    def _request_output(self) -> None:
+        if self._image is None:
+            return
+        self._serial += 1
+        settings = self.settings()
+        self._runner.submit(
+            FilterRequest(
+                image=self._image,
+                kernel=self.kernel_editor.kernel(),
+                border=settings["border"],
+                flip=settings["flip"],
+                luminance=settings["luminance"],
+                mapping=settings["mapping"],
+                serial=self._serial,
+            )
+        )
+
+    @Slot()
+    def _on_settings_changed(self) -> None:
+        self._request_output()
+
+    @Slot(object)
+    def _on_result_ready(self, result: FilterResult) -> None:
+        if result.request.image is not self._image:
+            return  # computed for an image that has since been replaced
+        self._result = result
+        k = result.request.kernel.shape[0]
+        offset = k // 2 if result.request.border == "valid" else 0
+        self.images.set_output(result.mapped.pixels, offset)
+        self._update_summary()
+        self._refresh_hover()
+        self.output_updated.emit()
+
+    @Slot(str)
+    def _on_kernel_validity_changed(self, problem: str) -> None:
+        if problem:
+            self.message_posted.emit(problem)
+
+    def _update_summary(self) -> None:
+        result = self._result
+        height, width = result.request.image.shape[:2]
+        channels = "RGB" if result.request.image.ndim == 3 else "grey"
+        kernel_sum = format_number(float(result.request.kernel.sum()))
+        mapped = result.mapped
+        self.summary_label.setText(
+            f"{width}×{height} {channels}  ·  kernel sum {kernel_sum}  ·  "
+            f"clipped: {mapped.clipped_low:,} below 0, {mapped.clipped_high:,} above 255  ·  "
+            f"{result.seconds * 1000:.0f} ms"
+        )
+
+    # -- hover and pin -------------------------------------------------------------------
+    @Slot(int, int)
+    def _on_pixel_hovered(self, row: int, col: int) -> None:
+        self._hovered = (row, col) if row >= 0 else None
+        if self._pinned is None:
+            self._refresh_hover()
+
+    @Slot(int, int)
+    def _on_pixel_clicked(self, row: int, col: int) -> None:
+        self._pinned = None if self._pinned == (row, col) else (row, col)
+        self._refresh_hover()
+
+    def focused_pixel(self) -> tuple[int, int] | None:
+        """The pinned pixel if any, else the hovered one (input coordinates)."""
+        return self._pinned or self._hovered
+
+    def _refresh_hover(self) -> None:
+        pixel = self.focused_pixel()
+        if pixel is None or self._image is None:
+            self.hover_label.setText(" ")
+            self.images.clear_outlines()
+            return
+        row, col = pixel
+        k = self.kernel_editor.kernel().shape[0]
+        self.images.outline_window(row, col, k)
+        self.hover_label.setText(self._describe_pixel(row, col))
+
+    def _describe_pixel(self, row: int, col: int) -> str:
+        value = self._image[row, col]
+        text = f"({row}, {col})  in: {self._format_pixel(value)}"
+        result = self._result
+        if result is not None:
+            k = result.request.kernel.shape[0]
+            offset = k // 2 if result.request.border == "valid" else 0
+            out_row, out_col = row - offset, col - offset
+            height, width = result.raw.shape[:2]
+            if 0 <= out_row < height and 0 <= out_col < width:
+                raw = result.raw[out_row, out_col]
+                shown = result.mapped.pixels[out_row, out_col]
+                text += f"  →  sum {self._format_pixel(raw)}  →  out {self._format_pixel(shown)}"
+            else:
+                text += "  →  no output pixel here (valid mode)"
+        if self._pinned is not None:
+            text += "  · pinned (click again to release)"
+        return text
+
+    @staticmethod
+    def _format_pixel(value) -> str:
+        values = np.atleast_1d(value).astype(np.float64)
+        parts = [format_number(float(v), 1) for v in values]
+        return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+    def shutdown(self) -> None:
+        """Stop the filter thread (the window calls this when it closes)."""
+        self._runner.stop()
