@@ -1,0 +1,393 @@
+"""CNN layers with ``forward`` / ``backward`` and matching ``params`` / ``grads`` (numpy only).
+
+Public layout: every layer's ``forward(x)`` takes and returns ``(N, C, H, W)`` arrays (or ``(N, F)``
+for the dense layers), exactly as the course code and PyTorch do.
+
+Internal layout: the network chains the spatial layers through ``_forward`` / ``_backward`` on
+``(H, N, W, C)`` arrays ("HNWC"). With rows outermost and channels innermost, a kernel window's
+``kw * C`` values of one image row are contiguous in memory, so im2col is a single strided copy with
+long contiguous runs, every convolution is one large matrix product, and 2×2 pooling is a reshape.
+The public ``forward`` / ``backward`` are the same code with a transpose on either side.
+
+The slow, obvious versions (:func:`conv2d_naive`, :func:`maxpool2d_naive`) are what the playground
+teaches — window × kernel, then sum — and the tests hold the fast layers to them.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+__all__ = [
+    "Layer",
+    "Conv2D",
+    "MaxPool2D",
+    "ReLU",
+    "Flatten",
+    "Dense",
+    "conv2d_naive",
+    "maxpool2d_naive",
+    "softmax",
+    "softmax_cross_entropy",
+    "nchw_to_hnwc",
+    "hnwc_to_nchw",
+]
+
+
+def nchw_to_hnwc(x: np.ndarray) -> np.ndarray:
+    """``(N, C, H, W)`` → contiguous ``(H, N, W, C)``."""
+    return np.ascontiguousarray(x.transpose(2, 0, 3, 1))
+
+
+def hnwc_to_nchw(x: np.ndarray) -> np.ndarray:
+    """``(H, N, W, C)`` → contiguous ``(N, C, H, W)``."""
+    return np.ascontiguousarray(x.transpose(1, 3, 0, 2))
+
+
+class Layer:
+    """Base: ``params`` and ``grads`` share keys; layers without parameters have empty dicts."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self._buffers: dict[tuple, np.ndarray] = {}
+
+    def _buffer(self, tag: str, shape: tuple, dtype, zeros: bool = False) -> np.ndarray:
+        """A work array reused between calls of the same shape (fresh big temporaries page-fault)."""
+        key = (tag, tuple(shape), np.dtype(dtype))
+        buf = self._buffers.get(key)
+        if buf is None:
+            if len(self._buffers) > 24:  # many batch sizes seen: forget the old ones
+                self._buffers.clear()
+            buf = np.zeros(shape, dtype) if zeros else np.empty(shape, dtype)
+            self._buffers[key] = buf
+        return buf
+
+    def release_buffers(self) -> None:
+        """Forget cached work arrays (and the inputs remembered for ``backward``)."""
+        self._buffers.clear()
+
+    def forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class _SpatialLayer(Layer):
+    """A layer computed in HNWC; ``forward``/``backward`` wrap it for ``(N, C, H, W)`` callers."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: ``(N, C, H, W)`` → ``(N, C', H', W')``."""
+        return hnwc_to_nchw(self._forward(nchw_to_hnwc(x)))
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: ``(N, C', H', W')`` (gradient of the loss w.r.t. the output) → dx ``(N, C, H, W)``."""
+        dx = self._backward(nchw_to_hnwc(dout))
+        return None if dx is None else hnwc_to_nchw(dx)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def _backward(self, dout: np.ndarray) -> np.ndarray | None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class Conv2D(_SpatialLayer):
+    """2-D cross-correlation with stride 1 and 'same' zero padding (odd kernel sizes).
+
+    params: ``weight`` ``(C_out, C_in, k, k)`` (PyTorch's layout), ``bias`` ``(C_out,)``.
+    x: ``(N, C_in, H, W)`` → out ``(N, C_out, H, W)``.
+
+    ``needs_input_grad=False`` (the first layer) skips computing the gradient w.r.t. the input.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *,
+                 rng: np.random.Generator | None = None, dtype=np.float32,
+                 needs_input_grad: bool = True) -> None:
+        super().__init__()
+        if kernel_size % 2 != 1:
+            raise ValueError(f"kernel size must be odd for 'same' padding, got {kernel_size}")
+        self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
+        self.pad = kernel_size // 2
+        self.needs_input_grad = needs_input_grad
+        rng = np.random.default_rng() if rng is None else rng
+        fan_in = in_channels * kernel_size * kernel_size
+        bound = 1.0 / np.sqrt(fan_in)  # PyTorch's default (Kaiming-uniform with a=√5) bounds
+        self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kernel_size, kernel_size)).astype(dtype)
+        self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._cols: np.ndarray | None = None
+        self._in_shape: tuple | None = None
+
+    def _weight_matrix(self) -> np.ndarray:
+        """The weight as ``(k·k·C_in, C_out)`` with rows in (i, j, c) order, matching the columns."""
+        w = self.params["weight"]
+        return w.transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
+
+    def padded_input(self, n: int, h: int, w: int, dtype) -> np.ndarray:
+        """The zero-bordered ``(H+2p, N, W+2p, C_in)`` buffer ``_forward`` reads; writing the interior
+        of this array first (``_forward(None, …)``) saves a copy."""
+        p = self.pad
+        return self._buffer("xpad", (h + 2 * p, n, w + 2 * p, self.in_channels), dtype, zeros=True)
+
+    def _forward(self, x: np.ndarray | None, shape: tuple | None = None) -> np.ndarray:
+        """x: ``(H, N, W, C_in)`` → ``(H, N, W, C_out)``. ``x=None`` means the caller already filled
+        the interior of :meth:`padded_input` for ``shape=(H, N, W)``."""
+        k, p, c = self.kernel_size, self.pad, self.in_channels
+        if x is not None:
+            h, n, w, cx = x.shape
+            if cx != c:
+                raise ValueError(f"conv expects {c} input channels, got {cx}")
+            xpad = self.padded_input(n, h, w, x.dtype)
+            xpad[p:p + h, :, p:p + w, :] = x
+        else:
+            h, n, w = shape
+            xpad = self.padded_input(n, h, w, self.params["weight"].dtype)
+        dtype = xpad.dtype
+        self._in_shape = (h, n, w)
+        # cols[y, n, x, i, (j, c)] = xpad[y + i, n, x + j, c]; the (j, c) run is contiguous in xpad.
+        s0, s1, s2, s3 = xpad.strides
+        view = as_strided(xpad, (h, n, w, k, k * c), (s0, s1, s2, s0, s3), writeable=False)
+        cols = self._buffer("cols", (h * n * w, k * k * c), dtype)
+        np.copyto(cols.reshape(h, n, w, k, k * c), view)
+        self._cols = cols
+        out = self._buffer("out", (h * n * w, self.out_channels), dtype)
+        np.matmul(cols, self._weight_matrix(), out=out)
+        out += self.params["bias"]
+        return out.reshape(h, n, w, self.out_channels)
+
+    def _backward(self, dout: np.ndarray) -> np.ndarray | None:
+        """dout: ``(H, N, W, C_out)`` → dx ``(H, N, W, C_in)`` (None if not ``needs_input_grad``)."""
+        if self._cols is None:
+            raise RuntimeError("backward called before forward")
+        h, n, w = self._in_shape
+        k, p, c = self.kernel_size, self.pad, self.in_channels
+        d2 = np.ascontiguousarray(dout).reshape(h * n * w, self.out_channels)
+        dwm = np.matmul(self._cols.T, d2)  # (k·k·C_in, C_out) in (i, j, c) row order
+        self.grads["weight"][...] = dwm.reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
+        np.sum(d2, axis=0, out=self.grads["bias"])
+        if not self.needs_input_grad:
+            return None
+        dcols = self._buffer("dcols", (h * n * w, k * k * c), d2.dtype)
+        np.matmul(d2, self._weight_matrix().T, out=dcols)
+        dcols6 = dcols.reshape(h, n, w, k, k, c)
+        dxpad = self._buffer("dxpad", (h + 2 * p, n, w + 2 * p, c), d2.dtype)
+        dxpad.fill(0)
+        for i in range(k):  # col2im: every kernel offset adds its shifted slice back
+            for j in range(k):
+                dxpad[i:i + h, :, j:j + w, :] += dcols6[:, :, :, i, j, :]
+        return dxpad[p:p + h, :, p:p + w, :]
+
+
+class MaxPool2D(_SpatialLayer):
+    """2×2 max-pooling with stride 2 (odd sizes drop the last row/column, like PyTorch).
+
+    x: ``(N, C, H, W)`` → ``(N, C, H // 2, W // 2)``. With ``fuse_relu=True`` it computes
+    ``maxpool(relu(x))`` in one pass (they commute), which the network uses after each conv.
+    Ties go to the first maximum in row-major window order, as in PyTorch.
+    """
+
+    def __init__(self, *, fuse_relu: bool = False) -> None:
+        super().__init__()
+        self.fuse_relu = fuse_relu
+        self._code: np.ndarray | None = None
+        self._out: np.ndarray | None = None
+        self._in_shape: tuple | None = None
+
+    def _forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """x: ``(H, N, W, C)`` → ``(H//2, N, W//2, C)``; ``out`` may be a view to write into."""
+        h, n, w, c = x.shape
+        h2, w2 = h // 2, w // 2
+        self._in_shape = x.shape
+        a = x[0:2 * h2:2, :, 0:2 * w2:2]
+        b = x[0:2 * h2:2, :, 1:2 * w2:2]
+        cc = x[1:2 * h2:2, :, 0:2 * w2:2]
+        d = x[1:2 * h2:2, :, 1:2 * w2:2]
+        shape = (h2, n, w2, c)
+        m1 = self._buffer("m1", shape, x.dtype)
+        m2 = self._buffer("m2", shape, x.dtype)
+        np.maximum(a, b, out=m1)
+        np.maximum(cc, d, out=m2)
+        # code = index of the (first) maximum in the window: 0 a, 1 b, 2 c, 3 d
+        code = self._buffer("code", shape, np.uint8)
+        t = self._buffer("t", shape, np.bool_)
+        np.greater(b, a, out=t)
+        code[...] = t
+        np.greater(d, cc, out=t)
+        t2 = self._buffer("t2", shape, np.uint8)
+        np.add(t, 2, out=t2, dtype=np.uint8)
+        np.greater(m2, m1, out=t)
+        np.copyto(code, t2, where=t)
+        if out is None:
+            out = self._buffer("out", shape, x.dtype)
+        np.maximum(m1, m2, out=out)
+        if self.fuse_relu:
+            np.maximum(out, 0, out=out)
+        self._code, self._out = code, out
+        return out
+
+    def _backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: ``(H//2, N, W//2, C)`` → dx ``(H, N, W, C)``."""
+        if self._code is None:
+            raise RuntimeError("backward called before forward")
+        h, n, w, c = self._in_shape
+        h2, w2 = h // 2, w // 2
+        g = dout
+        if self.fuse_relu:
+            g = self._buffer("g", dout.shape, dout.dtype)
+            np.multiply(dout, self._out > 0, out=g)
+        dx = self._buffer("dx", (h, n, w, c), dout.dtype)
+        if h % 2 or w % 2:
+            dx.fill(0)
+        mask = self._buffer("mask", dout.shape, np.bool_)
+        for idx, (r, s) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
+            np.equal(self._code, idx, out=mask)
+            np.multiply(g, mask, out=dx[r:2 * h2:2, :, s:2 * w2:2])
+        return dx
+
+
+class ReLU(Layer):
+    """max(x, 0), any shape (e.g. ``(N, F)`` or ``(N, C, H, W)``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._mask: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: any shape → same shape."""
+        self._mask = x > 0
+        return np.maximum(x, 0)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: the output's gradient → dx, same shape."""
+        return dout * self._mask
+
+    _forward = forward
+    _backward = backward
+
+
+class Flatten(Layer):
+    """``(N, C, H, W)`` → ``(N, C·H·W)`` in C, H, W order (PyTorch's ``flatten(1)``).
+
+    Internally it takes ``(H, N, W, C)`` and still flattens in C, H, W order.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._shape: tuple | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: ``(N, C, H, W)`` → ``(N, C·H·W)``."""
+        self._nchw_shape = x.shape
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: ``(N, C·H·W)`` → ``(N, C, H, W)``."""
+        return dout.reshape(self._nchw_shape)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        """x: ``(H, N, W, C)`` → ``(N, C·H·W)``."""
+        self._shape = x.shape
+        h, n, w, c = x.shape
+        return np.ascontiguousarray(x.transpose(1, 3, 0, 2)).reshape(n, c * h * w)
+
+    def _backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: ``(N, C·H·W)`` → ``(H, N, W, C)``."""
+        h, n, w, c = self._shape
+        return np.ascontiguousarray(dout.reshape(n, c, h, w).transpose(2, 0, 3, 1))
+
+
+class Dense(Layer):
+    """Fully connected: ``out = x @ weight.T + bias``.
+
+    params: ``weight`` ``(F_out, F_in)`` (PyTorch's ``nn.Linear`` layout), ``bias`` ``(F_out,)``.
+    x: ``(N, F_in)`` → ``(N, F_out)``.
+    """
+
+    def __init__(self, in_features: int, out_features: int, *,
+                 rng: np.random.Generator | None = None, dtype=np.float32) -> None:
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        bound = 1.0 / np.sqrt(in_features)
+        self.params["weight"] = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
+        self.params["bias"] = rng.uniform(-bound, bound, out_features).astype(dtype)
+        self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
+        self._x: np.ndarray | None = None
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: ``(N, F_in)`` → ``(N, F_out)``."""
+        self._x = x
+        out = x @ self.params["weight"].T
+        out += self.params["bias"]
+        return out
+
+    def backward(self, dout: np.ndarray) -> np.ndarray:
+        """dout: ``(N, F_out)`` → dx ``(N, F_in)``."""
+        if self._x is None:
+            raise RuntimeError("backward called before forward")
+        np.matmul(dout.T, self._x, out=self.grads["weight"])
+        np.sum(dout, axis=0, out=self.grads["bias"])
+        return dout @ self.params["weight"]
+
+    _forward = forward
+    _backward = backward
+
+
+# --- the slow, obvious versions (what tab 1 teaches), kept to test the fast ones -----------------
+
+def conv2d_naive(x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None = None, pad: int = 0) -> np.ndarray:
+    """Cross-correlation by explicit loops: each output value is window × kernel, summed.
+
+    x: ``(N, C_in, H, W)``; weight ``(C_out, C_in, k, k)``; bias ``(C_out,)`` → ``(N, C_out, H', W')``.
+    """
+    n, c_in, h, w = x.shape
+    c_out, c_in2, kh, kw = weight.shape
+    assert c_in == c_in2
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
+    ho, wo = h + 2 * pad - kh + 1, w + 2 * pad - kw + 1
+    out = np.zeros((n, c_out, ho, wo), dtype=np.result_type(x, weight))
+    for b in range(n):
+        for o in range(c_out):
+            for y in range(ho):
+                for xx in range(wo):
+                    out[b, o, y, xx] = np.sum(xp[b, :, y:y + kh, xx:xx + kw] * weight[o])
+            if bias is not None:
+                out[b, o] += bias[o]
+    return out
+
+
+def maxpool2d_naive(x: np.ndarray, size: int = 2) -> np.ndarray:
+    """Max over each ``size × size`` window, stride ``size``. x: ``(N, C, H, W)`` → ``(N, C, H//s, W//s)``."""
+    n, c, h, w = x.shape
+    ho, wo = h // size, w // size
+    out = np.empty((n, c, ho, wo), dtype=x.dtype)
+    for b in range(n):
+        for ch in range(c):
+            for y in range(ho):
+                for xx in range(wo):
+                    out[b, ch, y, xx] = x[b, ch, y * size:(y + 1) * size, xx * size:(xx + 1) * size].max()
+    return out
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of ``(N, K)`` scores → probabilities ``(N, K)`` summing to 1."""
+    z = logits - logits.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean cross-entropy of softmax(logits) against integer labels.
+
+    logits: ``(N, K)``; labels: ``(N,)`` ints → (loss, dlogits ``(N, K)``).
+    """
+    n = logits.shape[0]
+    z = logits - logits.max(axis=1, keepdims=True)
+    logsum = np.log(np.exp(z).sum(axis=1))
+    rows = np.arange(n)
+    loss = float(np.mean(logsum - z[rows, labels]))
+    probs = np.exp(z - logsum[:, None])
+    probs[rows, labels] -= 1
+    probs /= n
+    return loss, probs

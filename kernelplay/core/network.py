@@ -1,0 +1,357 @@
+"""The digit CNN: its configuration, forward/backward, and the ``.npz`` model file (numpy only).
+
+Default (the seed's network): input 1×28×28 → conv 5×5, 16 channels ('same'), ReLU, 2×2 max-pool →
+conv 5×5, 36 channels, ReLU, max-pool → 36×7×7 → flatten → FC 128, ReLU → FC 10 → softmax scores.
+
+Parameter names and shapes follow PyTorch's ``state_dict`` of the equivalent module with attributes
+``conv1, conv2, …, fc1, fc2`` (``conv1.weight`` ``(16, 1, 5, 5)``, ``fc1.weight`` ``(128, 1764)``
+with the flatten in C, H, W order), so a saved model loads into PyTorch with one line.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from kernelplay.core.layers import Conv2D, Dense, Flatten, MaxPool2D, hnwc_to_nchw, softmax
+
+__all__ = ["NetworkConfig", "Network", "ModelFileError", "IMAGE_SIZE", "NUM_CLASSES"]
+
+IMAGE_SIZE = 28
+NUM_CLASSES = 10
+_CONFIG_KEY = "__config__"
+_FORMAT = "kernelplay-cnn"
+_FORMAT_VERSION = 1
+
+
+class ModelFileError(ValueError):
+    """A model file that cannot be read: not an ``.npz``, missing arrays, or wrong shapes."""
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """The architecture: ``len(channels)`` conv stages (conv k×k 'same' → ReLU → 2×2 max-pool),
+    then FC ``fc_width`` → ReLU → FC 10.
+
+    channels: output channels of each conv stage, 1 to 3 stages of 1–64 channels.
+    kernel_size: 3 or 5. fc_width: 1–1024 hidden units.
+    """
+
+    channels: tuple[int, ...] = (16, 36)
+    kernel_size: int = 5
+    fc_width: int = 128
+
+    def __post_init__(self) -> None:
+        channels = self.channels
+        if isinstance(channels, int) or not hasattr(channels, "__iter__"):
+            raise ValueError(f"channels must be a sequence of 1–3 channel counts, got {channels!r}")
+        channels = tuple(channels)
+        object.__setattr__(self, "channels", channels)
+        if not 1 <= len(channels) <= 3:
+            raise ValueError(f"the network needs 1 to 3 conv stages, got {len(channels)} ({channels})")
+        for i, c in enumerate(channels, 1):
+            if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 1 <= c <= 64:
+                raise ValueError(f"conv stage {i} must have 1 to 64 channels, got {c!r}")
+        object.__setattr__(self, "channels", tuple(int(c) for c in channels))
+        if self.kernel_size not in (3, 5) or isinstance(self.kernel_size, bool):
+            raise ValueError(f"kernel size must be 3 or 5, got {self.kernel_size!r}")
+        fc = self.fc_width
+        if isinstance(fc, bool) or not isinstance(fc, (int, np.integer)) or not 1 <= fc <= 1024:
+            raise ValueError(f"FC width must be 1 to 1024 units, got {fc!r}")
+        object.__setattr__(self, "fc_width", int(fc))
+
+    @property
+    def num_stages(self) -> int:
+        return len(self.channels)
+
+    def stage_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        """Each stage's output shape per image, in forward order, e.g. for the default:
+        ``input (1,28,28), conv1 (16,28,28), pool1 (16,14,14), conv2 (36,14,14), pool2 (36,7,7),
+        flatten (1764,), fc1 (128,), scores (10,)``. ``conv`` stages are after ReLU."""
+        shapes: list[tuple[str, tuple[int, ...]]] = [("input", (1, IMAGE_SIZE, IMAGE_SIZE))]
+        size = IMAGE_SIZE
+        for i, c in enumerate(self.channels, 1):
+            shapes.append((f"conv{i}", (c, size, size)))
+            size //= 2
+            shapes.append((f"pool{i}", (c, size, size)))
+        shapes.append(("flatten", (self.flat_features,)))
+        shapes.append(("fc1", (self.fc_width,)))
+        shapes.append(("scores", (NUM_CLASSES,)))
+        return shapes
+
+    @property
+    def flat_features(self) -> int:
+        size = IMAGE_SIZE >> self.num_stages
+        return self.channels[-1] * size * size
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """Parameter names (PyTorch ``state_dict`` names) → shapes, in forward order."""
+        shapes: dict[str, tuple[int, ...]] = {}
+        c_in, k = 1, self.kernel_size
+        for i, c in enumerate(self.channels, 1):
+            shapes[f"conv{i}.weight"] = (c, c_in, k, k)
+            shapes[f"conv{i}.bias"] = (c,)
+            c_in = c
+        shapes["fc1.weight"] = (self.fc_width, self.flat_features)
+        shapes["fc1.bias"] = (self.fc_width,)
+        shapes["fc2.weight"] = (NUM_CLASSES, self.fc_width)
+        shapes["fc2.bias"] = (NUM_CLASSES,)
+        return shapes
+
+    @property
+    def parameter_count(self) -> int:
+        return int(sum(np.prod(s) for s in self.param_shapes().values()))
+
+    def to_json(self) -> str:
+        return json.dumps({"channels": list(self.channels), "kernel_size": self.kernel_size,
+                           "fc_width": self.fc_width})
+
+    @classmethod
+    def from_json(cls, text: str) -> "NetworkConfig":
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("the config must be a JSON object")
+        unknown = set(data) - {"channels", "kernel_size", "fc_width"}
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        if "channels" in data:
+            data["channels"] = tuple(data["channels"])
+        return cls(**data)
+
+
+class Network:
+    """The digit CNN. Inputs are float ``(N, 1, 28, 28)`` in [0, 1]; outputs ``(N, 10)`` logits.
+
+    ``params`` and ``grads`` are dicts with the same keys (PyTorch ``state_dict`` names, see
+    :meth:`NetworkConfig.param_shapes`). Their arrays are views into one flat vector each
+    (``flat_params`` / ``flat_grads``) so an optimiser can update everything in a few array ops;
+    assign with ``params[name][...] = value`` (or :meth:`set_params`), never rebind the keys.
+
+    Not thread-safe: layers keep work buffers. A GUI thread that wants predictions while another
+    thread trains should use its own ``Network`` (e.g. filled from a snapshot's weights).
+    """
+
+    def __init__(self, config: NetworkConfig | None = None, *, seed: int | None = 0, dtype=np.float32) -> None:
+        self.config = NetworkConfig() if config is None else config
+        if not isinstance(self.config, NetworkConfig):
+            raise TypeError(f"config must be a NetworkConfig, got {type(config).__name__}")
+        self.dtype = np.dtype(dtype)
+        rng = np.random.default_rng(seed)
+        cfg, k = self.config, self.config.kernel_size
+        self.convs: list[Conv2D] = []
+        self.pools: list[MaxPool2D] = []
+        c_in = 1
+        for i, c in enumerate(cfg.channels):
+            self.convs.append(Conv2D(c_in, c, k, rng=rng, dtype=self.dtype, needs_input_grad=i > 0))
+            self.pools.append(MaxPool2D(fuse_relu=True))
+            c_in = c
+        self.flatten = Flatten()
+        self.fc1 = Dense(cfg.flat_features, cfg.fc_width, rng=rng, dtype=self.dtype)
+        self.fc2 = Dense(cfg.fc_width, NUM_CLASSES, rng=rng, dtype=self.dtype)
+        self._fc1_mask: np.ndarray | None = None
+        # One flat vector for all parameters and one for all gradients; the layers hold views.
+        owners = [(f"conv{i}", conv) for i, conv in enumerate(self.convs, 1)] + [("fc1", self.fc1), ("fc2", self.fc2)]
+        shapes = cfg.param_shapes()
+        total = cfg.parameter_count
+        self.flat_params = np.empty(total, self.dtype)
+        self.flat_grads = np.zeros(total, self.dtype)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        offset = 0
+        for prefix, layer in owners:
+            for key in ("weight", "bias"):
+                name = f"{prefix}.{key}"
+                size = int(np.prod(shapes[name]))
+                p = self.flat_params[offset:offset + size].reshape(shapes[name])
+                g = self.flat_grads[offset:offset + size].reshape(shapes[name])
+                p[...] = layer.params[key]
+                layer.params[key], layer.grads[key] = p, g
+                self.params[name], self.grads[name] = p, g
+                offset += size
+
+    # --- forward / backward ---------------------------------------------------------------------
+
+    def _check_input(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim == 3:
+            x = x[:, None]
+        if x.ndim != 4 or x.shape[1:] != (1, IMAGE_SIZE, IMAGE_SIZE):
+            raise ValueError(f"expected images of shape (N, 1, 28, 28), got {x.shape}")
+        return x
+
+    def _forward_internal(self, x: np.ndarray, keep: dict | None = None) -> np.ndarray:
+        """x: ``(N, 1, 28, 28)`` → logits ``(N, 10)``; intermediate arrays are layer buffers."""
+        n = x.shape[0]
+        conv = self.convs[0]
+        h = w = IMAGE_SIZE
+        xpad = conv.padded_input(n, h, w, self.dtype)
+        p = conv.pad
+        xpad[p:p + h, :, p:p + w, 0] = x[:, 0].transpose(1, 0, 2)  # (N, H, W) → (H, N, W)
+        a = conv._forward(None, (h, n, w))
+        for i, pool in enumerate(self.pools):
+            if keep is not None:
+                keep[f"conv{i + 1}"] = hnwc_to_nchw(np.maximum(a, 0))
+            nxt = self.convs[i + 1] if i + 1 < len(self.convs) else None
+            if nxt is not None:
+                h, w = h // 2, w // 2
+                xpad = nxt.padded_input(n, h, w, self.dtype)
+                q = nxt.pad
+                pool._forward(a, out=xpad[q:q + h, :, q:q + w, :])  # pool straight into the next pad
+                if keep is not None:
+                    keep[f"pool{i + 1}"] = hnwc_to_nchw(xpad[q:q + h, :, q:q + w, :])
+                a = nxt._forward(None, (h, n, w))
+            else:
+                a = pool._forward(a)
+                if keep is not None:
+                    keep[f"pool{i + 1}"] = hnwc_to_nchw(a)
+        flat = self.flatten._forward(a)
+        if keep is not None:
+            keep["flatten"] = flat.copy()
+        hidden = self.fc1.forward(flat)
+        self._fc1_mask = hidden > 0
+        np.maximum(hidden, 0, out=hidden)
+        if keep is not None:
+            keep["fc1"] = hidden.copy()
+        return self.fc2.forward(hidden)
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: float ``(N, 1, 28, 28)`` in [0, 1] → logits ``(N, 10)`` (a new array)."""
+        x = self._check_input(x)
+        return self._forward_internal(x.astype(self.dtype, copy=False))
+
+    def backward(self, dlogits: np.ndarray) -> None:
+        """dlogits: ``(N, 10)``, the loss gradient w.r.t. the last ``forward``'s logits; fills ``grads``."""
+        dlogits = np.asarray(dlogits, dtype=self.dtype)
+        dh = self.fc2.backward(dlogits)
+        dh *= self._fc1_mask
+        d = self.flatten._backward(self.fc1.backward(dh))
+        for i in range(len(self.convs) - 1, -1, -1):
+            d = self.pools[i]._backward(d)
+            d = self.convs[i]._backward(d)
+
+    def predict_proba(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        """x: ``(N, 1, 28, 28)`` → class probabilities ``(N, 10)`` (softmax of the logits)."""
+        x = self._check_input(x)
+        out = np.empty((x.shape[0], NUM_CLASSES), self.dtype)
+        for start in range(0, x.shape[0], batch_size):
+            out[start:start + batch_size] = self.forward(x[start:start + batch_size])
+        return softmax(out)
+
+    def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
+        """x: ``(N, 1, 28, 28)`` → predicted digits ``(N,)``."""
+        return self.predict_proba(x, batch_size).argmax(axis=1)
+
+    def activations(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """Every stage's output for a batch, in forward order (copies), named as in
+        :meth:`NetworkConfig.stage_shapes`: ``input (N,1,28,28)``, ``conv1`` (after ReLU)
+        ``(N,16,28,28)``, ``pool1``, …, ``flatten (N,F)``, ``fc1`` (after ReLU), ``scores``
+        (softmax probabilities ``(N,10)``)."""
+        x = self._check_input(x).astype(self.dtype, copy=False)
+        keep: dict[str, np.ndarray] = {"input": np.array(x)}
+        logits = self._forward_internal(x, keep)
+        keep["scores"] = softmax(logits)
+        return keep
+
+    # --- parameters -------------------------------------------------------------------------------
+
+    def get_params(self) -> dict[str, np.ndarray]:
+        """A copy of every parameter, by name."""
+        return {k: v.copy() for k, v in self.params.items()}
+
+    def set_params(self, params: dict[str, np.ndarray]) -> None:
+        """Copy ``params`` (all names, matching shapes) into this network."""
+        shapes = self.config.param_shapes()
+        missing = [k for k in shapes if k not in params]
+        if missing:
+            raise ValueError(f"missing parameters: {', '.join(missing)}")
+        for name, shape in shapes.items():
+            value = np.asarray(params[name])
+            if value.shape != shape:
+                raise ValueError(f"parameter {name} has shape {value.shape}, expected {shape}")
+        for name in shapes:
+            self.params[name][...] = params[name]
+
+    def copy(self) -> "Network":
+        """An independent network with the same config and weights."""
+        other = Network(self.config, dtype=self.dtype)
+        other.flat_params[...] = self.flat_params
+        return other
+
+    @property
+    def kernels(self) -> dict[str, np.ndarray]:
+        """Each conv layer's kernels ``(C_out, C_in, k, k)`` by layer name (views; copy to keep)."""
+        return {f"conv{i}": self.params[f"conv{i}.weight"] for i in range(1, len(self.convs) + 1)}
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write the weights and config to ``path`` (``.npz``), atomically (temp file + rename)."""
+        path = Path(path)
+        arrays = {name: np.asarray(v, dtype=np.float32) for name, v in self.params.items()}
+        meta = json.dumps({"format": _FORMAT, "version": _FORMAT_VERSION, "config": json.loads(self.config.to_json())})
+        arrays[_CONFIG_KEY] = np.array(meta)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent if str(path.parent) else ".")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, *, dtype=np.float32) -> "Network":
+        """Read a model saved by :meth:`save` (never unpickles). Raises :class:`ModelFileError`
+        saying what is wrong for a corrupt file, a missing array or a wrong shape."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ModelFileError(f"cannot read model file {path}: {exc.strerror or exc}") from exc
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                arrays = {name: npz[name] for name in npz.files}
+        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+            raise ModelFileError(f"{path} is not a kernelplay model file (.npz): {exc}") from exc
+        if _CONFIG_KEY not in arrays:
+            raise ModelFileError(f"{path} has no '{_CONFIG_KEY}' entry: not a kernelplay model file")
+        try:
+            meta = json.loads(str(arrays.pop(_CONFIG_KEY)))
+            if meta.get("format") != _FORMAT:
+                raise ValueError(f"format is {meta.get('format')!r}, expected {_FORMAT!r}")
+            config = NetworkConfig.from_json(json.dumps(meta["config"]))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise ModelFileError(f"{path} has an invalid config entry: {exc}") from exc
+        shapes = config.param_shapes()
+        missing = [k for k in shapes if k not in arrays]
+        if missing:
+            raise ModelFileError(f"{path} lacks the arrays {', '.join(missing)}")
+        extra = [k for k in arrays if k not in shapes]
+        if extra:
+            raise ModelFileError(f"{path} has unexpected arrays {', '.join(extra)}")
+        for name, shape in shapes.items():
+            a = arrays[name]
+            if a.shape != shape:
+                raise ModelFileError(f"{path}: {name} has shape {a.shape}, but the config needs {shape}")
+            if not np.issubdtype(a.dtype, np.floating):
+                raise ModelFileError(f"{path}: {name} has dtype {a.dtype}, expected floats")
+            if not np.all(np.isfinite(a)):
+                raise ModelFileError(f"{path}: {name} contains NaN or infinite values")
+        net = cls(config, dtype=dtype)
+        net.set_params(arrays)
+        return net
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"Network(channels={c.channels}, kernel_size={c.kernel_size}, fc_width={c.fc_width}, "
+                f"parameters={c.parameter_count:,})")
