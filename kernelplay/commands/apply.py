@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+from pathlib import Path
+
+import numpy as np
+
+from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel, map_output
+from kernelplay.core.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
+from kernelplay.core.kernels import PRESETS, parse_kernel
 
 _EXIT_USAGE = 2
+# Typed weights contain ',' or ';' or only these characters; anything else is a (mistyped) preset name.
+_LOOKS_NUMERIC = re.compile(r"[\s\d.,;/+\-\u2212eE]*")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -19,14 +29,65 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "--kernel", required=True,
         help="a preset name (e.g. 'blur', 'emboss') or the weights as 'a,b,c;d,e,f;g,h,i'",
     )
-    parser.add_argument("--border", default="zero", help="zero, replicate, reflect, wrap or valid (default: zero)")
-    parser.add_argument("--output", dest="mapping", default="clamp",
-                        help="how raw sums become 0..255: clamp, abs, offset or stretch (default: clamp)")
+    parser.add_argument("--border", default="zero", metavar="MODE",
+                        help=f"what the window sees past the edge: {', '.join(BORDER_MODES)} (default: zero)")
+    parser.add_argument("--output", dest="mapping", default="clamp", metavar="MAPPING",
+                        help=f"how raw sums become 0..255: {', '.join(OUTPUT_MAPPINGS)} (default: clamp)")
     parser.add_argument("--luminance", action="store_true", help="filter the luminance of a colour image")
     parser.add_argument("--flip", action="store_true", help="flip the kernel (true convolution)")
     return parser
 
 
-def run(args: argparse.Namespace) -> int:
-    print("kernelplay apply: not implemented yet", file=sys.stderr)
+def _kernel_from_argument(text: str) -> tuple[np.ndarray, str]:
+    """The kernel and a short label for it, from a preset name or typed weights."""
+    name = text.strip().lower()
+    if name in PRESETS:
+        return PRESETS[name], name
+    if not (";" in text or "," in text or _LOOKS_NUMERIC.fullmatch(text)):
+        known = ", ".join(repr(n) for n in PRESETS)
+        raise ValueError(f"unknown kernel {text!r}; known kernels: {known}; or type the weights as 'a,b,c;d,e,f;g,h,i'")
+    try:
+        kernel = parse_kernel(text)
+    except ValueError as error:
+        raise ValueError(f"bad kernel {text!r}: {error}") from None
+    return kernel, f"custom {kernel.shape[0]}×{kernel.shape[1]}"
+
+
+def _fail(message: str) -> int:
+    print(f"kernelplay apply: error: {message}", file=sys.stderr)
     return _EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.border not in BORDER_MODES:
+        return _fail(f"unknown border mode {args.border!r}; choose one of {', '.join(BORDER_MODES)}")
+    if args.mapping not in OUTPUT_MAPPINGS:
+        return _fail(f"unknown output mapping {args.mapping!r}; choose one of {', '.join(OUTPUT_MAPPINGS)}")
+    try:
+        kernel, label = _kernel_from_argument(args.kernel)
+    except ValueError as error:
+        return _fail(str(error))
+    if Path(args.output).suffix.lower() not in SAVE_FORMATS:
+        return _fail(f"cannot save {args.output}: the name must end in one of {', '.join(SAVE_FORMATS)}")
+    try:
+        image = load_image(args.input)
+    except ImageLoadError as error:
+        return _fail(str(error))
+    source = luminance(image) if args.luminance and image.ndim == 3 else image
+    try:
+        raw = apply_kernel(source, kernel, border=args.border, flip=args.flip)
+    except ValueError as error:
+        return _fail(str(error))
+    mapped = map_output(raw, args.mapping)
+    try:
+        save_image(args.output, mapped.pixels)
+    except OSError as error:
+        return _fail(f"could not save {args.output}: {error.strerror or error}")
+    height, width = mapped.pixels.shape[:2]
+    colour = "grey" if mapped.pixels.ndim == 2 else "RGB"
+    flip = ", flipped (convolution)" if args.flip else ""
+    print(
+        f"{args.output}: {width}×{height} {colour}, kernel {label}{flip}, border {args.border}, "
+        f"output {args.mapping}; clipped {mapped.clipped_low:,} below 0 and {mapped.clipped_high:,} above 255"
+    )
+    return 0
