@@ -145,14 +145,23 @@ class Conv2D(_SpatialLayer):
             xpad = self.padded_input(n, h, w, self.params["weight"].dtype)
         dtype = xpad.dtype
         self._in_shape = (h, n, w)
-        # cols[y, n, x, i, (j, c)] = xpad[y + i, n, x + j, c]; the (j, c) run is contiguous in xpad.
-        s0, s1, s2, s3 = xpad.strides
-        view = as_strided(xpad, (h, n, w, k, k * c), (s0, s1, s2, s0, s3), writeable=False)
-        cols = self._buffer("cols", (h * n * w, k * k * c), dtype)
-        np.copyto(cols.reshape(h, n, w, k, k * c), view)
-        self._cols = cols
         out = self._buffer("out", (h * n * w, self.out_channels), dtype)
-        np.matmul(cols, self._weight_matrix(), out=out)
+        if c == 1:
+            # One input channel: build the columns transposed, (k·k, H·N·W), one contiguous slice
+            # copy per kernel offset, far faster than k·k-long strided runs.
+            cols_t = self._buffer("cols_t", (k * k, h, n, w), dtype)
+            for i in range(k):
+                for j in range(k):
+                    cols_t[i * k + j] = xpad[i:i + h, :, j:j + w, 0]
+            self._cols = cols_t.reshape(k * k, h * n * w).T
+        else:
+            # cols[y, n, x, i, (j, c)] = xpad[y + i, n, x + j, c]; each (j, c) run is contiguous.
+            s0, s1, s2, s3 = xpad.strides
+            view = as_strided(xpad, (h, n, w, k, k * c), (s0, s1, s2, s0, s3), writeable=False)
+            cols = self._buffer("cols", (h * n * w, k * k * c), dtype)
+            np.copyto(cols.reshape(h, n, w, k, k * c), view)
+            self._cols = cols
+        np.matmul(self._cols, self._weight_matrix(), out=out)
         out += self.params["bias"]
         return out.reshape(h, n, w, self.out_channels)
 
@@ -168,15 +177,26 @@ class Conv2D(_SpatialLayer):
         np.sum(d2, axis=0, out=self.grads["bias"])
         if not self.needs_input_grad:
             return None
-        dcols = self._buffer("dcols", (h * n * w, k * k * c), d2.dtype)
-        np.matmul(d2, self._weight_matrix().T, out=dcols)
-        dcols6 = dcols.reshape(h, n, w, k, k, c)
-        dxpad = self._buffer("dxpad", (h + 2 * p, n, w + 2 * p, c), d2.dtype)
-        dxpad.fill(0)
-        for i in range(k):  # col2im: every kernel offset adds its shifted slice back
-            for j in range(k):
-                dxpad[i:i + h, :, j:j + w, :] += dcols6[:, :, :, i, j, :]
-        return dxpad[p:p + h, :, p:p + w, :]
+        # dx is the 'full' correlation of dout with the kernel. Rows are handled by the matrix
+        # product: ycols[y, n, x, i', o] = dout[y - i, n, x, o] (i' = k-1-i, zero outside), and
+        # ycols @ Wy gives, for each x, the k·C_in values that column offsets j add to dx[y, n, x+j].
+        co = self.out_channels
+        dpad = self._buffer("dpad", (h + 2 * (k - 1), n, w, co), d2.dtype, zeros=True)
+        dpad[k - 1:k - 1 + h] = dout
+        s0, s1, s2, s3 = dpad.strides
+        view = as_strided(dpad[p:], (h, n, w, k, co), (s0, s1, s2, s0, s3), writeable=False)
+        ycols = self._buffer("ycols", (h, n, w, k, co), d2.dtype)
+        np.copyto(ycols, view)
+        wm = self._weight_matrix().reshape(k, k * c, co)[::-1].transpose(0, 2, 1).reshape(k * co, k * c)
+        dx_rows = self._buffer("dx_rows", (h * n * w, k * c), d2.dtype)
+        np.matmul(ycols.reshape(h * n * w, k * co), wm, out=dx_rows)
+        d5 = dx_rows.reshape(h, n, w, k, c)
+        dxpad = self._buffer("dxpad", (h, n, w + 2 * p, c), d2.dtype)
+        dxpad[:, :, w:].fill(0)
+        dxpad[:, :, :w] = d5[:, :, :, 0, :]
+        for j in range(1, k):  # col2im along the row only: k shifted adds
+            dxpad[:, :, j:j + w, :] += d5[:, :, :, j, :]
+        return dxpad[:, :, p:p + w, :]
 
 
 class MaxPool2D(_SpatialLayer):
