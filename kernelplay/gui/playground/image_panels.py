@@ -22,6 +22,12 @@ ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
 _WINDOW_PEN = QColor(255, 200, 0)
 _TERM_PEN = QColor(0, 200, 255)
+_ARROW_STEPS = {
+    Qt.Key.Key_Up: (-1, 0),
+    Qt.Key.Key_Down: (1, 0),
+    Qt.Key.Key_Left: (0, -1),
+    Qt.Key.Key_Right: (0, 1),
+}
 
 
 class ImageView(QGraphicsView):
@@ -35,6 +41,7 @@ class ImageView(QGraphicsView):
     pixel_clicked = Signal(int, int)
     zoom_changed = Signal(float)
     zoomed_by_user = Signal()
+    arrow_pressed = Signal(int, int, bool)  # row step, column step, Shift held
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -151,6 +158,15 @@ class ImageView(QGraphicsView):
             if pixel is not None:
                 self.pixel_clicked.emit(*pixel)
 
+    def keyPressEvent(self, event) -> None:
+        steps = _ARROW_STEPS.get(event.key())
+        if steps is None:
+            super().keyPressEvent(event)
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.arrow_pressed.emit(*steps, shift)  # arrows move the pinned window, not the scroll bars
+        event.accept()
+
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
         self.pixel_hovered.emit(-1, -1)
@@ -161,6 +177,7 @@ class ImagePair(QWidget):
 
     pixel_hovered = Signal(int, int)  # input coordinates; (-1, -1) outside
     pixel_clicked = Signal(int, int)
+    arrow_pressed = Signal(int, int, bool)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,6 +205,7 @@ class ImagePair(QWidget):
             view.pixel_hovered.connect(self._on_view_hovered)
             view.pixel_clicked.connect(self._on_view_clicked)
             view.zoomed_by_user.connect(self._on_zoomed_by_user)
+            view.arrow_pressed.connect(self.arrow_pressed)
 
     def _link(self, source: ImageView, target: ImageView) -> None:
         source.zoom_changed.connect(target.set_zoom)
