@@ -1,0 +1,777 @@
+"""The multiply-sum of one output pixel, step by step: window × kernel = products, Σ, mapping.
+
+:class:`StepPanel` draws a :class:`~kernelplay.core.explain.PixelExplanation` and computes
+nothing the core already did: the running total it builds term by term is the explanation's
+``running_sums``, and the final value is its ``shown``.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QStackedLayout,
+    QStyle,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kernelplay.core.colormaps import diverging_rgb, symmetric_limit, text_colour_on
+from kernelplay.core.explain import PixelExplanation
+from kernelplay.gui.text import MINUS, format_number
+
+# The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
+TERM_COLOUR = QColor(0, 200, 255)
+TERM_BACKGROUND = "#c4efff"
+PENDING_COLOUR = "#8c8c8c"
+CAPTION_STYLE = "font-size: 14px; color: #666666;"
+PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each product
+
+BORDER_NAMES = {
+    "zero": "zero padding",
+    "replicate": "replicate edge",
+    "reflect": "reflect (mirror)",
+    "wrap": "wrap around",
+    "valid": "valid (no padding)",
+}
+# What a padding cell holds, as a short tag in the cell and a sentence under the grids.
+PADDING_TAGS = {"zero": "0", "replicate": "copy", "reflect": "mirror", "wrap": "wrap"}
+PADDING_SENTENCES = {
+    "zero": "outside the image: filled with 0 (zero padding)",
+    "replicate": "outside the image: a copy of the nearest edge pixel (replicate)",
+    "reflect": "outside the image: mirrored across the edge (reflect)",
+    "wrap": "outside the image: taken from the opposite edge (wrap around)",
+}
+MAPPING_NAMES = {
+    "clamp": "clamp to 0…255",
+    "abs": "absolute value",
+    "offset": "offset +128",
+    "stretch": "stretch min…max",
+}
+# (key, needs Shift) → the step action; shown in the buttons' tooltips.
+KEY_HELP = {
+    "back": "Shift+← or ,",
+    "forward": "Shift+→ or .",
+    "play": "Space",
+    "reset": "Home",
+    "all": "End",
+}
+
+
+def _signed(value: float) -> str:
+    """A number inside a product: negatives in brackets, ``(−2)``."""
+    text = format_number(value)
+    return f"({text})" if text.startswith(MINUS) else text
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _GridsView(QWidget):
+    """Three k×k grids painted side by side: input window × kernel = products.
+
+    Cells scale with the widget; when three grids in a row would be too small (5×5 in a narrow
+    column) the products move under the other two.
+    """
+
+    cell_clicked = Signal(int)  # a term's index in reading order
+
+    GAP = 34  # room for the "×" and "=" between grids, px
+    TITLE = 24  # the caption above each grid, px
+    MAX_CELL = 76
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._explanation: PixelExplanation | None = None
+        self._current = -1
+        self._cells: list[QRectF] = []  # (grid, term) → rectangle, for clicks
+        self._narrow = True
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(300, 170)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def sizeHint(self) -> QSize:
+        return QSize(440, 240)
+
+    def show_state(self, explanation: PixelExplanation | None, current: int) -> None:
+        self._explanation, self._current = explanation, current
+        self._update_minimum_height()
+        self.update()
+
+    def set_narrow(self, narrow: bool) -> None:
+        """In a narrow column, ask for the height of two rows of comfortably large cells."""
+        self._narrow = narrow
+        self._update_minimum_height()
+
+    def _update_minimum_height(self) -> None:
+        e = self._explanation
+        if e is None or not self._narrow:
+            height = 170
+        else:
+            k = e.size
+            cell = min(54.0, (self.width() - 8 - self.GAP) / (2 * k))
+            height = int(2 * k * cell + 2 * self.TITLE + 18 + self._legend_height())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._update_minimum_height()
+
+    # -- geometry ---------------------------------------------------------------------------
+    def _legend_height(self) -> float:
+        e = self._explanation
+        return 42.0 if e is not None and e.is_padding.any() else 0.0
+
+    def _layout(self) -> tuple[float, list[QPointF], bool]:
+        """Cell size, the three grids' top-left corners, and whether they sit in one row."""
+        k = self._explanation.size
+        width, height = self.width() - 8.0, self.height() - 4.0 - self._legend_height()
+        row_cell = min((width - 2 * self.GAP) / (3 * k), (height - self.TITLE) / k)
+        stacked_cell = min((width - self.GAP) / (2 * k), (height - 2 * self.TITLE - 14) / (2 * k))
+        in_row = row_cell >= stacked_cell
+        cell = max(8.0, min(self.MAX_CELL, row_cell if in_row else stacked_cell))
+        side = cell * k
+        if in_row:
+            total = 3 * side + 2 * self.GAP
+            left = (self.width() - total) / 2
+            top = self.TITLE + max(0.0, (height - self.TITLE - side) / 2)
+            corners = [QPointF(left + i * (side + self.GAP), top) for i in range(3)]
+        else:
+            total = 2 * side + self.GAP
+            left = (self.width() - total) / 2
+            top = self.TITLE
+            corners = [
+                QPointF(left, top),
+                QPointF(left + side + self.GAP, top),
+                QPointF(left + (side + self.GAP) / 2, top + side + self.TITLE + 14),
+            ]
+        return cell, corners, in_row
+
+    # -- painting ---------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        e = self._explanation
+        if e is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        cell, corners, in_row = self._layout()
+        k, n = e.size, e.size * e.size
+        added = n if self._current >= n else self._current + 1  # terms already in the sum
+
+        window_rgb = np.repeat(np.clip(np.rint(e.window), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        weight_rgb = diverging_rgb(e.weights)
+        products = e.products.reshape(k, k)
+        product_rgb = diverging_rgb(products, symmetric_limit(products))
+        kernel_title = "kernel" if e.divisor == 1 else f"kernel (÷ {format_number(e.divisor)} later)"
+        if e.flipped:
+            kernel_title += ", flipped"
+        grids = [
+            ("input window", e.window, window_rgb, e.is_padding, np.ones(n, bool)),
+            (kernel_title, e.weights, weight_rgb, None, np.ones(n, bool)),
+            ("products", products, product_rgb, None, np.arange(n) < added),
+        ]
+        self._cells = []
+        palette_text = self.palette().color(self.foregroundRole())
+        title_font = QFont(self.font())
+        title_font.setPixelSize(14)
+        for (title, values, rgb, padding, done), corner in zip(grids, corners):
+            painter.setFont(title_font)
+            painter.setPen(palette_text)
+            painter.drawText(
+                QRectF(corner.x() - 30, corner.y() - self.TITLE, cell * k + 60, self.TITLE - 4),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                title,
+            )
+            self._paint_grid(painter, corner, cell, values, rgb, padding, done, e.border)
+        # The operators between the grids.
+        op_font = QFont(self.font())
+        op_font.setPixelSize(int(min(30, max(16, cell * 0.6))))
+        op_font.setBold(True)
+        painter.setFont(op_font)
+        painter.setPen(palette_text)
+        side = cell * k
+        if in_row:
+            for i, op in enumerate(("×", "=")):
+                x = corners[i].x() + side
+                painter.drawText(QRectF(x, corners[0].y(), self.GAP, side), Qt.AlignmentFlag.AlignCenter, op)
+        else:
+            x = corners[0].x() + side
+            painter.drawText(QRectF(x, corners[0].y(), self.GAP, side), Qt.AlignmentFlag.AlignCenter, "×")
+            painter.drawText(
+                QRectF(corners[2].x() - self.GAP, corners[2].y(), self.GAP, side), Qt.AlignmentFlag.AlignCenter, "="
+            )
+        if 0 <= self._current < n:
+            r, c = divmod(self._current, k)
+            for corner in corners:
+                self._paint_highlight(painter, QRectF(corner.x() + c * cell, corner.y() + r * cell, cell, cell))
+        if e.is_padding.any():
+            self._paint_legend(painter, e.border, corners, cell, in_row)
+        painter.end()
+
+    def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> None:
+        k = values.shape[0]
+        texts = [format_number(float(v)) for v in values.ravel()]
+        font = self._fitting_font(texts, cell)
+        tag_font = QFont(self.font())
+        tag_font.setPixelSize(max(9, int(cell * 0.2)))
+        grid_pen = QPen(QColor(120, 120, 120), 1)
+        for i, text in enumerate(texts):
+            r, c = divmod(i, k)
+            rect = QRectF(corner.x() + c * cell, corner.y() + r * cell, cell, cell)
+            self._cells.append(rect)
+            colour = QColor(*(int(v) for v in rgb[r, c]))
+            ink = QColor(*text_colour_on(tuple(int(v) for v in rgb[r, c])))
+            is_pad = padding is not None and padding[r, c]
+            if not done[i]:  # a product not yet in the running total: a faint placeholder
+                colour, ink = QColor(236, 236, 236), QColor(PENDING_COLOUR)
+            painter.fillRect(rect, colour)
+            if is_pad:
+                hatch = QColor(ink)
+                hatch.setAlpha(70)
+                painter.fillRect(rect, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+                painter.setPen(QPen(QColor(230, 120, 0), 2, Qt.PenStyle.DashLine))
+                painter.drawRect(rect.adjusted(2, 2, -2, -2))
+                if cell >= 40:
+                    painter.setFont(tag_font)
+                    painter.setPen(ink)
+                    painter.drawText(
+                        rect.adjusted(3, 1, -3, -1), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                        PADDING_TAGS.get(border, ""),
+                    )
+            else:
+                painter.setPen(grid_pen)
+                painter.drawRect(rect)
+            painter.setFont(font)
+            painter.setPen(ink)
+            text_rect = rect.adjusted(0, cell * 0.12, 0, 0) if is_pad and cell >= 40 else rect
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setPen(QPen(QColor(90, 90, 90), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
+
+    def _fitting_font(self, texts: list[str], cell: float) -> QFont:
+        """The largest bold font (up to ~40% of the cell) in which every text fits the cell."""
+        font = QFont(self.font())
+        font.setBold(True)
+        size = int(min(24, cell * 0.4))
+        longest = max(texts, key=len)
+        while size > 8:
+            font.setPixelSize(size)
+            if QFontMetricsF(font).horizontalAdvance(longest) <= cell - 6:
+                break
+            size -= 1
+        font.setPixelSize(size)
+        return font
+
+    @staticmethod
+    def _paint_highlight(painter: QPainter, rect: QRectF) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(20, 20, 20), 6))
+        painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.setPen(QPen(TERM_COLOUR, 4))
+        painter.drawRect(rect.adjusted(1, 1, -1, -1))
+
+    def _paint_legend(self, painter: QPainter, border: str, corners, cell, in_row) -> None:
+        k = self._explanation.size
+        bottom = max(c.y() for c in corners) + cell * k + 6
+        font = QFont(self.font())
+        font.setPixelSize(13)
+        painter.setFont(font)
+        swatch = QRectF(8, bottom + 3, 16, 16)
+        painter.fillRect(swatch, QColor(200, 200, 200))
+        painter.fillRect(swatch, QBrush(QColor(0, 0, 0, 90), Qt.BrushStyle.BDiagPattern))
+        painter.setPen(QPen(QColor(230, 120, 0), 2, Qt.PenStyle.DashLine))
+        painter.drawRect(swatch)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            QRectF(30, bottom, self.width() - 34, 40),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            "Hatched cells lie " + PADDING_SENTENCES.get(border, "outside the image"),
+        )
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._explanation is None:
+            return
+        n = self._explanation.size ** 2
+        for index, rect in enumerate(self._cells):
+            if rect.contains(event.position()):
+                self.cell_clicked.emit(index % n)
+                return
+        super().mousePressEvent(event)
+
+
+class _Swatch(QWidget):
+    """A square of grey at the shown value, with the number written on it."""
+
+    def __init__(self, side: int = 48, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value: int | None = None
+        self.setFixedSize(side, side)
+
+    def set_value(self, value: int | None) -> None:
+        self._value = value
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._value is None:
+            return
+        painter = QPainter(self)
+        grey = QColor(self._value, self._value, self._value)
+        painter.fillRect(self.rect(), grey)
+        painter.setPen(QPen(QColor(110, 110, 110), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
+
+
+class StepPanel(QWidget):
+    """One output pixel's multiply-sum, built up term by term, then turned into a 0–255 value.
+
+    ``current_term`` is −1 before the first term, ``i`` while term ``i`` (reading order) was the
+    last one added, and ``k*k`` when the whole sum is shown (the state after a new pixel).
+    """
+
+    term_changed = Signal(int)  # current_term, as above
+    playing_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._explanation: PixelExplanation | None = None
+        self._current = -1
+        self._timer = QTimer(self)
+        self._timer.setInterval(PLAY_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_ticked)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+        self._hint = QLabel("Hover over a pixel of either image to see how its value is computed.\n"
+                            "Click to pin it, then step through the sum.")
+        self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._hint.setWordWrap(True)
+        self._hint.setStyleSheet(f"color: {PENDING_COLOUR}; font-size: 15px;")
+        self._header = QLabel()
+        self._header.setWordWrap(True)
+        self._header.setTextFormat(Qt.TextFormat.RichText)
+        self._grids = _GridsView()
+        self._grids.cell_clicked.connect(self.go_to_term)
+        self._equation = QLabel()
+        self._equation.setWordWrap(True)
+        self._equation.setTextFormat(Qt.TextFormat.RichText)
+        self._equation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._total = QLabel()
+        self._total.setTextFormat(Qt.TextFormat.RichText)
+        self._stage_labels: dict[str, tuple[QLabel, QLabel]] = {}
+        self._swatch = _Swatch()
+        self._final = QLabel()
+        self._buttons: dict[str, QToolButton] = {}
+        self._build_layout()
+        self._refresh()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_layout(self) -> None:
+        content = QWidget()
+        self._header.setStyleSheet("font-size: 14px;")
+        self._equation.setStyleSheet("font-size: 16px;")
+        self._total.setStyleSheet("font-size: 17px;")
+
+        stages = QWidget()
+        grid = QGridLayout(stages)
+        grid.setContentsMargins(0, 4, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(3)
+        for row, (key, name) in enumerate(
+            [("sum", "weighted sum"), ("divide", "÷ divisor"), ("raw", "raw total"), ("mapping", "output mapping")]
+        ):
+            caption, value = QLabel(name), QLabel()
+            caption.setStyleSheet(CAPTION_STYLE)
+            value.setStyleSheet("font-size: 16px;")
+            value.setTextFormat(Qt.TextFormat.RichText)
+            value.setWordWrap(True)
+            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(value, row, 1)
+            self._stage_labels[key] = (caption, value)
+        shown_caption = QLabel("shown pixel")
+        shown_caption.setStyleSheet(CAPTION_STYLE)
+        final_row = QHBoxLayout()
+        final_row.addWidget(self._swatch)
+        final_row.addWidget(self._final)
+        final_row.addStretch(1)
+        grid.addWidget(shown_caption, 4, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addLayout(final_row, 4, 1)
+        grid.setColumnStretch(1, 1)
+
+        text_column = QVBoxLayout()
+        text_column.setSpacing(6)
+        text_column.addWidget(self._equation)
+        text_column.addWidget(self._total)
+        text_column.addWidget(stages)
+        text_column.addStretch(1)
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._body.addWidget(self._grids, 3)
+        self._body.addLayout(text_column, 2)
+
+        controls = QHBoxLayout()
+        controls.setSpacing(4)
+        style = self.style()
+        for key, label, icon, tip, slot in [
+            ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Start again from an empty sum", self.reset_steps),
+            ("back", "Back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Take the last term out", self.step_back),
+            ("play", "Play", QStyle.StandardPixmap.SP_MediaPlay, "Add the terms one by one", self.toggle_play),
+            ("forward", "Next", QStyle.StandardPixmap.SP_MediaSeekForward, "Add the next term", self.step_forward),
+            ("all", "All", QStyle.StandardPixmap.SP_MediaSkipForward, "Show the whole sum", self.show_all),
+        ]:
+            button = QToolButton()
+            button.setText(label)
+            button.setIcon(style.standardIcon(icon))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setToolTip(f"{tip} ({KEY_HELP[key]})")
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the panel
+            button.setMinimumHeight(30)
+            button.clicked.connect(slot)
+            controls.addWidget(button)
+            self._buttons[key] = button
+        controls.addStretch(1)
+
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
+        outer.addWidget(self._header)
+        outer.addLayout(self._body, 1)
+        outer.addLayout(controls)
+
+        # A 5×5 sum in a short column may not fit: scroll rather than squash the numbers.
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._stack = QStackedLayout(self)
+        self._stack.addWidget(self._hint)
+        self._stack.addWidget(scroll)
+
+    def sizeHint(self) -> QSize:
+        return QSize(460, 700)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # Wide and short (under the images): grids left, text right. Otherwise one column.
+        wide = event.size().width() >= 760 and event.size().width() >= 1.5 * event.size().height()
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self._body.direction() != direction:
+            self._body.setDirection(direction)
+            self._grids.set_narrow(not wide)
+        super().resizeEvent(event)
+
+    # -- what the lead and the tests use ----------------------------------------------------
+    def explanation(self) -> PixelExplanation | None:
+        return self._explanation
+
+    @property
+    def current_term(self) -> int:
+        return self._current
+
+    def term_count(self) -> int:
+        return 0 if self._explanation is None else self._explanation.products.size
+
+    def partial_sum(self) -> float:
+        """The running total as shown: 0 before the first term, the full weighted sum at the end."""
+        e = self._explanation
+        if e is None or self._current < 0:
+            return 0.0
+        return float(e.running_sums[min(self._current, e.products.size - 1)])
+
+    def equation_text(self) -> str:
+        """The equation as plain text: every term, then ``= <running total>``."""
+        return self._plain_equation()
+
+    def total_text(self) -> str:
+        return _strip_tags(self._total.text())
+
+    def final_value_text(self) -> str:
+        return self._final.text()
+
+    def stage_texts(self) -> dict[str, str]:
+        """The stages from sum to pixel that are shown, as plain text, by name."""
+        return {
+            key: _strip_tags(value.text()) for key, (_, value) in self._stage_labels.items() if not value.isHidden()
+        }
+
+    def is_playing(self) -> bool:
+        return self._timer.isActive()
+
+    def set_play_interval(self, milliseconds: int) -> None:
+        self._timer.setInterval(max(30, int(milliseconds)))
+
+    def button(self, key: str) -> QToolButton:
+        """One of the step buttons: "reset", "back", "play", "forward" or "all"."""
+        return self._buttons[key]
+
+    # -- slots ------------------------------------------------------------------------------
+    @Slot(object)
+    def set_explanation(self, explanation: PixelExplanation | None) -> None:
+        """Draw ``explanation`` (None: the hint). Mid-way through stepping a same-sized sum, the
+        step is kept, so a pinned window moved by the arrow keys keeps its place in the sum."""
+        previous = self._explanation
+        self._explanation = explanation
+        if explanation is None:
+            self.pause()
+            self._set_current(-1, refresh=False)
+        else:
+            n = explanation.products.size
+            stepping = previous is not None and previous.products.size == n and self._current < n
+            if not stepping and not self.is_playing():
+                self._set_current(n, refresh=False)
+        self._refresh()
+
+    @Slot()
+    def step_forward(self) -> None:
+        self.pause()
+        self._advance()
+
+    @Slot()
+    def step_back(self) -> None:
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, min(self._current, self.term_count()) - 1))
+
+    @Slot()
+    def show_all(self) -> None:
+        self.pause()
+        self._set_current(self.term_count() if self._explanation is not None else -1)
+
+    @Slot()
+    def reset_steps(self) -> None:
+        self.pause()
+        self._set_current(-1)
+
+    @Slot(int)
+    def go_to_term(self, index: int) -> None:
+        """Make term ``index`` (reading order) the last one added."""
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, min(int(index), self.term_count())))
+
+    @Slot()
+    def play(self) -> None:
+        if self._explanation is None or self.is_playing():
+            return
+        if self._current >= self.term_count() - 1:
+            self._set_current(-1)  # from the start again
+        self._timer.start()
+        self._sync_play_button()
+        self.playing_changed.emit(True)
+
+    @Slot()
+    def pause(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self._sync_play_button()
+            self.playing_changed.emit(False)
+
+    @Slot()
+    def toggle_play(self) -> None:
+        if self.is_playing():
+            self.pause()
+        else:
+            self.play()
+
+    @Slot()
+    def _on_timer_ticked(self) -> None:
+        self._advance()
+        if self._current >= self.term_count():
+            self.pause()
+
+    def _advance(self) -> None:
+        if self._explanation is not None:
+            self._set_current(min(self._current + 1, self.term_count()))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if (key == Qt.Key.Key_Right and shift) or key in (Qt.Key.Key_Period, Qt.Key.Key_Greater):
+            self.step_forward()
+        elif (key == Qt.Key.Key_Left and shift) or key in (Qt.Key.Key_Comma, Qt.Key.Key_Less):
+            self.step_back()
+        elif key == Qt.Key.Key_Space:
+            self.toggle_play()
+        elif key == Qt.Key.Key_Home:
+            self.reset_steps()
+        elif key == Qt.Key.Key_End:
+            self.show_all()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _set_current(self, index: int, *, refresh: bool = True) -> None:
+        changed = index != self._current
+        self._current = index
+        if refresh:
+            self._refresh()
+        if changed:
+            self.term_changed.emit(index)
+
+    def _sync_play_button(self) -> None:
+        button = self._buttons["play"]
+        playing = self.is_playing()
+        button.setText("Pause" if playing else "Play")
+        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        button.setIcon(self.style().standardIcon(icon))
+        tip = "Stop adding terms" if playing else "Add the terms one by one"
+        button.setToolTip(f"{tip} ({KEY_HELP['play']})")
+
+    def _refresh(self) -> None:
+        e = self._explanation
+        if e is None:
+            self._stack.setCurrentIndex(0)
+            self._grids.show_state(None, -1)
+            return
+        self._stack.setCurrentIndex(1)
+        n = e.products.size
+        self._header.setText(self._header_html(e))
+        self._grids.show_state(e, self._current)
+        self._equation.setStyleSheet("font-size: 16px;" if n <= 9 else "font-size: 14px;")
+        self._equation.setText(self._equation_html(e))
+        complete = self._current >= n - 1
+        if self._current < 0:
+            total = "running total: <b>0</b> &nbsp;<span style='color:%s'>(no terms yet)</span>" % PENDING_COLOUR
+        elif self._current < n:
+            total = (
+                f"running total after term {self._current + 1} of {n}: "
+                f"<b>{format_number(e.running_sums[self._current])}</b>"
+            )
+        else:
+            total = f"sum of all {n} terms: <b>{format_number(e.weighted_sum)}</b>"
+        self._total.setText(total)
+        self._fill_stages(e, complete)
+        for key, enabled in (
+            ("back", self._current > -1),
+            ("reset", self._current > -1),
+            ("forward", self._current < n),
+            ("all", self._current < n),
+        ):
+            self._buttons[key].setEnabled(enabled)
+
+    def _header_html(self, e: PixelExplanation) -> str:
+        channel = "grey image" if e.channel is None else f"channel: <b>{e.channel}</b>"
+        where = f"<b>pixel (row {e.row}, col {e.col})</b>"
+        if (e.output_row, e.output_col) != (e.row, e.col):
+            where += f" → output (row {e.output_row}, col {e.output_col})"
+        text = f"{where} &nbsp;·&nbsp; {channel} &nbsp;·&nbsp; {BORDER_NAMES.get(e.border, e.border)}"
+        if e.flipped:
+            text += " &nbsp;·&nbsp; convolution (kernel flipped)"
+        return text
+
+    def _term_texts(self, e: PixelExplanation) -> list[str]:
+        return [f"{format_number(v)} × {_signed(w)}" for v, w in zip(e.window.ravel(), e.weights.ravel())]
+
+    def _plain_equation(self) -> str:
+        e = self._explanation
+        if e is None:
+            return ""
+        return " + ".join(self._term_texts(e)) + f" = {format_number(self.partial_sum())}"
+
+    def _equation_html(self, e: PixelExplanation) -> str:
+        n = e.products.size
+        parts = []
+        for i, term in enumerate(self._term_texts(e)):
+            term = _html(term).replace(" ", "&nbsp;")  # a term never breaks across lines
+            if i == self._current:
+                parts.append(f"<span style='background-color:{TERM_BACKGROUND}; font-weight:bold'>&nbsp;{term}&nbsp;</span>")
+            elif self._current < n and i > self._current:
+                parts.append(f"<span style='color:{PENDING_COLOUR}'>{term}</span>")
+            else:
+                parts.append(term)
+        return " + ".join(parts) + f" = <b>{format_number(self.partial_sum())}</b>"
+
+    def _fill_stages(self, e: PixelExplanation, complete: bool) -> None:
+        shown_sum = format_number(e.weighted_sum)
+        raw = format_number(e.raw)
+        self._stage_labels["sum"][1].setText(f"<b>{shown_sum}</b>")
+        has_divisor = e.divisor != 1.0
+        for widget in self._stage_labels["divide"]:
+            widget.setVisible(has_divisor)
+        if has_divisor:
+            self._stage_labels["divide"][1].setText(f"{shown_sum} ÷ {format_number(e.divisor)} = <b>{raw}</b>")
+        self._stage_labels["raw"][1].setText(f"<b>{raw}</b>")
+        self._stage_labels["mapping"][1].setText(self._mapping_html(e))
+        self._swatch.set_value(e.shown)
+        self._final.setText(str(e.shown))
+        # Until every term is in, the stages describe a sum still being built: dim them.
+        opacity_colour = "" if complete else f"color: {PENDING_COLOUR};"
+        for key, (caption, value) in self._stage_labels.items():
+            value.setStyleSheet(f"font-size: 16px; {opacity_colour}")
+        self._final.setStyleSheet(f"font-size: 26px; font-weight: bold; {opacity_colour}")
+
+    @staticmethod
+    def _mapping_html(e: PixelExplanation) -> str:
+        raw, shown = e.raw, e.shown
+        raw_text = format_number(raw)
+        name = MAPPING_NAMES.get(e.mapping, e.mapping)
+        if e.mapping == "clamp":
+            if raw < -0.5:
+                step = f"{raw_text} is below 0 → <b>0</b> (clipped)"
+            elif raw >= 255.5:
+                step = f"{raw_text} is above 255 → <b>255</b> (clipped)"
+            else:
+                step = f"{raw_text} is within 0…255" + _rounded(raw, shown)
+        elif e.mapping == "abs":
+            magnitude = abs(raw)
+            step = f"|{raw_text}| = {format_number(magnitude)}"
+            step += " → <b>255</b> (clipped)" if magnitude >= 255.5 else _rounded(magnitude, shown)
+        elif e.mapping == "offset":
+            moved = raw + 128
+            step = f"{raw_text} + 128 = {format_number(moved)}"
+            if moved < -0.5:
+                step += " → <b>0</b> (clipped)"
+            elif moved >= 255.5:
+                step += " → <b>255</b> (clipped)"
+            else:
+                step += _rounded(moved, shown)
+        else:  # stretch
+            low, high = e.value_range if e.value_range is not None else (raw, raw)
+            if high == low:
+                step = "the output is constant → mid-grey <b>128</b>"
+            else:
+                scaled = (raw - low) / (high - low) * 255
+                step = (
+                    f"range {format_number(low)} … {format_number(high)} → 0 … 255:<br>"
+                    f"({raw_text} {MINUS} {_signed(low)}) ÷ {format_number(high - low)} × 255"
+                    f" = {format_number(scaled)}" + _rounded(scaled, shown)
+                )
+        return f"<span style='color:#777777'>{name}:</span> {step}"
+
+
+def _rounded(value: float, shown: int) -> str:
+    """`` → 7``, with "(rounded)" when rounding changed the number."""
+    note = "" if abs(value - round(value)) < 1e-9 else " (rounded)"
+    return f" → <b>{shown}</b>{note}"
+
+
+def _strip_tags(html: str) -> str:
+    text = re.sub(r"<br\s*/?>", " ", html)
+    text = re.sub(r"<[^>]+>", "", text)
+    return text.replace("&nbsp;", " ").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
