@@ -235,7 +235,7 @@ class Network:
             d = self.pools[i]._backward(d)
             d = self.convs[i]._backward(d)
 
-    def predict_proba(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    def predict_proba(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """x: ``(N, 1, 28, 28)`` → class probabilities ``(N, 10)`` (softmax of the logits)."""
         x = self._check_input(x)
         out = np.empty((x.shape[0], NUM_CLASSES), self.dtype)
@@ -243,7 +243,7 @@ class Network:
             out[start:start + batch_size] = self.forward(x[start:start + batch_size])
         return softmax(out)
 
-    def predict(self, x: np.ndarray, batch_size: int = 500) -> np.ndarray:
+    def predict(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """x: ``(N, 1, 28, 28)`` → predicted digits ``(N,)``."""
         return self.predict_proba(x, batch_size).argmax(axis=1)
 
