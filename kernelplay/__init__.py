@@ -7,3 +7,7 @@ from kernelplay.core.images import MAX_PIXELS, ImageLoadError, image_from_bytes,
 from kernelplay.core.kernels import PRESETS, KernelFileError, kernel_as_fraction, load_kernels, parse_kernel, save_kernels
 from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS, MappedOutput, apply_kernel, apply_kernel_naive, map_output, map_value
 from kernelplay.core.explain import PixelExplanation, explain_pixel
+from kernelplay.core.network import ModelFileError, Network, NetworkConfig
+from kernelplay.core.optim import SGD, Adam
+from kernelplay.core.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
+from kernelplay.core.training import Snapshot, StepResult, Trainer, train
