@@ -170,13 +170,46 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _pool
 
 
+_Groups = list  # [(magnitude, positive (dy, dx) taps, negative (dy, dx) taps)], magnitude 1 first
+
+
 class _Plan(NamedTuple):
-    """How to compute one kernel: the work dtype, weight groups and the final division."""
+    """How to compute one kernel: the work dtype, one or two stages of taps, the final division.
+
+    A stage adds ``magnitude × (Σ positive taps − Σ negative taps)`` for each of its groups. A
+    kernel that is an outer product of two integer vectors (blur, Gaussian, Sobel) runs as a
+    vertical stage and then a horizontal one: 2k taps instead of k².
+    """
 
     dtype: np.dtype
-    # (weight, positive tap offsets, negative tap offsets): adds weight × (Σ positive − Σ negative)
-    groups: list[tuple[float, list[tuple[int, int]], list[tuple[int, int]]]]
+    stages: list[_Groups]
     divisor: float
+
+
+def _group_taps(weights: dict[tuple[int, int], float]) -> _Groups:
+    by_magnitude: dict[float, tuple[list, list]] = {}
+    for offset, weight in weights.items():
+        if weight != 0.0:
+            positive, negative = by_magnitude.setdefault(abs(weight), ([], []))
+            (positive if weight > 0 else negative).append(offset)
+    groups = [(magnitude, positive, negative) for magnitude, (positive, negative) in by_magnitude.items()]
+    # Weight ±1 first: those taps go straight into the accumulator, with no multiplication.
+    groups.sort(key=lambda group: group[0] != 1.0)
+    return groups
+
+
+def _integer_factors(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer column and row vectors whose outer product is ``numerators``, if there are any."""
+    nonzero_rows = np.flatnonzero(np.any(numerators != 0, axis=1))
+    if nonzero_rows.size == 0:
+        return None
+    row = numerators[nonzero_rows[0]].astype(np.int64)
+    row //= np.gcd.reduce(np.abs(row))  # the primitive row vector; every row is a multiple of it
+    pivot = int(np.flatnonzero(row)[0])
+    column = numerators[:, pivot] / row[pivot]
+    if not np.all(column == np.round(column)) or not np.array_equal(np.outer(column, row), numerators):
+        return None
+    return column, row.astype(np.float64)
 
 
 def _plan(kernel: np.ndarray, integer_input: bool) -> _Plan:
@@ -184,36 +217,38 @@ def _plan(kernel: np.ndarray, integer_input: bool) -> _Plan:
     exact = divisor != 1.0 or np.all(numerators == np.round(numerators))
     if not exact:
         numerators, divisor = kernel, 1.0
-    if integer_input and exact and np.abs(numerators).sum() * 255 <= np.iinfo(np.int16).max:
+    largest = np.abs(numerators).sum() * 255  # the largest possible |sum| for uint8 input
+    if integer_input and exact and largest <= np.iinfo(np.int16).max:
         dtype = np.dtype(np.int16)  # exact, and twice the values per cache line of float32
+    elif integer_input and exact and largest <= np.iinfo(np.uint16).max and np.all(numerators >= 0):
+        dtype = np.dtype(np.uint16)  # e.g. the 5×5 Gaussian (sums up to 256 × 255), still exact
     else:
         dtype = np.dtype(np.float32)  # exact for integer kernels on uint8 (sums stay below 2**24)
-    by_magnitude: dict[float, tuple[list, list]] = {}
     size = kernel.shape[0]
-    for dy in range(size):
-        for dx in range(size):
-            weight = float(numerators[dy, dx])
-            if weight == 0.0:
-                continue
-            positive, negative = by_magnitude.setdefault(abs(weight), ([], []))
-            (positive if weight > 0 else negative).append((dy, dx))
-    groups = [(magnitude, positive, negative) for magnitude, (positive, negative) in by_magnitude.items()]
-    # Weight ±1 first: those taps go straight into the accumulator, with no multiplication.
-    groups.sort(key=lambda group: group[0] != 1.0)
-    return _Plan(dtype, groups, float(divisor))
+    factors = _integer_factors(numerators) if exact and size > 1 else None
+    if factors is not None and np.count_nonzero(numerators) > 2 * size:
+        column, row = factors
+        stages = [
+            _group_taps({(dy, 0): float(column[dy]) for dy in range(size)}),
+            _group_taps({(0, dx): float(row[dx]) for dx in range(size)}),
+        ]
+    else:
+        stages = [_group_taps({(dy, dx): float(numerators[dy, dx]) for dy in range(size) for dx in range(size)})]
+    return _Plan(dtype, stages, float(divisor))
 
 
 class _Band:
     """Per-thread scratch buffers for one band of rows."""
 
-    def __init__(self, band_rows: int, radius: int, row_length: int, channels: int, dtype):
+    def __init__(self, band_rows: int, radius: int, row_length: int, channels: int, dtype, stages: int):
         self.rows = band_rows
         self.row_length = row_length  # padded width × channels
-        tail = 2 * radius * channels  # the discarded right-hand columns of the last row read past the end
-        self.source = np.zeros((band_rows + 2 * radius) * row_length + tail, dtype=dtype)
+        self.tail = 2 * radius * channels  # the discarded right-hand columns of the last row read past the end
+        self.source = np.zeros((band_rows + 2 * radius) * row_length + self.tail, dtype=dtype)
         self.grid = self.source[: (band_rows + 2 * radius) * row_length].reshape(band_rows + 2 * radius, -1, channels)
         self.total = np.empty(band_rows * row_length, dtype=dtype)
-        self.scratch = np.empty(band_rows * row_length, dtype=dtype)
+        self.scratch = np.empty(band_rows * row_length + self.tail, dtype=dtype)
+        self.middle = np.zeros(band_rows * row_length + self.tail, dtype=dtype) if stages > 1 else None
 
 
 def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
@@ -236,23 +271,20 @@ def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, 
         grid[:count, pad + width:] = grid[:count, pad + col_map[pad + width:]]
 
 
-def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
-    """Run the kernel over a filled band; returns the band's (rows, row_length) weighted sums."""
-    n = rows * band.row_length
-    source, total, scratch = band.source, band.total[:n], band.scratch[:n]
+def _accumulate(source, step: tuple[int, int], groups: _Groups, total, scratch, dtype) -> None:
+    """``total = Σ weight × tap`` over the groups; the tap at (dy, dx) starts at dy·step[0] + dx·step[1]."""
+    n = total.size
+    scratch = scratch[:n]
 
-    def tap(dy, dx):
-        start = dy * band.row_length + dx * channels
+    def tap(offset):
+        start = offset[0] * step[0] + offset[1] * step[1]
         return source[start: start + n]
 
     started = False
-    for magnitude, positive, negative in plan.groups:
-        taps = [(tap(*t), 1) for t in positive] + [(tap(*t), -1) for t in negative]
-        if magnitude == 1.0:
-            target = total
-        else:
-            target = scratch
-        # target = Σ ± taps; into the accumulator directly when the weight is ±1 and it is under way.
+    for magnitude, positive, negative in groups:
+        taps = [(tap(t), 1) for t in positive] + [(tap(t), -1) for t in negative]
+        target = total if magnitude == 1.0 else scratch
+        # target = Σ ± taps; straight into the accumulator when the weight is ±1 and it is under way.
         if target is total and started:
             for view, sign in taps:
                 (np.add if sign > 0 else np.subtract)(total, view, out=total)
@@ -275,10 +307,8 @@ def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
         for view, sign in rest:
             (np.add if sign > 0 else np.subtract)(target, view, out=target)
         if target is scratch:
-            if plan.dtype.kind == "i":
-                np.multiply(scratch, int(magnitude), out=scratch)
-            else:
-                np.multiply(scratch, np.float32(magnitude), out=scratch)
+            factor = int(magnitude) if dtype.kind in "iu" else np.float32(magnitude)
+            np.multiply(scratch, factor, out=scratch)
             if started:
                 np.add(total, scratch, out=total)
             else:
@@ -286,6 +316,20 @@ def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
         started = True
     if not started:  # an all-zero kernel
         total[:] = 0
+
+
+def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
+    """Run the kernel over a filled band; returns the band's (rows, row_length) weighted sums."""
+    n = rows * band.row_length
+    step = (band.row_length, channels)
+    total = band.total[:n]
+    if len(plan.stages) == 1:
+        _accumulate(band.source, step, plan.stages[0], total, band.scratch, plan.dtype)
+    else:
+        # Vertical then horizontal; the middle result keeps the tail the horizontal taps read.
+        middle = band.middle[: n + band.tail]
+        _accumulate(band.source, step, plan.stages[0], middle, band.scratch, plan.dtype)
+        _accumulate(band.middle, step, plan.stages[1], total, band.scratch, plan.dtype)
     return total.reshape(rows, band.row_length)
 
 
@@ -325,7 +369,7 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length))
 
     def run(first_row: int, last_row: int) -> None:
-        band = _Band(min(band_rows, last_row - first_row), radius, row_length, channels, plan.dtype)
+        band = _Band(min(band_rows, last_row - first_row), radius, row_length, channels, plan.dtype, len(plan.stages))
         for top in range(first_row, last_row, band.rows):
             rows = min(band.rows, last_row - top)
             _fill_band(band, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)

@@ -120,10 +120,26 @@ def _kernels():
         "random 3x3": rng.normal(size=(3, 3)),
         "random 5x5": rng.normal(size=(5, 5)),
         "big integers 5x5": rng.integers(-40, 40, (5, 5)).astype(float),  # too large for int16 sums
+        "separable signed": np.outer([1, -2, 1], [-1, 3, -1]).astype(float),
+        "non-negative 5x5": rng.integers(0, 16, (5, 5)) / 100.0,  # beyond int16, within uint16
     }
 
 
 KERNELS = _kernels()
+
+
+def test_every_arithmetic_path_is_exercised():
+    # The fast path picks exact integer arithmetic and a separable form where it can; the
+    # comparisons below only prove something if these kernels really take each path.
+    plans = {name: filtering._plan(kernel, integer_input=True) for name, kernel in KERNELS.items()}
+    assert (plans["emboss"].dtype, len(plans["emboss"].stages)) == (np.int16, 1)
+    assert (plans["blur"].dtype, len(plans["blur"].stages), plans["blur"].divisor) == (np.int16, 2, 16.0)
+    assert (plans["gaussian 5x5"].dtype, len(plans["gaussian 5x5"].stages)) == (np.uint16, 2)
+    assert (plans["non-negative 5x5"].dtype, len(plans["non-negative 5x5"].stages)) == (np.uint16, 1)
+    assert (plans["separable signed"].dtype, len(plans["separable signed"].stages)) == (np.int16, 2)
+    assert plans["unsharp mask 5x5"].dtype == np.float32 and plans["big integers 5x5"].dtype == np.float32
+    assert plans["random 3x3"].dtype == np.float32 and plans["random 3x3"].divisor == 1.0
+    assert filtering._plan(PRESETS["blur"], integer_input=False).dtype == np.float32
 
 
 @pytest.mark.parametrize("border", BORDER_MODES)
@@ -164,7 +180,7 @@ def test_large_image_threads_and_bands(border, monkeypatch):
     # Enough pixels for the thread pool, and small bands so each worker walks several of them.
     monkeypatch.setattr(filtering, "_BAND_ELEMENTS", 3000)
     image = np.random.default_rng(5).integers(0, 256, (203, 301, 3), dtype=np.uint8)
-    for kernel in (PRESETS["emboss"], PRESETS["gaussian 5x5"], KERNELS["random 3x3"]):
+    for kernel in (PRESETS["emboss"], PRESETS["gaussian 5x5"], KERNELS["random 3x3"], KERNELS["separable signed"]):
         np.testing.assert_allclose(
             apply_kernel(image, kernel, border=border), scipy_reference(image, kernel, border), rtol=1e-6, atol=1e-3
         )
