@@ -442,11 +442,10 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
             if value_range is None:
                 return MappedOutput(pixels, 0, 0)
             return MappedOutput(pixels, int(np.count_nonzero(raw < low)), int(np.count_nonzero(raw > high)))
-        scale, shift = 255.0 / (high - low), -low
-    elif mode == "offset":
-        scale, shift = 1.0, _OFFSET
+        # (v − low) × scale + 0.5, as one multiply and one add
+        scale, shift = np.float32(255.0 / (high - low)), np.float32(0.5 - low * 255.0 / (high - low))
     else:
-        scale, shift = 1.0, 0.0
+        scale, shift = None, np.float32((_OFFSET if mode == "offset" else 0.0) + 0.5)
     pixels = np.empty(raw.shape, dtype=np.uint8)
     flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
     chunk = 1 << 16
@@ -454,31 +453,33 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
     lock = threading.Lock()
 
     def run(start: int, stop: int) -> None:
-        scratch = np.empty(min(chunk, stop - start), dtype=np.float32)
+        values = np.empty(min(chunk, stop - start), dtype=np.float32)
+        mask = np.empty(values.size, dtype=bool)
         low_count = high_count = 0
         for begin in range(start, stop, chunk):
             end = min(begin + chunk, stop)
-            values = scratch[: end - begin]
+            part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
+            # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
+            # values ≥ 0; negative values end at 0 whichever way they round.
             if mode == "abs":
-                np.abs(flat_raw[begin:end], out=values)
-            elif shift or scale != 1.0:
-                np.add(flat_raw[begin:end], np.float32(shift), out=values)
-                if scale != 1.0:
-                    np.multiply(values, np.float32(scale), out=values)
+                np.abs(part, out=shifted)
+                np.add(shifted, shift, out=shifted)
+            elif mode == "stretch":
+                np.multiply(part, scale, out=shifted)
+                np.add(shifted, shift, out=shifted)
             else:
-                np.copyto(values, flat_raw[begin:end])
+                np.add(part, shift, out=shifted)
             if mode == "stretch":
                 if value_range is not None:
-                    low_count += np.count_nonzero(flat_raw[begin:end] < low)
-                    high_count += np.count_nonzero(flat_raw[begin:end] > high)
+                    low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
+                    high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
             else:
-                # Half away from zero: v rounds below 0 when v ≤ −0.5, above 255 when v ≥ 255.5.
-                low_count += np.count_nonzero(values <= -0.5)
-                high_count += np.count_nonzero(values >= 255.5)
-            # Negative values end at 0 whichever way they round, so floor(v + 0.5) is enough.
-            np.add(values, np.float32(0.5), out=values)
-            np.clip(values, 0.0, 255.0, out=values)
-            np.copyto(flat_pixels[begin:end], values, casting="unsafe")  # truncation = floor here
+                # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
+                if mode != "abs":
+                    low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
+                high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
+            np.clip(shifted, 0.0, 255.0, out=shifted)
+            np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
         with lock:
             counts[0] += low_count
             counts[1] += high_count
