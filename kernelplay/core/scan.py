@@ -120,3 +120,16 @@ def padded_plane(plane: np.ndarray, k: int, border: str) -> tuple[np.ndarray, np
     is_padding = np.ones(values.shape, dtype=bool)
     is_padding[padding : padding + height, padding : padding + width] = False
     return values, is_padding
+
+
+def default_scan_image() -> np.ndarray:
+    """The scan's starting image: the bundled sample "digit" if there is one, else the first
+    digit of the bundled MNIST subset (28×28 uint8)."""
+    from kernelplay import resources
+    from kernelplay.core.images import load_image
+
+    try:
+        return fit_for_scan(load_image(resources.sample_image("digit")))
+    except (KeyError, FileNotFoundError):
+        with np.load(resources.data_file("mnist-train-12k.npz")) as data:
+            return np.array(data["images"][0], dtype=np.uint8)

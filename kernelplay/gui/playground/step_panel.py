@@ -46,6 +46,7 @@ TERM_COLOUR = QColor(0, 200, 255)
 TERM_BACKGROUND = "#c4efff"
 PENDING_COLOUR = "#8c8c8c"
 CAPTION_STYLE = "font-size: 14px; color: #666666;"
+HINT = "Hover over a pixel of either image to see how its value is computed.\nClick to pin it, then step through the sum."
 PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each product
 
 BORDER_NAMES = {
@@ -366,8 +367,7 @@ class StepPanel(QWidget):
         self._timer.timeout.connect(self._on_timer_ticked)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
-        self._hint = QLabel("Hover over a pixel of either image to see how its value is computed.\n"
-                            "Click to pin it, then step through the sum.")
+        self._hint = QLabel(HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
         self._hint.setStyleSheet(f"color: {PENDING_COLOUR}; font-size: 15px;")
@@ -435,6 +435,10 @@ class StepPanel(QWidget):
 
         controls = QHBoxLayout()
         controls.setSpacing(4)
+        caption = QLabel("Terms")
+        caption.setStyleSheet(CAPTION_STYLE + " font-weight: bold;")
+        caption.setToolTip("Build the sum one term at a time")
+        controls.addWidget(caption)
         style = self.style()
         for key, label, icon, tip, slot in [
             ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Start again from an empty sum", self.reset_steps),
@@ -518,6 +522,13 @@ class StepPanel(QWidget):
         return {
             key: _strip_tags(value.text()) for key, (_, value) in self._stage_labels.items() if not value.isHidden()
         }
+
+    def hint_text(self) -> str:
+        return self._hint.text()
+
+    def set_hint(self, text: str) -> None:
+        """What the panel says while it has no pixel to explain."""
+        self._hint.setText(text)
 
     def is_playing(self) -> bool:
         return self._timer.isActive()
