@@ -132,7 +132,7 @@ def _load_pair(folder: Path, prefix: str) -> Digits | None:
     if img is None and lab is None:
         return None
     if img is None or lab is None:
-        have, lack = (img, "images") if img else (lab, "labels")
+        have, lack = (img, "labels") if img else (lab, "images")
         raise FileNotFoundError(f"{folder} has {have.name} but no {prefix} {lack} file")
     images, labels = read_idx(img), read_idx(lab)
     if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
@@ -184,12 +184,15 @@ def stratified_split(digits: Digits, heldout: int = 2000, seed: int = 0) -> Digi
 def load_digits(data_dir: str | os.PathLike | None = None, *, heldout: int = 2000, seed: int = 0) -> DigitSplit:
     """The training and held-out digits: the bundled 12,000 split 10,000 / 2,000 (stratified,
     fixed seed) or, with ``data_dir``, MNIST's IDX files there (its ``t10k`` files, when present,
-    are the held-out set; otherwise ``heldout`` training images are set aside)."""
+    are the held-out set; otherwise ``heldout`` training images are set aside, or a sixth of
+    them when ``heldout`` is more than half)."""
     if data_dir is None:
         return stratified_split(load_bundled_digits(), heldout, seed)
     train, test = load_mnist_dir(data_dir)
     if test is not None:
         return DigitSplit(train, test)
+    if heldout >= len(train) // 2:  # a small folder: keep a sixth for checking
+        heldout = max(1, len(train) // 6)
     return stratified_split(train, heldout, seed)
 
 

@@ -226,7 +226,7 @@ class Trainer:
             self.optimizer.reset()
             self.stopped_reason = (f"diverged at step {self.step_count + 1}: {reason} "
                                    f"(learning rate {self.learning_rate:g}, {self.optimizer.name}); "
-                                   f"restored the weights of step {self.step_count}")
+                                   f"restored the last good weights (those after step {max(self.step_count - 1, 0)})")
             if raise_on_divergence:
                 raise TrainingDiverged(self.stopped_reason)
             return self._result(loss, math.nan, bs, self.stopped_reason)
