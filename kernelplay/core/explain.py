@@ -6,6 +6,7 @@ given range, one pass of the filter), so it is cheap enough to run on every mous
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -39,7 +40,7 @@ def format_number(value: float, decimals: int = 2) -> str:
     return text.replace("-", MINUS)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PixelExplanation:
     """How the output pixel at ``(output_row, output_col)`` came about. Arrays are read-only.
 
@@ -71,10 +72,26 @@ class PixelExplanation:
     flipped: bool
     value_range: tuple[float, float] | None = None  # the stretch range, when mapping is "stretch"
 
+    # Arrays make the generated == ambiguous; two explanations are equal when every field is.
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, PixelExplanation):
+            return NotImplemented
+        return all(
+            np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            for a, b in ((getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
+        )
+
+    __hash__ = None  # arrays are not hashable
+
     @property
     def size(self) -> int:
         """k, the side of the window."""
         return self.window.shape[0]
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel as applied: ``weights / divisor`` (k×k float64)."""
+        return self.weights / self.divisor
 
     def terms(self) -> list[str]:
         """Each product as text, in reading order: ``"162 × (−2)"``."""

@@ -159,14 +159,17 @@ _BAND_ELEMENTS = 384_000  # values per band: ~0.8 MB per int16 scratch buffer (m
 _MIN_PARALLEL_ELEMENTS = 200_000
 _WORKERS = max(1, min(4, os.cpu_count() or 1))
 _pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
 _pool_lock = threading.Lock()
 
 
 def _thread_pool() -> ThreadPoolExecutor:
-    global _pool
+    global _pool, _pool_pid
     with _pool_lock:
-        if _pool is None:
+        # A forked child inherits the pool object but not its threads: it needs a pool of its own.
+        if _pool is None or _pool_pid != os.getpid():
             _pool = ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="kernelplay-filter")
+            _pool_pid = os.getpid()
         return _pool
 
 

@@ -199,3 +199,11 @@ def test_format_number():
     assert format_number(-0.0) == "0"
     assert format_number(132.4375) == "132.44"
     assert format_number(0.5) == "0.5"
+
+
+def test_explanations_compare_by_value():
+    first = explain_pixel(PATCH, PRESETS["blur"], 1, 1)
+    assert first == explain_pixel(PATCH, PRESETS["blur"], 1, 1)
+    assert first != explain_pixel(PATCH, PRESETS["blur"], 1, 2)
+    assert first != explain_pixel(PATCH, PRESETS["emboss"], 1, 1)
+    np.testing.assert_array_equal(first.kernel, PRESETS["blur"])

@@ -305,3 +305,24 @@ def test_map_value_examples_and_errors():
         map_output(RAW, "wrap")
     with pytest.raises(ValueError, match="low ≤ high"):
         map_output(RAW, "stretch", value_range=(5, 1))
+
+
+def test_non_contiguous_and_fortran_ordered_images():
+    base = np.random.default_rng(12).integers(0, 256, (20, 30, 3), dtype=np.uint8)
+    for image in (base[::2, 1::3], np.asfortranarray(base), base[..., 1], base[:, ::-1]):
+        for border in ("zero", "reflect"):
+            np.testing.assert_allclose(
+                apply_kernel(image, PRESETS["emboss"], border=border), scipy_reference(image, PRESETS["emboss"], border),
+                atol=1e-3,
+            )
+
+
+def test_filtering_still_works_in_a_forked_child():
+    import multiprocessing
+
+    image = np.random.default_rng(13).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    expected = apply_kernel(image, PRESETS["emboss"])  # starts the thread pool in this process
+    context = multiprocessing.get_context("fork")
+    with context.Pool(1) as pool:
+        result = pool.apply_async(apply_kernel, (image, PRESETS["emboss"])).get(timeout=30)
+    np.testing.assert_array_equal(result, expected)
