@@ -86,6 +86,8 @@ class MainWindow(QMainWindow):
         column.addWidget(self.message_bar)
         column.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
+        self.statusBar().addWidget(self.playground.hover_label, 1)
+        self.statusBar().addPermanentWidget(self.playground.summary_label)
         self.setAcceptDrops(True)
         self._create_actions()
         self._create_menus()

@@ -17,11 +17,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS
+from kernelplay.core.explain import PixelExplanation, explain_pixel
 from kernelplay.core.images import ImageLoadError, load_image
 from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
+from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.gui.text import format_number
 
 BORDER_LABELS = {
@@ -69,8 +70,13 @@ class PlaygroundTab(QWidget):
             "Off: the top-left weight multiplies the top-left pixel (cross-correlation, what CNNs do).\n"
             "On: the kernel is rotated 180° first — convolution as mathematicians define it."
         )
+        self.channel_box = self._combo(
+            {"R": "Red", "G": "Green", "B": "Blue", "luminance": "Luminance"},
+            "Which channel of a colour image the step-by-step view explains.",
+        )
         self.images = ImagePair()
-        self.inspector_placeholder = QLabel("Hover over a pixel to see its multiply-and-sum.")
+        self.step_panel = StepPanel()
+        # The window shows these two in its status bar.
         self.hover_label = QLabel(" ")
         self.summary_label = QLabel(" ")
         self._runner = FilterRunner(self)
@@ -83,6 +89,9 @@ class PlaygroundTab(QWidget):
         self.flip_box.toggled.connect(self._on_settings_changed)
         self.images.pixel_hovered.connect(self._on_pixel_hovered)
         self.images.pixel_clicked.connect(self._on_pixel_clicked)
+        self.images.arrow_pressed.connect(self._on_arrow_pressed)
+        self.channel_box.currentIndexChanged.connect(self._refresh_hover)
+        self.step_panel.term_changed.connect(self._on_term_changed)
         self._runner.result_ready.connect(self._on_result_ready)
         self._runner.failed.connect(self.message_posted)
 
@@ -103,6 +112,7 @@ class PlaygroundTab(QWidget):
         form.addRow("Colour", self.colour_box)
         form.addRow("Output", self.mapping_box)
         form.addRow(self.flip_box)
+        form.addRow("Inspect", self.channel_box)
         side = QVBoxLayout()
         side.addWidget(kernel_group)
         side.addWidget(options_group)
@@ -111,20 +121,16 @@ class PlaygroundTab(QWidget):
         side_panel.setLayout(side)
         side_panel.setFixedWidth(290)
 
-        self.inspector_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.view_splitter = QSplitter(Qt.Orientation.Vertical)
         self.view_splitter.addWidget(self.images)
-        self.view_splitter.addWidget(self.inspector_placeholder)
-        self.view_splitter.setStretchFactor(0, 3)
-        self.view_splitter.setStretchFactor(1, 2)
+        self.view_splitter.addWidget(self.step_panel)
+        self.view_splitter.setStretchFactor(0, 11)
+        self.view_splitter.setStretchFactor(1, 9)
+        self.view_splitter.setSizes([1100, 900])  # 11 : 9, whatever the window's height
 
-        right = QVBoxLayout()
-        right.addWidget(self.view_splitter, 1)
-        right.addWidget(self.summary_label)
-        right.addWidget(self.hover_label)
         body = QHBoxLayout(self)
         body.addWidget(side_panel)
-        body.addLayout(right, 1)
+        body.addWidget(self.view_splitter, 1)
 
     # -- the image -----------------------------------------------------------------------
     def image(self) -> np.ndarray | None:
@@ -149,6 +155,7 @@ class PlaygroundTab(QWidget):
         self._image_name = name
         self._pinned = self._hovered = None
         self.colour_box.setEnabled(self._image.ndim == 3)
+        self._sync_channel_box()
         self.images.clear_outlines()
         self.images.set_input(self._image)
         self._result = None
@@ -196,7 +203,12 @@ class PlaygroundTab(QWidget):
 
     @Slot()
     def _on_settings_changed(self) -> None:
+        self._sync_channel_box()
         self._request_output()
+
+    def _sync_channel_box(self) -> None:
+        """A grey image, or the luminance colour mode, leaves only one channel to inspect."""
+        self.channel_box.setEnabled(self._image is not None and self._image.ndim == 3 and not self.settings()["luminance"])
 
     @Slot(object)
     def _on_result_ready(self, result: FilterResult) -> None:
@@ -243,16 +255,68 @@ class PlaygroundTab(QWidget):
         """The pinned pixel if any, else the hovered one (input coordinates)."""
         return self._pinned or self._hovered
 
+    @Slot()
     def _refresh_hover(self) -> None:
         pixel = self.focused_pixel()
         if pixel is None or self._image is None:
             self.hover_label.setText(" ")
             self.images.clear_outlines()
+            if self._pinned is None:
+                self.step_panel.set_explanation(None)
             return
         row, col = pixel
         k = self.kernel_editor.kernel().shape[0]
         self.images.outline_window(row, col, k)
         self.hover_label.setText(self._describe_pixel(row, col))
+        self.step_panel.set_explanation(self.explain(row, col))
+
+    def inspected_channel(self) -> str | None:
+        """The channel the step view explains: None for grey images."""
+        if self._result is None or self._result.request.image.ndim == 2:
+            return None
+        return "luminance" if self._result.request.luminance else self.channel_box.currentData()
+
+    def explain(self, row: int, col: int) -> PixelExplanation | None:
+        """The multiply-sum behind the shown output at input pixel (row, col), or None where
+        there is none (no output yet, or outside a "valid" output)."""
+        result = self._result
+        if result is None:
+            return None
+        request = result.request
+        try:
+            return explain_pixel(
+                request.image, request.kernel, row, col, border=request.border, channel=self.inspected_channel(),
+                mapping=request.mapping, flip=request.flip, value_range=result.value_range,
+            )
+        except ValueError:
+            return None
+
+    @Slot(int)
+    def _on_term_changed(self, term: int) -> None:
+        """Outline the input pixel of the current term on both images."""
+        explanation = self.step_panel.explanation()
+        if explanation is None or not 0 <= term < explanation.products.size:
+            self.images.outline_term(None, None)
+            return
+        k = explanation.size
+        window_row, window_col = divmod(term, k)
+        self.images.outline_term(explanation.row - k // 2 + window_row, explanation.col - k // 2 + window_col)
+
+    @Slot(int, int, bool)
+    def _on_arrow_pressed(self, row_step: int, col_step: int, shift: bool) -> None:
+        """Arrows move the pinned window one pixel; Shift+←/→ step through the sum's terms."""
+        if shift:
+            if col_step > 0:
+                self.step_panel.step_forward()
+            elif col_step < 0:
+                self.step_panel.step_back()
+            return
+        if self._image is None:
+            return
+        height, width = self._image.shape[:2]
+        row, col = self.focused_pixel() or (height // 2, width // 2)
+        self._pinned = (min(max(row + row_step, 0), height - 1), min(max(col + col_step, 0), width - 1))
+        self._refresh_hover()
 
     def _describe_pixel(self, row: int, col: int) -> str:
         value = self._image[row, col]
