@@ -13,15 +13,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from kernelplay.core.explain import PixelExplanation, explain_pixel
 from kernelplay.core.images import ImageLoadError, load_image
+from kernelplay.core.scan import default_scan_image
 from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
+from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.gui.text import format_number
 
@@ -76,6 +79,11 @@ class PlaygroundTab(QWidget):
         )
         self.images = ImagePair()
         self.step_panel = StepPanel()
+        self.scan_view = ScanView()
+        self.scan_source_box = self._combo(
+            {"digit": "Scan the built-in digit", "image": "Scan this image (≤ 64×64)"},
+            "The sliding window works on a small image: the 28×28 digit, or the open image cropped and scaled down.",
+        )
         # The window shows these two in its status bar.
         self.hover_label = QLabel(" ")
         self.summary_label = QLabel(" ")
@@ -91,7 +99,9 @@ class PlaygroundTab(QWidget):
         self.images.pixel_clicked.connect(self._on_pixel_clicked)
         self.images.arrow_pressed.connect(self._on_arrow_pressed)
         self.channel_box.currentIndexChanged.connect(self._refresh_hover)
+        self.channel_box.currentIndexChanged.connect(self._update_scan)
         self.step_panel.term_changed.connect(self._on_term_changed)
+        self.scan_source_box.currentIndexChanged.connect(self._on_scan_source_changed)
         self._runner.result_ready.connect(self._on_result_ready)
         self._runner.failed.connect(self.message_posted)
 
@@ -128,9 +138,15 @@ class PlaygroundTab(QWidget):
         self.view_splitter.setStretchFactor(1, 9)
         self.view_splitter.setSizes([1100, 900])  # 11 : 9, whatever the window's height
 
+        self.modes = QTabWidget()
+        self.modes.addTab(self.view_splitter, "Whole image")
+        self.modes.addTab(self.scan_view, "Sliding window")
+        self.modes.setTabToolTip(0, "The whole image filtered at once; hover a pixel to see its sum.")
+        self.modes.setTabToolTip(1, "Watch the window slide over a small image and the output fill in.")
+        self.modes.setCornerWidget(self.scan_source_box)
         body = QHBoxLayout(self)
         body.addWidget(side_panel)
-        body.addWidget(self.view_splitter, 1)
+        body.addWidget(self.modes, 1)
 
     # -- the image -----------------------------------------------------------------------
     def image(self) -> np.ndarray | None:
@@ -160,6 +176,7 @@ class PlaygroundTab(QWidget):
         self.images.set_input(self._image)
         self._result = None
         self._request_output()
+        self._update_scan()
         self.images.zoom_to_fit()
         self.image_loaded.emit(name)
 
@@ -205,6 +222,30 @@ class PlaygroundTab(QWidget):
     def _on_settings_changed(self) -> None:
         self._sync_channel_box()
         self._request_output()
+        self._update_scan()
+
+    def _scan_channel(self) -> str | None:
+        return "luminance" if self.settings()["luminance"] else self.channel_box.currentData()
+
+    def _update_scan(self) -> None:
+        """Give the sliding window the tab's kernel and settings (this restarts its scan)."""
+        settings = self.settings()
+        scan = self.scan_view
+        scan.blockSignals(True)
+        scan.set_kernel(self.kernel_editor.kernel())
+        scan.set_border(settings["border"])
+        scan.set_mapping(settings["mapping"])
+        scan.set_flip(settings["flip"])
+        scan.set_channel(self._scan_channel())
+        scan.blockSignals(False)
+        if self.scan_source_box.currentData() == "image" and self._image is not None:
+            scan.set_image(self._image)
+        elif self.scan_source_box.currentData() == "digit":
+            scan.set_image(default_scan_image())
+
+    @Slot()
+    def _on_scan_source_changed(self) -> None:
+        self._update_scan()
 
     def _sync_channel_box(self) -> None:
         """A grey image, or the luminance colour mode, leaves only one channel to inspect."""
