@@ -117,3 +117,29 @@ def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, embos
     QTest.mouseMove(tab.images.input_view.viewport(), pixel_centre(tab.images.input_view, 0, 0))
     qtbot.waitUntil(lambda: "no output pixel" in tab.hover_label.text())
     assert tab.step_panel.explanation() is None
+
+
+def test_sliding_window_uses_the_tabs_kernel_settings_and_image(window, qtbot, colour_image):
+    from kernelplay.core.filtering import apply_kernel, map_output
+    from kernelplay.core.images import luminance
+    from kernelplay.core.kernels import PRESETS
+
+    tab = window.playground
+    tab.set_image(colour_image, "colour")
+    tab.kernel_editor.set_preset("outline")
+    tab.border_box.setCurrentIndex(tab.border_box.findData("replicate"))
+    tab.colour_box.setCurrentIndex(tab.colour_box.findData("luminance"))
+    tab.modes.setCurrentIndex(1)
+    scan = tab.scan_view
+    assert scan.image().shape == (28, 28)  # the built-in digit by default
+    tab.scan_source_box.setCurrentIndex(tab.scan_source_box.findData("image"))
+    np.testing.assert_array_equal(scan.image(), colour_image)  # small enough to scan as it is
+    for _ in range(5):
+        qtbot.mouseClick(scan.button("step"), Qt.MouseButton.LeftButton)
+    expected = map_output(apply_kernel(luminance(colour_image), PRESETS["outline"], border="replicate")).pixels
+    output = scan.output_pixels()
+    np.testing.assert_array_equal(output[0, :5], expected[0, :5])
+    assert (output[0, 5:] == -1).all() and (output[1:] == -1).all()
+    assert "(12 + 2·1 − 3) / 1 + 1 = 12" in scan.formula_text()
+    tab.kernel_editor.set_preset("blur")  # a new kernel restarts the scan
+    assert scan.positions_done() == 0 and (scan.output_pixels() == -1).all()
