@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 from kernelplay.core.explain import explain_pixel  # noqa: E402
 from kernelplay.core.filtering import apply_kernel, map_output  # noqa: E402
+from kernelplay.core.images import luminance  # noqa: E402
 from kernelplay.core.kernels import PRESETS  # noqa: E402
 
 try:
@@ -81,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("emboss", "blur"):
         preview = median_ms(lambda: map_output(apply_kernel(image, PRESETS[name]), "clamp"), args.repeat)
         print(f"live preview at 1920×1080, apply_kernel + map_output ({name}): {preview:.1f} ms (budget 16 ms)")
+    preview = median_ms(lambda: map_output(apply_kernel(luminance(image), PRESETS["emboss"]), "clamp"), args.repeat)
+    print(f"live preview at 1920×1080, luminance + apply_kernel + map_output (emboss): {preview:.1f} ms (budget 16 ms)")
     big = rng.integers(0, 256, (3000, 4000, 3), dtype=np.uint8)
     positions = [(int(r), int(c)) for r, c in zip(rng.integers(0, 3000, 200), rng.integers(0, 4000, 200))]
 

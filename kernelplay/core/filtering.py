@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -174,6 +174,22 @@ def _thread_pool() -> ThreadPoolExecutor:
 
 
 _Groups = list  # [(magnitude, positive (dy, dx) taps, negative (dy, dx) taps)], magnitude 1 first
+
+
+def run_in_slices(work: Callable[[int, int], None], count: int, elements: int) -> None:
+    """Call ``work(start, stop)`` on equal slices of ``range(count)``, one per worker thread.
+
+    Small jobs (fewer than ~200 000 values in all) run on the calling thread. The slices must
+    write to disjoint memory; numpy releases the GIL inside ufuncs, so they run in parallel.
+    """
+    workers = _WORKERS if elements >= _MIN_PARALLEL_ELEMENTS and count >= 2 * _WORKERS else 1
+    if workers == 1:
+        work(0, count)
+        return
+    edges = np.linspace(0, count, workers + 1).astype(int)
+    futures = [_thread_pool().submit(work, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    for future in futures:
+        future.result()
 
 
 class _Plan(NamedTuple):
@@ -383,15 +399,7 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
             else:
                 np.divide(sums, np.float32(plan.divisor), out=target, casting="unsafe")
 
-    workers = _WORKERS if out_height * row_length >= _MIN_PARALLEL_ELEMENTS and out_height >= 2 * _WORKERS else 1
-    if workers == 1:
-        run(0, out_height)
-    else:
-        # Equal slices of rows, one per worker; each slice walks its own bands.
-        edges = np.linspace(0, out_height, workers + 1).astype(int)
-        futures = [_thread_pool().submit(run, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-        for future in futures:
-            future.result()
+    run_in_slices(run, out_height, out_height * row_length)
     return result[..., 0] if image.ndim == 2 else result
 
 
@@ -487,15 +495,7 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
             counts[0] += low_count
             counts[1] += high_count
 
-    total = flat_raw.size
-    workers = _WORKERS if total >= _MIN_PARALLEL_ELEMENTS else 1
-    if workers == 1:
-        run(0, total)
-    else:
-        edges = np.linspace(0, total, workers + 1).astype(int)
-        futures = [_thread_pool().submit(run, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
-        for future in futures:
-            future.result()
+    run_in_slices(run, flat_raw.size, flat_raw.size)
     return MappedOutput(pixels, int(counts[0]), int(counts[1]))
 
 

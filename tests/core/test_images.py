@@ -213,6 +213,19 @@ def test_luminance_uses_bt601_weights():
     np.testing.assert_allclose(result[0], expected, rtol=1e-6)
 
 
+def test_luminance_of_a_large_image_equals_its_pixels_one_by_one():
+    # The whole image runs in threaded bands; explain_pixel computes a 3×3 window alone. Both
+    # must give bit-identical values.
+    image = np.random.default_rng(5).integers(0, 256, (500, 700, 3), dtype=np.uint8)
+    whole = luminance(image)
+    expected = image[..., 0] * np.float32(0.299)
+    expected += image[..., 1] * np.float32(0.587)
+    expected += image[..., 2] * np.float32(0.114)
+    np.testing.assert_array_equal(whole, expected)
+    for row, col in [(0, 0), (250, 350), (499, 699), (123, 0)]:
+        assert luminance(image[row: row + 1, col: col + 1])[0, 0] == whole[row, col]
+
+
 def test_luminance_of_grey_is_the_grey_as_float32():
     grey = np.array([[0, 7], [200, 255]], dtype=np.uint8)
     result = luminance(grey)
