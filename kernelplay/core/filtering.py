@@ -62,7 +62,7 @@ def _check_image(image) -> np.ndarray:
     array = np.asarray(image)
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
         raise ValueError(f"expected an (H, W) grey or (H, W, 3) RGB image, got shape {array.shape}")
-    if array.dtype != np.uint8 and not np.issubdtype(array.dtype, np.floating) and not np.issubdtype(array.dtype, np.integer):
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise ValueError(f"expected image pixels as numbers, got {array.dtype}")
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError("the image is empty")
@@ -145,15 +145,17 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
 # ---------------------------------------------------------------------------------------------
 # The fast version
 #
-# The image is processed in bands of a few rows, so the scratch buffers stay in the L2 cache.
-# Each band is copied, with its border padding, into a flat buffer; an (H, W, 3) band is a flat
-# run of H × (W + 2r) × 3 values, so the tap at (dy, dx) is the same buffer shifted by
+# The image is processed in bands of rows, so the scratch buffers stay in cache. Each band is
+# copied, with its border padding, into a flat buffer; an (H, W, 3) band is a flat run of
+# H × (W + 2r) × 3 values, so the tap at (dy, dx) is the same buffer shifted by
 # dy × row_length + dx × 3 — one contiguous numpy call covers every channel of every pixel of the
 # band. (The last 2r columns of each output row read across into the next row; they are computed
 # and thrown away, which is cheaper than 2-D strides.) Taps that share a weight are summed before
-# one multiplication, zero weights are skipped, and integer kernels (most presets, e.g. blur as
-# [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16 or float32 arithmetic with one
-# division at the end. Bands run on a small thread pool; numpy releases the GIL inside ufuncs.
+# one multiplication and zero weights are skipped. Integer kernels (most presets, e.g. blur as
+# [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16, uint16 or float32 arithmetic
+# with one division at the end, and those that are an outer product of two integer vectors run
+# as a vertical then a horizontal pass. Bands run on a small thread pool; numpy releases the GIL
+# inside ufuncs. benchmarks/bench_filter.py measures the result against scipy and OpenCV.
 
 _BAND_ELEMENTS = 384_000  # values per band: ~0.8 MB per int16 scratch buffer (measured best here)
 _MIN_PARALLEL_ELEMENTS = 200_000
