@@ -33,7 +33,7 @@ class FilterResult:
     source: np.ndarray  # what the kernel ran over: the image, or its luminance
     raw: np.ndarray
     mapped: MappedOutput
-    value_range: tuple[float, float]  # min and max of ``raw``, the range "stretch" maps to 0…255
+    value_range: tuple[float, float] | None  # for "stretch": min and max of ``raw``, mapped to 0…255
     seconds: float
 
 
@@ -44,7 +44,7 @@ def compute(request: FilterRequest) -> FilterResult:
     if request.luminance and source.ndim == 3:
         source = luminance(source)
     raw = apply_kernel(source, request.kernel, border=request.border, flip=request.flip)
-    value_range = (float(raw.min()), float(raw.max())) if raw.size else (0.0, 0.0)
+    value_range = (float(raw.min()), float(raw.max())) if request.mapping == "stretch" and raw.size else None
     mapped = map_output(raw, request.mapping, value_range=value_range)
     return FilterResult(request, source, raw, mapped, value_range, time.perf_counter() - start)
 

@@ -24,6 +24,12 @@ KERNEL_SIZES = (3, 5)
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
 
 
+def _mark_invalid(cell: QLineEdit, invalid: bool) -> None:
+    style = _INVALID_STYLE if invalid else ""
+    if cell.styleSheet() != style:  # restyling is slow: only on a change
+        cell.setStyleSheet(style)
+
+
 class KernelCell(QLineEdit):
     """One typed weight. The mouse wheel nudges it by 1 (with Shift, by 0.1)."""
 
@@ -211,13 +217,13 @@ class KernelEditor(QWidget):
         problems = []
         for index, cell in enumerate(self._cells):
             valid = parse_number(cell.text()) is not None
-            cell.setStyleSheet("" if valid else _INVALID_STYLE)
+            _mark_invalid(cell, not valid)
             if not valid:
                 row, col = divmod(index, self._grid_size())
                 problems.append(f"row {row + 1}, column {col + 1}: “{cell.text()}” is not a number")
         divisor = parse_number(self.divisor_cell.text())
         divisor_valid = divisor is not None and divisor != 0
-        self.divisor_cell.setStyleSheet("" if divisor_valid else _INVALID_STYLE)
+        _mark_invalid(self.divisor_cell, not divisor_valid)
         if not divisor_valid:
             problems.append(f"divisor “{self.divisor_cell.text()}” must be a non-zero number")
         weights = self._read_weights()
