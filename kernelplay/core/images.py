@@ -40,7 +40,7 @@ def load_image(path) -> np.ndarray:
     animation gives its first frame. Raises :class:`ImageLoadError` for a missing file, a folder,
     a file that is not an image, truncated or corrupt data, or more than :data:`MAX_PIXELS` pixels.
     """
-    path = Path(path)
+    path = Path(path).expanduser()
     if not path.exists():
         raise ImageLoadError(f"There is no file at {path}.")
     if path.is_dir():

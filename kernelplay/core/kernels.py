@@ -115,6 +115,8 @@ def kernel_as_fraction(kernel, max_divisor: int = 1024) -> tuple[np.ndarray, flo
     the kernel comes back as it is with divisor 1.0.
     """
     array = np.asarray(kernel, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        return array.copy(), 1.0
     divisor = 1
     for weight in array.ravel():
         # The least common multiple of each weight's denominator is the smallest divisor that works.

@@ -132,6 +132,12 @@ def test_missing_file(tmp_path):
         load_image(tmp_path / "nothing.png")
 
 
+def test_home_folder_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    Image.new("L", (2, 2), 9).save(tmp_path / "home.png")
+    np.testing.assert_array_equal(load_image("~/home.png"), [[9, 9], [9, 9]])
+
+
 def test_folder(tmp_path):
     with pytest.raises(ImageLoadError, match="folder"):
         load_image(tmp_path)

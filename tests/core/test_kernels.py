@@ -137,6 +137,9 @@ def test_kernel_without_a_small_divisor_comes_back_as_is():
     np.testing.assert_array_equal(numerators, kernel)
     _, divisor = kernel_as_fraction(np.array([[1 / 2048, 0, 0], [0, 0, 0], [0, 0, 0]]))
     assert divisor == 1.0  # beyond max_divisor=1024
+    with_infinity = np.array([[np.inf, 0, 0], [0, 1, 0], [0, 0, 0.5]])
+    numerators, divisor = kernel_as_fraction(with_infinity)
+    assert divisor == 1.0 and numerators[0, 0] == np.inf
     _, divisor = kernel_as_fraction(np.array([[1 / 2048, 0, 0], [0, 0, 0], [0, 0, 0]]), max_divisor=4096)
     assert divisor == 2048.0
 
