@@ -48,6 +48,13 @@ def test_apply_typed_kernel_luminance_flip_and_mapping(photo, tmp_path, capsys):
     assert "custom 3×3, flipped" in capsys.readouterr().out
 
 
+def test_kernel_starting_with_a_minus_sign(photo, tmp_path):
+    path, pixels = photo
+    out = tmp_path / "out.png"
+    assert main(["apply", str(path), str(out), "--kernel=-1,-1,-1;-1,8,-1;-1,-1,-1"]) == 0
+    np.testing.assert_array_equal(load_image(out), map_output(apply_kernel(pixels, PRESETS["outline"]), "clamp").pixels)
+
+
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [

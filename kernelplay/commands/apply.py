@@ -27,7 +27,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("output", metavar="OUT", help="where to save the result (.png, .jpg or .bmp)")
     parser.add_argument(
         "--kernel", required=True,
-        help="a preset name (e.g. 'blur', 'emboss') or the weights as 'a,b,c;d,e,f;g,h,i'",
+        help="a preset name (e.g. 'blur', 'emboss') or the weights as 'a,b,c;d,e,f;g,h,i' "
+             "(write --kernel='-1,…' when the first weight is negative)",
     )
     parser.add_argument("--border", default="zero", metavar="MODE",
                         help=f"what the window sees past the edge: {', '.join(BORDER_MODES)} (default: zero)")
