@@ -295,3 +295,18 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
 def test_saved_file_is_readable_by_others(tmp_path):
     save_image(tmp_path / "new.png", np.zeros((2, 2), dtype=np.uint8))
     assert os.stat(tmp_path / "new.png").st_mode & 0o777 == 0o644
+
+
+def test_bundled_sample_images_load_and_stay_small():
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "assets" / "images"
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".png", ".jpg"))
+    assert {p.name for p in files} >= {"camera.png", "cat.jpg", "coffee.jpg", "test-chart.png", "digit.png"}
+    readme = (folder.parent / "README.md").read_text(encoding="utf-8")
+    for path in files:
+        pixels = load_image(path)
+        assert max(pixels.shape[:2]) <= 512 and path.stat().st_size <= 150_000, path.name
+        assert f"`{path.name}`" in readme, f"{path.name} has no source and licence in assets/README.md"
+    assert load_image(folder / "digit.png").shape == (28, 28)
+    assert load_image(folder / "camera.png").ndim == 2 and load_image(folder / "cat.jpg").ndim == 3
