@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QStackedLayout,
     QStyle,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -52,24 +53,19 @@ PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each 
 BORDER_NAMES = {
     "zero": "zero padding",
     "replicate": "replicate edge",
-    "reflect": "reflect (mirror)",
+    "reflect": "reflect",
     "wrap": "wrap around",
     "valid": "valid (no padding)",
 }
 # What a padding cell holds, as a short tag in the cell and a sentence under the grids.
-PADDING_TAGS = {"zero": "0", "replicate": "copy", "reflect": "mirror", "wrap": "wrap"}
+PADDING_TAGS = {"zero": "pad", "replicate": "copy", "reflect": "mirror", "wrap": "wrap"}
 PADDING_SENTENCES = {
     "zero": "outside the image: filled with 0 (zero padding)",
     "replicate": "outside the image: a copy of the nearest edge pixel (replicate)",
     "reflect": "outside the image: mirrored across the edge (reflect)",
     "wrap": "outside the image: taken from the opposite edge (wrap around)",
 }
-MAPPING_NAMES = {
-    "clamp": "clamp to 0…255",
-    "abs": "absolute value",
-    "offset": "offset +128",
-    "stretch": "stretch min…max",
-}
+MAPPING_NAMES = {"clamp": "clamp 0…255", "abs": "absolute value", "offset": "offset +128", "stretch": "stretch"}
 # (key, needs Shift) → the step action; shown in the buttons' tooltips.
 KEY_HELP = {
     "back": "Shift+← or ,",
@@ -125,6 +121,9 @@ class _GridsView(QWidget):
     def set_narrow(self, narrow: bool) -> None:
         """In a narrow column, ask for the height of two rows of comfortably large cells."""
         self._narrow = narrow
+        if narrow:
+            self.setMinimumWidth(300)
+            self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX
         self._update_minimum_height()
 
     def _update_minimum_height(self) -> None:
@@ -142,6 +141,13 @@ class _GridsView(QWidget):
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self._update_minimum_height()
+
+    def fit_width_to_height(self, height: float, max_width: float) -> None:
+        """Side by side with the text, take only the width that ``height`` lets the cells use."""
+        k = self._explanation.size if self._explanation is not None else 3
+        cell = min(self.MAX_CELL, (height - 4 - self.TITLE - self._legend_height()) / k)
+        cell = max(24.0, min(cell, (max_width - 2 * self.GAP - 12) / (3 * k)))
+        self.setFixedWidth(int(3 * k * cell + 2 * self.GAP + 12))
 
     # -- geometry ---------------------------------------------------------------------------
     def _legend_height(self) -> float:
@@ -236,10 +242,18 @@ class _GridsView(QWidget):
 
     def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> None:
         k = values.shape[0]
-        texts = [format_number(float(v)) for v in values.ravel()]
-        font = self._fitting_font(texts, cell)
+        # Fractional values (luminance, /16 kernels) get fewer decimals in the cells when all three
+        # would need a tiny font; the equation below keeps them all. Hover a cell for the exact value.
+        legible = min(15, int(cell * 0.32))
+        for decimals in (3, 2, 1, 0):
+            texts = [format_number(float(v), decimals) for v in values.ravel()]
+            font = self._fitting_font(texts, cell)
+            if font.pixelSize() >= legible:
+                break
         tag_font = QFont(self.font())
-        tag_font.setPixelSize(max(9, int(cell * 0.2)))
+        tag_font.setPixelSize(max(10, int(cell * 0.21)))
+        small_font = QFont(font)
+        small_font.setPixelSize(max(9, int(font.pixelSize() * 0.82)))
         grid_pen = QPen(QColor(120, 120, 120), 1)
         for i, text in enumerate(texts):
             r, c = divmod(i, k)
@@ -267,10 +281,13 @@ class _GridsView(QWidget):
             else:
                 painter.setPen(grid_pen)
                 painter.drawRect(rect)
-            painter.setFont(font)
             painter.setPen(ink)
-            text_rect = rect.adjusted(0, cell * 0.12, 0, 0) if is_pad and cell >= 40 else rect
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, text)
+            if is_pad and cell >= 40:  # leave the top of the cell to the tag
+                painter.setFont(small_font)
+                painter.drawText(rect.adjusted(0, cell * 0.22, 0, 0), Qt.AlignmentFlag.AlignCenter, text)
+            else:
+                painter.setFont(font)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setPen(QPen(QColor(90, 90, 90), 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
@@ -321,21 +338,46 @@ class _GridsView(QWidget):
             "Hatched cells lie " + PADDING_SENTENCES.get(border, "outside the image"),
         )
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:
+    def _term_at(self, position: QPointF) -> int:
+        """The term whose cell (in any of the three grids) is under ``position``, or −1."""
         if self._explanation is None:
-            return
+            return -1
         n = self._explanation.size ** 2
         for index, rect in enumerate(self._cells):
-            if rect.contains(event.position()):
-                self.cell_clicked.emit(index % n)
-                return
+            if rect.contains(position):
+                return index % n
+        return -1
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            term = self._term_at(QPointF(event.pos()))
+            if term >= 0:
+                e = self._explanation
+                value, weight, product = e.window.flat[term], e.weights.flat[term], e.products[term]
+                where = " (padding)" if e.is_padding.flat[term] else ""
+                QToolTip.showText(
+                    event.globalPos(),
+                    f"term {term + 1}: {format_number(value)}{where} × {_signed(weight)} = {format_number(product)}"
+                    "\nclick to step the sum to here",
+                    self,
+                )
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        term = self._term_at(event.position())
+        if term >= 0:
+            self.cell_clicked.emit(term)
+            return
         super().mousePressEvent(event)
 
 
 class _Swatch(QWidget):
     """A square of grey at the shown value, with the number written on it."""
 
-    def __init__(self, side: int = 48, parent: QWidget | None = None) -> None:
+    def __init__(self, side: int = 40, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._value: int | None = None
         self.setFixedSize(side, side)
@@ -369,6 +411,7 @@ class StepPanel(QWidget):
         super().__init__(parent)
         self._explanation: PixelExplanation | None = None
         self._current = -1
+        self._wide = False
         self._timer = QTimer(self)
         self._timer.setInterval(PLAY_INTERVAL_MS)
         self._timer.timeout.connect(self._on_timer_ticked)
@@ -408,7 +451,7 @@ class StepPanel(QWidget):
         grid = QGridLayout(stages)
         grid.setContentsMargins(0, 4, 0, 0)
         grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(3)
+        grid.setVerticalSpacing(2)
         for row, (key, name) in enumerate(
             [("sum", "weighted sum"), ("divide", "÷ divisor"), ("raw", "raw total"), ("mapping", "output mapping")]
         ):
@@ -431,7 +474,7 @@ class StepPanel(QWidget):
         grid.setColumnStretch(1, 1)
 
         text_column = QVBoxLayout()
-        text_column.setSpacing(6)
+        text_column.setSpacing(4)
         text_column.addWidget(self._equation)
         text_column.addWidget(self._total)
         text_column.addWidget(stages)
@@ -440,7 +483,9 @@ class StepPanel(QWidget):
         self._body.addWidget(self._grids, 3)
         self._body.addLayout(text_column, 2)
 
-        controls = QHBoxLayout()
+        self._controls = QWidget()
+        controls = QHBoxLayout(self._controls)
+        controls.setContentsMargins(0, 0, 0, 0)
         controls.setSpacing(4)
         caption = QLabel("Terms")
         caption.setStyleSheet(CAPTION_STYLE + " font-weight: bold;")
@@ -466,12 +511,15 @@ class StepPanel(QWidget):
             self._buttons[key] = button
         controls.addStretch(1)
 
-        outer = QVBoxLayout(content)
-        outer.setContentsMargins(8, 6, 8, 6)
-        outer.setSpacing(6)
-        outer.addWidget(self._header)
-        outer.addLayout(self._body, 1)
-        outer.addLayout(controls)
+        # Narrow: the buttons under everything. Wide and short: beside the header, saving a row.
+        self._top_row = QHBoxLayout()
+        self._top_row.addWidget(self._header, 1)
+        self._outer = QVBoxLayout(content)
+        self._outer.setContentsMargins(8, 6, 8, 6)
+        self._outer.setSpacing(6)
+        self._outer.addLayout(self._top_row)
+        self._outer.addLayout(self._body, 1)
+        self._outer.addWidget(self._controls)
 
         # A 5×5 sum in a short column may not fit: scroll rather than squash the numbers.
         scroll = QScrollArea()
@@ -494,6 +542,14 @@ class StepPanel(QWidget):
         if self._body.direction() != direction:
             self._body.setDirection(direction)
             self._grids.set_narrow(not wide)
+            if wide:
+                self._outer.removeWidget(self._controls)
+                self._top_row.addWidget(self._controls)
+            else:
+                self._top_row.removeWidget(self._controls)
+                self._outer.addWidget(self._controls)
+        self._wide = wide
+        self._fit_grids()
         super().resizeEvent(event)
 
     # -- what the lead and the tests use ----------------------------------------------------
@@ -652,6 +708,11 @@ class StepPanel(QWidget):
         if changed:
             self.term_changed.emit(index)
 
+    def _fit_grids(self) -> None:
+        if self._wide:
+            # The body's height: the panel less the header, the buttons and the margins.
+            self._grids.fit_width_to_height(self.height() - 60, self.width() * 0.55)
+
     def _sync_play_button(self) -> None:
         button = self._buttons["play"]
         playing = self.is_playing()
@@ -668,6 +729,7 @@ class StepPanel(QWidget):
             self._grids.show_state(None, -1)
             return
         self._stack.setCurrentIndex(1)
+        self._fit_grids()
         n = e.products.size
         self._header.setText(self._header_html(e))
         self._grids.show_state(e, self._current)
@@ -695,6 +757,8 @@ class StepPanel(QWidget):
 
     def _header_html(self, e: PixelExplanation) -> str:
         channel = "grey image" if e.channel is None else f"channel: <b>{e.channel}</b>"
+        if e.channel == "luminance":
+            channel = "<b>luminance</b>"
         where = f"<b>pixel (row {e.row}, col {e.col})</b>"
         if (e.output_row, e.output_col) != (e.row, e.col):
             where += f" → output (row {e.output_row}, col {e.output_col})"
@@ -742,7 +806,7 @@ class StepPanel(QWidget):
         dim = "" if complete else f"color: {PENDING_COLOUR};"
         for _, value in self._stage_labels.values():
             self._restyle(value, f"font-size: 16px; {dim}")
-        self._restyle(self._final, f"font-size: 26px; font-weight: bold; {dim}")
+        self._restyle(self._final, f"font-size: 24px; font-weight: bold; {dim}")
 
     @staticmethod
     def _restyle(label: QLabel, sheet: str) -> None:
@@ -781,8 +845,9 @@ class StepPanel(QWidget):
                 step = "the output is constant → mid-grey <b>128</b>"
             else:
                 scaled = (raw - low) / (high - low) * 255
+                name = f"stretch {format_number(low)}…{format_number(high)} → 0…255"
                 step = (
-                    f"range {format_number(low)} … {format_number(high)} → 0 … 255:<br>"
+                    "<br>"
                     f"({raw_text} {MINUS} {_signed(low)}) ÷ {format_number(high - low)} × 255"
                     f" = {format_number(scaled)}" + _rounded(scaled, shown)
                 )
