@@ -326,3 +326,20 @@ def test_filtering_still_works_in_a_forked_child():
     with context.Pool(1) as pool:
         result = pool.apply_async(apply_kernel, (image, PRESETS["emboss"])).get(timeout=30)
     np.testing.assert_array_equal(result, expected)
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (1, 5), (2, 2), (5, 1), (2, 3, 3), (1, 1, 3)])
+def test_images_smaller_than_the_kernel(shape):
+    # The padding reaches further than the image: border_index folds it (checked against np.pad).
+    image = np.random.default_rng(14).integers(0, 256, shape, dtype=np.uint8)
+    for kernel in (PRESETS["emboss"], PRESETS["gaussian 5x5"], KERNELS["random 5x5"]):
+        for border in ("zero", "replicate", "reflect", "wrap"):
+            np.testing.assert_allclose(
+                apply_kernel(image, kernel, border=border), apply_kernel_naive(image, kernel, border=border), atol=1e-3
+            )
+            padded = np.pad(image.astype(float), [(2, 2), (2, 2)] + [(0, 0)] * (image.ndim - 2),
+                            mode={"zero": "constant", "replicate": "edge", "reflect": "reflect", "wrap": "wrap"}[border])
+            r = kernel.shape[0] // 2
+            centre = padded[2 - r: 2 - r + kernel.shape[0], 2 - r: 2 - r + kernel.shape[0]]
+            expected = np.tensordot(kernel, centre, axes=([0, 1], [0, 1]))
+            np.testing.assert_allclose(apply_kernel(image, kernel, border=border)[0, 0], expected, atol=1e-3)
