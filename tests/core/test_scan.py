@@ -91,3 +91,12 @@ def test_padded_plane_fills_the_ring_as_the_border_mode_does():
     values, ring = padded_plane(plane, 3, "valid")
     np.testing.assert_array_equal(values, plane)
     assert not ring.any()
+
+
+def test_the_scan_core_loads_no_qt():
+    import subprocess
+    import sys
+
+    code = "import sys, kernelplay.core.scan; print([m for m in sys.modules if m.startswith('PySide6')])"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

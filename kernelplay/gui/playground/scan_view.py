@@ -320,10 +320,11 @@ class ScanView(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.canvas, 4)
+        layout.addWidget(self.canvas, 6)
         layout.addLayout(controls)
         layout.addLayout(info)
-        layout.addWidget(self.step_panel, 5)
+        layout.addWidget(self.step_panel, 4)
+        self.step_panel.setMinimumHeight(290)
         self.step_panel.set_hint("Press Play or Step to slide the window.\nEach position's multiply-sum is worked out here.")
 
     # -- setters the playground wires -------------------------------------------------------

@@ -166,7 +166,7 @@ class _GridsView(QWidget):
         if in_row:
             total = 3 * side + 2 * self.GAP
             left = (self.width() - total) / 2
-            top = self.TITLE + max(0.0, (height - self.TITLE - side) / 2)
+            top = self.TITLE + 2.0  # top-aligned, like the text beside or below
             corners = [QPointF(left + i * (side + self.GAP), top) for i in range(3)]
         else:
             total = 2 * side + self.GAP
@@ -252,8 +252,7 @@ class _GridsView(QWidget):
                 break
         tag_font = QFont(self.font())
         tag_font.setPixelSize(max(10, int(cell * 0.21)))
-        small_font = QFont(font)
-        small_font.setPixelSize(max(9, int(font.pixelSize() * 0.82)))
+
         grid_pen = QPen(QColor(120, 120, 120), 1)
         for i, text in enumerate(texts):
             r, c = divmod(i, k)
@@ -267,7 +266,7 @@ class _GridsView(QWidget):
             painter.fillRect(rect, colour)
             if is_pad:
                 hatch = QColor(ink)
-                hatch.setAlpha(70)
+                hatch.setAlpha(45)
                 painter.fillRect(rect, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
                 painter.setPen(QPen(QColor(230, 120, 0), 2, Qt.PenStyle.DashLine))
                 painter.drawRect(rect.adjusted(2, 2, -2, -2))
@@ -282,12 +281,10 @@ class _GridsView(QWidget):
                 painter.setPen(grid_pen)
                 painter.drawRect(rect)
             painter.setPen(ink)
-            if is_pad and cell >= 40:  # leave the top of the cell to the tag
-                painter.setFont(small_font)
-                painter.drawText(rect.adjusted(0, cell * 0.22, 0, 0), Qt.AlignmentFlag.AlignCenter, text)
-            else:
-                painter.setFont(font)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            painter.setFont(font)
+            # A padding cell's tag sits at its top: nudge the value down to clear it.
+            text_rect = rect.adjusted(0, cell * 0.16, 0, 0) if is_pad and cell >= 40 else rect
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, text)
         painter.setPen(QPen(QColor(90, 90, 90), 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
