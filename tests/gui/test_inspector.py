@@ -143,3 +143,17 @@ def test_sliding_window_uses_the_tabs_kernel_settings_and_image(window, qtbot, c
     assert "(12 + 2·1 − 3) / 1 + 1 = 12" in scan.formula_text()
     tab.kernel_editor.set_preset("blur")  # a new kernel restarts the scan
     assert scan.positions_done() == 0 and (scan.output_pixels() == -1).all()
+
+
+def test_step_keys_work_while_the_image_has_focus(emboss_tab, qtbot):
+    view = emboss_tab.images.input_view
+    QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pixel_centre(view, 4, 4))
+    view.setFocus()
+    panel = emboss_tab.step_panel
+    QTest.keyClick(view, Qt.Key.Key_Home)
+    assert panel.current_term == -1
+    QTest.keyClick(view, Qt.Key.Key_Period)
+    QTest.keyClick(view, Qt.Key.Key_Period)
+    assert panel.partial_sum() == -449
+    QTest.keyClick(view, Qt.Key.Key_End)
+    assert panel.partial_sum() == -106

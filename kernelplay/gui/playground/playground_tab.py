@@ -42,6 +42,8 @@ MAPPING_LABELS = {
     "stretch": "Stretch min…max",
 }
 
+_STEP_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_Comma, Qt.Key.Key_Period}
+
 
 class PlaygroundTab(QWidget):
     """Open an image, edit a kernel, see the output live; hover a pixel to read its numbers."""
@@ -383,6 +385,13 @@ class PlaygroundTab(QWidget):
         values = np.atleast_1d(value).astype(np.float64)
         parts = [format_number(float(v), 1) for v in values]
         return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+    def keyPressEvent(self, event) -> None:
+        """Keys the image views leave alone (Home, End, Space, “,” and “.”) drive the step view."""
+        if event.key() in _STEP_KEYS:
+            self.step_panel.keyPressEvent(event)
+        else:
+            super().keyPressEvent(event)
 
     def shutdown(self) -> None:
         """Stop the filter thread (the window calls this when it closes)."""
