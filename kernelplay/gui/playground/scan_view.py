@@ -392,7 +392,7 @@ class ScanView(QWidget):
         return self._positions[self._done - 1] if self._done else None
 
     def formula_text(self) -> str:
-        return self._formula.text().replace("<b>", "").replace("</b>", "")
+        return self._formula.text().replace("<b>", "").replace("</b>", "").replace("&nbsp;", " ")
 
     def is_playing(self) -> bool:
         return self._timer.isActive()
