@@ -45,7 +45,7 @@ def test_starts_with_a_sample_image_and_its_output(window, wait_for_output):
     tab = window.playground
     result = wait_for_output(tab)
     assert tab.image() is not None
-    np.testing.assert_array_equal(tab.output_pixels(), expected_output(tab.image(), PRESETS["identity"]))
+    np.testing.assert_array_equal(tab.output_pixels(), expected_output(tab.image(), PRESETS["sharpen"]))
     assert f"{tab.image().shape[1]}×{tab.image().shape[0]}" in tab.summary_label.text()
     assert result.mapped.pixels.shape == tab.image().shape
 

@@ -20,6 +20,7 @@ from kernelplay.core.kernels import PRESETS, kernel_as_fraction
 from kernelplay.gui.text import format_number, parse_number
 
 CUSTOM = "custom"
+DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
 KERNEL_SIZES = (3, 5)
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
 
@@ -68,7 +69,7 @@ class KernelEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._custom_kernels: dict[str, np.ndarray] = {}
-        self._kernel = np.array(PRESETS["identity"], dtype=np.float64)
+        self._kernel = np.array(PRESETS[DEFAULT_PRESET], dtype=np.float64)
         self._cells: list[KernelCell] = []
 
         self.preset_box = QComboBox()
@@ -109,7 +110,7 @@ class KernelEditor(QWidget):
         self.size_box.activated.connect(self._on_size_chosen)
         self.normalise_button.clicked.connect(self.normalise)
         self._rebuild_preset_box()
-        self.set_preset("identity")
+        self.set_preset(DEFAULT_PRESET)
 
     # -- public --------------------------------------------------------------------------
     def kernel(self) -> np.ndarray:
