@@ -67,6 +67,8 @@ def _decode(stream, name: str) -> np.ndarray:
     with warnings.catch_warnings():
         # Our size check below replaces Pillow's DecompressionBombWarning.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Pillow warns about damaged TIFF/EXIF blocks; the damage that matters raises below.
+        warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
         try:
             image = Image.open(stream)
         except UnidentifiedImageError:
@@ -75,6 +77,8 @@ def _decode(stream, name: str) -> np.ndarray:
             raise ImageLoadError(
                 f"{name} is too large to open: kernelplay accepts at most {MAX_PIXELS:,} pixels."
             ) from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise ImageLoadError(f"{name} is damaged (its header cannot be read), so it cannot be shown.") from None
         width, height = image.size
         if width * height > MAX_PIXELS:
             raise ImageLoadError(

@@ -202,10 +202,22 @@ def test_image_from_bytes_applies_the_same_conversions():
     np.testing.assert_array_equal(loaded, [[[255, 255, 255], [9, 8, 7]]])
 
 
-@pytest.mark.parametrize("data", [b"", b"GIF89a but not really", b"\x89PNG\r\n\x1a\n"])
-def test_image_from_bad_bytes(data):
-    with pytest.raises(ImageLoadError):
+def _cut(image_format: str, length: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(np.random.default_rng(6).integers(0, 256, (32, 32, 3), dtype=np.uint8)).save(buffer, image_format)
+    return buffer.getvalue()[:length]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"GIF89a but not really", b"\x89PNG\r\n\x1a\n", _cut("PNG", 20), _cut("PNG", 300), _cut("TIFF", 12),
+     _cut("TIFF", 2000), _cut("JPEG", 400), _cut("BMP", 100), _cut("WEBP", 40)],
+    ids=["empty", "text", "png-signature", "png-20", "png-300", "tiff-12", "tiff-2000", "jpeg-400", "bmp-100", "webp-40"],
+)
+def test_image_from_bad_bytes(data, recwarn):
+    with pytest.raises(ImageLoadError, match="^The data (is not an image|is damaged|has no image)|^There is no image"):
         image_from_bytes(data)
+    assert not [w for w in recwarn if issubclass(w.category, UserWarning)]
 
 
 # --- luminance -----------------------------------------------------------------------------
