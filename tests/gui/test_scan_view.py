@@ -171,3 +171,10 @@ def test_an_image_larger_than_64_pixels_is_shrunk(scan):
     scan.set_image(np.zeros((300, 400, 3), dtype=np.uint8))
     assert scan.image().shape == (48, 64, 3)
     assert scan.output_pixels().shape == (48, 64)
+
+
+def test_hiding_the_view_pauses_it(scan):
+    scan.play()
+    assert scan.is_playing()
+    scan.hide()
+    assert not scan.is_playing()

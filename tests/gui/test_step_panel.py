@@ -137,13 +137,29 @@ def test_divisor_and_mapping_stages(panel):
     assert panel.final_value_text() == str(stretched.shown)
 
 
-def test_padding_and_channel_are_named(panel, colour_image):
-    corner = explain_pixel(colour_image, PRESETS["emboss"], 0, 0, border="replicate", channel="R")
+def test_the_grids_show_the_window_weights_and_products(panel, emboss):
+    panel.set_explanation(emboss)
+    assert panel.cell_texts("input window") == ["162", "125", "108", "177", "127", "98", "191", "135", "80"]
+    assert panel.cell_texts("kernel") == ["−2", "−1", "0", "−1", "1", "1", "0", "1", "2"]
+    assert panel.cell_texts("products") == ["−324", "−125", "0", "−177", "127", "98", "0", "135", "160"]
+
+
+@pytest.mark.parametrize(
+    ("border", "expected"),
+    [("zero", ["pad: 0", "pad: 0", "pad: 0", "pad: 0", "0", "0", "pad: 0", "20", "20"]),
+     ("replicate", ["copy: 0", "copy: 0", "copy: 0", "copy: 0", "0", "0", "copy: 20", "20", "20"]),
+     ("reflect", ["mirror: 20", "mirror: 20", "mirror: 20", "mirror: 0", "0", "0", "mirror: 20", "20", "20"]),
+     ("wrap", ["wrap: 220", "wrap: 220", "wrap: 220", "wrap: 0", "0", "0", "wrap: 20", "20", "20"])],
+)
+def test_padding_cells_say_what_fills_them(panel, colour_image, border, expected):
+    # Red is 20 × row: above row 0 sits 0 (zero, replicate), row 1 (reflect) or row 11 (wrap).
+    corner = explain_pixel(colour_image, PRESETS["emboss"], 0, 0, border=border, channel="R")
     panel.set_explanation(corner)
     assert "channel: <b>R</b>" in panel._header.text()
-    assert "replicate" in panel._header.text()
-    image = panel.grab().toImage()
-    assert not image.isNull()
+    assert panel.cell_texts("input window") == expected
+
+
+def test_luminance_is_named(panel, colour_image):
     lum = explain_pixel(colour_image, PRESETS["emboss"], 5, 5)
     panel.set_explanation(lum)
     assert "<b>luminance</b>" in panel._header.text()

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QHideEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -582,6 +583,10 @@ class ScanView(QWidget):
             return f"output size: <b>{rows}</b>"
         cols = size_formula(width, k, self._border, self._stride)
         return f"output rows: <b>{rows}</b> &nbsp;·&nbsp; columns: <b>{cols}</b>"
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.pause()  # nobody is watching: don't keep a timer running
+        super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -15,6 +15,7 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QHideEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -105,6 +106,7 @@ class _GridsView(QWidget):
         self._current = -1
         self._cells: list[QRectF] = []  # (grid, term) → rectangle, for clicks
         self._narrow = True
+        self.painted: dict[str, list[str]] = {}  # grid title → cell texts as last painted (for tests)
         self._font_cache: dict[tuple[str, int], QFont] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(300, 170)
@@ -203,6 +205,7 @@ class _GridsView(QWidget):
             ("products", products, product_rgb, None, np.arange(n) < added),
         ]
         self._cells = []
+        self.painted = {}
         palette_text = self.palette().color(self.foregroundRole())
         title_font = QFont(self.font())
         title_font.setPixelSize(14)
@@ -214,7 +217,8 @@ class _GridsView(QWidget):
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                 title,
             )
-            self._paint_grid(painter, corner, cell, values, rgb, padding, done, e.border)
+            texts = self._paint_grid(painter, corner, cell, values, rgb, padding, done, e.border)
+            self.painted[title.split(" (")[0].split(",")[0]] = texts
         # The operators between the grids.
         op_font = QFont(self.font())
         op_font.setPixelSize(int(min(30, max(16, cell * 0.6))))
@@ -240,7 +244,8 @@ class _GridsView(QWidget):
             self._paint_legend(painter, e.border, corners, cell, in_row)
         painter.end()
 
-    def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> None:
+    def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> list[str]:
+        """Paint one grid; returns the cell texts as drawn ("copy: 12" for a tagged padding cell)."""
         k = values.shape[0]
         # Fractional values (luminance, /16 kernels) get fewer decimals in the cells when all three
         # would need a tiny font; the equation below keeps them all. Hover a cell for the exact value.
@@ -288,6 +293,10 @@ class _GridsView(QWidget):
         painter.setPen(QPen(QColor(90, 90, 90), 1.5))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
+        if padding is not None and cell >= 40:
+            tag = PADDING_TAGS.get(border, "")
+            return [f"{tag}: {t}" if p else t for t, p in zip(texts, padding.ravel())]
+        return texts
 
     def _fitting_font(self, texts: list[str], cell: float) -> QFont:
         """The largest bold font (up to ~40% of the cell) in which every text fits the cell."""
@@ -577,6 +586,11 @@ class StepPanel(QWidget):
     def final_value_text(self) -> str:
         return self._final.text()
 
+    def cell_texts(self, grid: str) -> list[str]:
+        """The texts last painted in ``grid`` ("input window", "kernel" or "products"), reading order."""
+        self._grids.repaint()
+        return list(self._grids.painted.get(grid, []))
+
     def stage_texts(self) -> dict[str, str]:
         """The stages from sum to pixel that are shown, as plain text, by name."""
         return {
@@ -678,6 +692,10 @@ class StepPanel(QWidget):
     def _advance(self) -> None:
         if self._explanation is not None:
             self._set_current(min(self._current + 1, self.term_count()))
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.pause()  # nobody is watching: don't keep a timer running
+        super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
