@@ -840,7 +840,7 @@ class StepPanel(QWidget):
             elif raw >= 255.5:
                 step = f"{raw_text} is above 255 → <b>255</b> (clipped)"
             else:
-                step = f"{raw_text} is within 0…255" + _rounded(raw, shown)
+                step = f"{raw_text} is in range" + _rounded(raw, shown)
         elif e.mapping == "abs":
             magnitude = abs(raw)
             step = f"|{raw_text}| = {format_number(magnitude)}"
