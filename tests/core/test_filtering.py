@@ -140,6 +140,8 @@ def test_every_arithmetic_path_is_exercised():
     assert plans["unsharp mask 5x5"].dtype == np.float32 and plans["big integers 5x5"].dtype == np.float32
     assert plans["random 3x3"].dtype == np.float32 and plans["random 3x3"].divisor == 1.0
     assert filtering._plan(PRESETS["blur"], integer_input=False).dtype == np.float32
+    # Rows 2·h, 1·h, 2·h: separable only once the first row is reduced to h = [1 2 1].
+    assert len(filtering._plan(np.outer([2, 1, 2], [1, 2, 1]) / 27, integer_input=True).stages) == 2
 
 
 @pytest.mark.parametrize("border", BORDER_MODES)

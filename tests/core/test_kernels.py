@@ -137,6 +137,9 @@ def test_kernel_without_a_small_divisor_comes_back_as_is():
     np.testing.assert_array_equal(numerators, kernel)
     _, divisor = kernel_as_fraction(np.array([[1 / 2048, 0, 0], [0, 0, 0], [0, 0, 0]]))
     assert divisor == 1.0  # beyond max_divisor=1024
+    tiny = np.array([[0.0001, 0, 0], [0, 1, 0], [0, 0, 0]])  # nearest fraction ≤ 1024 is 0/1: not close
+    numerators, divisor = kernel_as_fraction(tiny)
+    assert divisor == 1.0 and numerators[0, 0] == 0.0001
     with_infinity = np.array([[np.inf, 0, 0], [0, 1, 0], [0, 0, 0.5]])
     numerators, divisor = kernel_as_fraction(with_infinity)
     assert divisor == 1.0 and numerators[0, 0] == np.inf
