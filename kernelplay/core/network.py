@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from kernelplay.core.layers import Conv2D, Dense, Flatten, MaxPool2D, hnwc_to_nchw, softmax
+from kernelplay.core.parallel import run_parallel, worker_count
 
 __all__ = ["NetworkConfig", "Network", "ModelFileError", "IMAGE_SIZE", "NUM_CLASSES"]
 
@@ -125,67 +126,38 @@ class NetworkConfig:
         return cls(**data)
 
 
-class Network:
-    """The digit CNN. Inputs are float ``(N, 1, 28, 28)`` in [0, 1]; outputs ``(N, 10)`` logits.
+class _Path:
+    """One copy of the layers, computing forward/backward for (part of) a batch.
 
-    ``params`` and ``grads`` are dicts with the same keys (PyTorch ``state_dict`` names, see
-    :meth:`NetworkConfig.param_shapes`). Their arrays are views into one flat vector each
-    (``flat_params`` / ``flat_grads``) so an optimiser can update everything in a few array ops;
-    assign with ``params[name][...] = value`` (or :meth:`set_params`), never rebind the keys.
-
-    Not thread-safe: layers keep work buffers. A GUI thread that wants predictions while another
-    thread trains should use its own ``Network`` (e.g. filled from a snapshot's weights).
+    All paths of a :class:`Network` share the parameter arrays (views into ``flat_params``); each
+    has its own work buffers and gradient vector, so two paths can run at once on two halves of a
+    batch (see :mod:`kernelplay.core.parallel`).
     """
 
-    def __init__(self, config: NetworkConfig | None = None, *, seed: int | None = 0, dtype=np.float32) -> None:
-        self.config = NetworkConfig() if config is None else config
-        if not isinstance(self.config, NetworkConfig):
-            raise TypeError(f"config must be a NetworkConfig, got {type(config).__name__}")
-        self.dtype = np.dtype(dtype)
-        rng = np.random.default_rng(seed)
-        cfg, k = self.config, self.config.kernel_size
+    def __init__(self, config: NetworkConfig, dtype, rng: np.random.Generator) -> None:
+        k = config.kernel_size
+        self.dtype = dtype
         self.convs: list[Conv2D] = []
         self.pools: list[MaxPool2D] = []
         c_in = 1
-        for i, c in enumerate(cfg.channels):
-            self.convs.append(Conv2D(c_in, c, k, rng=rng, dtype=self.dtype, needs_input_grad=i > 0))
+        for i, c in enumerate(config.channels):
+            self.convs.append(Conv2D(c_in, c, k, rng=rng, dtype=dtype, needs_input_grad=i > 0))
             self.pools.append(MaxPool2D(fuse_relu=True))
             c_in = c
         self.flatten = Flatten()
-        self.fc1 = Dense(cfg.flat_features, cfg.fc_width, rng=rng, dtype=self.dtype)
-        self.fc2 = Dense(cfg.fc_width, NUM_CLASSES, rng=rng, dtype=self.dtype)
+        self.fc1 = Dense(config.flat_features, config.fc_width, rng=rng, dtype=dtype)
+        self.fc2 = Dense(config.fc_width, NUM_CLASSES, rng=rng, dtype=dtype)
         self._fc1_mask: np.ndarray | None = None
-        # One flat vector for all parameters and one for all gradients; the layers hold views.
-        owners = [(f"conv{i}", conv) for i, conv in enumerate(self.convs, 1)] + [("fc1", self.fc1), ("fc2", self.fc2)]
-        shapes = cfg.param_shapes()
-        total = cfg.parameter_count
-        self.flat_params = np.empty(total, self.dtype)
-        self.flat_grads = np.zeros(total, self.dtype)
-        self.params: dict[str, np.ndarray] = {}
-        self.grads: dict[str, np.ndarray] = {}
-        offset = 0
-        for prefix, layer in owners:
+
+    def owners(self):
+        return [(f"conv{i}", conv) for i, conv in enumerate(self.convs, 1)] + [("fc1", self.fc1), ("fc2", self.fc2)]
+
+    def bind(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        for prefix, layer in self.owners():
             for key in ("weight", "bias"):
-                name = f"{prefix}.{key}"
-                size = int(np.prod(shapes[name]))
-                p = self.flat_params[offset:offset + size].reshape(shapes[name])
-                g = self.flat_grads[offset:offset + size].reshape(shapes[name])
-                p[...] = layer.params[key]
-                layer.params[key], layer.grads[key] = p, g
-                self.params[name], self.grads[name] = p, g
-                offset += size
+                layer.params[key], layer.grads[key] = params[f"{prefix}.{key}"], grads[f"{prefix}.{key}"]
 
-    # --- forward / backward ---------------------------------------------------------------------
-
-    def _check_input(self, x: np.ndarray) -> np.ndarray:
-        x = np.asarray(x)
-        if x.ndim == 3:
-            x = x[:, None]
-        if x.ndim != 4 or x.shape[1:] != (1, IMAGE_SIZE, IMAGE_SIZE):
-            raise ValueError(f"expected images of shape (N, 1, 28, 28), got {x.shape}")
-        return x
-
-    def _forward_internal(self, x: np.ndarray, keep: dict | None = None) -> np.ndarray:
+    def forward(self, x: np.ndarray, keep: dict | None = None) -> np.ndarray:
         """x: ``(N, 1, 28, 28)`` → logits ``(N, 10)``; intermediate arrays are layer buffers."""
         n = x.shape[0]
         conv = self.convs[0]
@@ -220,20 +192,117 @@ class Network:
             keep["fc1"] = hidden.copy()
         return self.fc2.forward(hidden)
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: float ``(N, 1, 28, 28)`` in [0, 1] → logits ``(N, 10)`` (a new array)."""
-        x = self._check_input(x)
-        return self._forward_internal(x.astype(self.dtype, copy=False))
-
     def backward(self, dlogits: np.ndarray) -> None:
-        """dlogits: ``(N, 10)``, the loss gradient w.r.t. the last ``forward``'s logits; fills ``grads``."""
-        dlogits = np.asarray(dlogits, dtype=self.dtype)
+        """dlogits: ``(N, 10)`` for the last ``forward``; writes this path's gradients."""
         dh = self.fc2.backward(dlogits)
         dh *= self._fc1_mask
         d = self.flatten._backward(self.fc1.backward(dh))
         for i in range(len(self.convs) - 1, -1, -1):
             d = self.pools[i]._backward(d)
             d = self.convs[i]._backward(d)
+
+
+_MIN_PARALLEL_BATCH = 16  # below this, splitting the batch costs more than it saves
+
+
+class Network:
+    """The digit CNN. Inputs are float ``(N, 1, 28, 28)`` in [0, 1]; outputs ``(N, 10)`` logits.
+
+    ``params`` and ``grads`` are dicts with the same keys (PyTorch ``state_dict`` names, see
+    :meth:`NetworkConfig.param_shapes`). Their arrays are views into one flat vector each
+    (``flat_params`` / ``flat_grads``) so an optimiser can update everything in a few array ops;
+    assign with ``params[name][...] = value`` (or :meth:`set_params`), never rebind the keys.
+
+    Batches of 16 or more are split in two halves computed in two threads (see
+    :mod:`kernelplay.core.parallel`); ``threads=1`` turns that off.
+
+    Not thread-safe: layers keep work buffers. A GUI thread that wants predictions while another
+    thread trains should use its own ``Network`` (e.g. filled from a snapshot's weights).
+    """
+
+    def __init__(self, config: NetworkConfig | None = None, *, seed: int | None = 0, dtype=np.float32,
+                 threads: int | None = None) -> None:
+        self.config = NetworkConfig() if config is None else config
+        if not isinstance(self.config, NetworkConfig):
+            raise TypeError(f"config must be a NetworkConfig, got {type(config).__name__}")
+        self.dtype = np.dtype(dtype)
+        self.threads = worker_count() if threads is None else max(1, int(threads))
+        rng = np.random.default_rng(seed)
+        first = _Path(self.config, self.dtype, rng)
+        # One flat vector for all parameters and one for all gradients; the layers hold views.
+        shapes = self.config.param_shapes()
+        total = self.config.parameter_count
+        self.flat_params = np.empty(total, self.dtype)
+        self.flat_grads = np.zeros(total, self.dtype)
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        offset = 0
+        initial = {f"{prefix}.{key}": layer.params[key] for prefix, layer in first.owners() for key in ("weight", "bias")}
+        for name, shape in shapes.items():
+            size = int(np.prod(shape))
+            self.params[name] = self.flat_params[offset:offset + size].reshape(shape)
+            self.grads[name] = self.flat_grads[offset:offset + size].reshape(shape)
+            self.params[name][...] = initial[name]
+            offset += size
+        first.bind(self.params, self.grads)
+        self._paths = [first]
+        self._path_grads: list[np.ndarray | None] = [None]
+        self._split: list[slice] = []
+
+    def _path(self, i: int) -> _Path:
+        while len(self._paths) <= i:
+            path = _Path(self.config, self.dtype, np.random.default_rng(0))
+            flat = np.zeros_like(self.flat_grads)
+            grads, offset = {}, 0
+            for name, shape in self.config.param_shapes().items():
+                size = int(np.prod(shape))
+                grads[name] = flat[offset:offset + size].reshape(shape)
+                offset += size
+            path.bind(self.params, grads)
+            self._paths.append(path)
+            self._path_grads.append(flat)
+        return self._paths[i]
+
+    # kept for callers that walk the layers (the first path's)
+    @property
+    def convs(self) -> list[Conv2D]:
+        return self._paths[0].convs
+
+    # --- forward / backward ---------------------------------------------------------------------
+
+    def _check_input(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.ndim == 3:
+            x = x[:, None]
+        if x.ndim != 4 or x.shape[1:] != (1, IMAGE_SIZE, IMAGE_SIZE):
+            raise ValueError(f"expected images of shape (N, 1, 28, 28), got {x.shape}")
+        return x
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: float ``(N, 1, 28, 28)`` in [0, 1] → logits ``(N, 10)`` (a new array)."""
+        x = self._check_input(x).astype(self.dtype, copy=False)
+        n = x.shape[0]
+        parts = self.threads if n >= _MIN_PARALLEL_BATCH else 1
+        bounds = np.linspace(0, n, parts + 1).astype(int)
+        self._split = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        if parts == 1:
+            return self._paths[0].forward(x)
+        paths = [self._path(i) for i in range(parts)]
+        outs = run_parallel([lambda p=p, s=s: p.forward(x[s]) for p, s in zip(paths, self._split)])
+        return np.concatenate(outs)
+
+    def backward(self, dlogits: np.ndarray) -> None:
+        """dlogits: ``(N, 10)``, the loss gradient w.r.t. the last ``forward``'s logits; fills ``grads``."""
+        dlogits = np.asarray(dlogits, dtype=self.dtype)
+        if not self._split or self._split[-1].stop != dlogits.shape[0]:
+            raise ValueError("backward needs the gradient for the batch of the last forward")
+        if len(self._split) == 1:
+            self._paths[0].backward(dlogits)
+            return
+        paths = self._paths[:len(self._split)]
+        run_parallel([lambda p=p, s=s: p.backward(dlogits[s]) for p, s in zip(paths, self._split)])
+        for flat in self._path_grads[1:len(self._split)]:
+            self.flat_grads += flat
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """x: ``(N, 1, 28, 28)`` → class probabilities ``(N, 10)`` (softmax of the logits)."""
@@ -254,7 +323,8 @@ class Network:
         (softmax probabilities ``(N,10)``)."""
         x = self._check_input(x).astype(self.dtype, copy=False)
         keep: dict[str, np.ndarray] = {"input": np.array(x)}
-        logits = self._forward_internal(x, keep)
+        self._split = []  # the buffers no longer hold this batch's forward: no backward
+        logits = self._paths[0].forward(x, keep)
         keep["scores"] = softmax(logits)
         return keep
 
@@ -279,7 +349,7 @@ class Network:
 
     def copy(self) -> "Network":
         """An independent network with the same config and weights."""
-        other = Network(self.config, dtype=self.dtype)
+        other = Network(self.config, dtype=self.dtype, threads=self.threads)
         other.flat_params[...] = self.flat_params
         return other
 

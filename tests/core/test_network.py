@@ -180,3 +180,23 @@ def test_loads_into_pytorch_with_identical_logits(tmp_path):
     with torch.no_grad():
         expected = model(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(net.forward(x), expected, atol=1e-5)
+
+
+def test_two_thread_split_gives_the_same_logits_and_gradients():
+    x = np.random.default_rng(9).random((40, 1, 28, 28))
+    labels = np.arange(40) % 10
+    grads = []
+    for threads in (1, 2):
+        net = Network(NetworkConfig(channels=(3, 4), kernel_size=3, fc_width=8), seed=2, dtype=np.float64,
+                      threads=threads)
+        logits = net.forward(x)
+        net.backward(softmax_cross_entropy(logits, labels)[1])
+        grads.append((logits, net.flat_grads.copy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-12)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10, atol=1e-14)
+
+
+def test_backward_needs_a_matching_forward():
+    net = Network()
+    with pytest.raises(ValueError, match="last forward"):
+        net.backward(np.zeros((3, 10), np.float32))

@@ -1,0 +1,84 @@
+"""Data-parallel helpers for the CNN: a small thread pool whose workers use single-threaded BLAS.
+
+Why: on 2 cores, splitting a batch in two and running each half's forward/backward in its own
+thread beats one thread with 2 BLAS threads — numpy releases the GIL inside every large array
+operation, so the im2col copies, pooling and col2im (single-threaded in numpy) run in parallel too,
+and no BLAS thread spins waiting for the next matrix product.
+
+Each worker asks OpenBLAS (numpy's bundled copy) for one thread *in that worker only*
+(``openblas_set_num_threads_local``, OpenBLAS ≥ 0.3.27). Without that call available, the pool is
+not used: two workers each running two BLAS threads would oversubscribe the cores.
+"""
+from __future__ import annotations
+
+import ctypes
+import glob
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["worker_count", "run_parallel"]
+
+_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_setter = None
+_probed = False
+
+
+def _find_local_thread_setter():
+    """numpy's OpenBLAS ``openblas_set_num_threads_local`` through ctypes, or None."""
+    libdirs = [Path(np.__file__).resolve().parent.parent / "numpy.libs", Path(np.__file__).resolve().parent / ".libs"]
+    for folder in libdirs:
+        for lib in sorted(glob.glob(str(folder / "*openblas*"))):
+            try:
+                handle = ctypes.CDLL(lib)
+                fn = handle.openblas_set_num_threads_local
+            except (OSError, AttributeError):
+                continue
+            fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
+            return fn
+    return None
+
+
+def worker_count() -> int:
+    """How many data-parallel workers to use: 1 (no pool) or 2 (set ``KERNELPLAY_THREADS=1`` to
+    turn the pool off)."""
+    global _setter, _probed
+    env = os.environ.get("KERNELPLAY_THREADS")
+    if env is not None and env.strip() == "1":
+        return 1
+    with _lock:
+        if not _probed:
+            _probed = True
+            _setter = _find_local_thread_setter()
+    if _setter is None or (os.cpu_count() or 1) < 2:
+        return 1
+    return 2
+
+
+def _init_worker() -> None:
+    if _setter is not None:
+        _setter(1)
+
+
+def run_parallel(tasks):
+    """Run the callables in ``tasks`` on the pool (the first in the calling thread, with its BLAS
+    limited to one thread for the duration) and return their results in order."""
+    global _pool
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    with _lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=len(tasks) - 1, thread_name_prefix="kernelplay-cnn",
+                                       initializer=_init_worker)
+    futures = [_pool.submit(t) for t in tasks[1:]]
+    previous = _setter(1) if _setter is not None else None
+    try:
+        first = tasks[0]()
+    finally:
+        if previous is not None:
+            _setter(previous)
+    return [first] + [f.result() for f in futures]
