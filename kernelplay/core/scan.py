@@ -14,7 +14,6 @@ from kernelplay.core.images import luminance
 
 MINUS = "\u2212"
 SCAN_MAX_SIDE = 64  # the scan draws every pixel as a cell; more than 64 per side would be unreadable
-MIN_ASPECT_SIDE = 0.5  # a scan image is at most 2:1; longer ones are centre-cropped first
 
 
 def padding_for(border: str, k: int) -> int:

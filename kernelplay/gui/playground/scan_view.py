@@ -237,6 +237,7 @@ class ScanView(QWidget):
         self._border = "zero"
         self._mapping = "clamp"
         self._channel: str | None = None
+        self._effective_channel: str | None = None  # what explain_pixel gets: None for grey images
         self._flip = False
         self._stride = 1
         self._positions: list[tuple[int, int]] = []

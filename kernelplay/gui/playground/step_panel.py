@@ -67,7 +67,7 @@ PADDING_SENTENCES = {
     "wrap": "outside the image: taken from the opposite edge (wrap around)",
 }
 MAPPING_NAMES = {"clamp": "clamp 0…255", "abs": "absolute value", "offset": "offset +128", "stretch": "stretch"}
-# (key, needs Shift) → the step action; shown in the buttons' tooltips.
+# The keys of each step action while the panel has focus, as the buttons' tooltips name them.
 KEY_HELP = {
     "back": "Shift+← or ,",
     "forward": "Shift+→ or .",
