@@ -182,3 +182,30 @@ def test_a_5x5_kernel_in_a_wide_strip(qtbot, emboss_image):
 
 def _minus(value: float) -> str:
     return str(int(value)).replace("-", "−")
+
+
+def test_in_the_playground_hover_shows_the_sum_and_keys_step_it(window, qtbot, emboss_image, wait_for_output):
+    """The issue's check, end to end: the −106 patch, emboss, the mouse over the centre pixel."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+
+    tab = window.playground
+    tab.set_image(emboss_image, "emboss patch")
+    tab.kernel_editor.set_preset("emboss")
+    wait_for_output(tab)
+    view = tab.images.input_view
+    QTest.mouseMove(view.viewport(), view.mapFromScene(QPointF(4.5, 4.5)))
+    panel = tab.step_panel
+    qtbot.waitUntil(lambda: panel.explanation() is not None and panel.explanation().row == 4)
+    assert panel.explanation().col == 4
+    assert panel.equation_text() == EMBOSS_TERMS + " = −106"
+    assert panel.total_text() == "sum of all 9 terms: −106"
+    assert panel.final_value_text() == "0"
+
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_Home)
+    sums = []
+    for _ in range(9):
+        qtbot.keyClick(panel, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+        sums.append(panel.partial_sum())
+    assert sums == EMBOSS_PARTIAL_SUMS

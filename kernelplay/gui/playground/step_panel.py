@@ -40,8 +40,9 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.core.colormaps import diverging_rgb, symmetric_limit, text_colour_on
-from kernelplay.core.explain import PixelExplanation
-from kernelplay.gui.text import MINUS, format_number
+from kernelplay.core.explain import MINUS, PixelExplanation, format_number
+
+DECIMALS = 3  # up to three decimals: enough to check the sums by hand, few enough to read
 
 # The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
 TERM_COLOUR = QColor(0, 200, 255)
@@ -77,9 +78,14 @@ KEY_HELP = {
 }
 
 
+def _number(value: float, decimals: int = DECIMALS) -> str:
+    """A number as the panel writes it: no ".0", up to ``decimals`` decimals, a true minus sign."""
+    return format_number(float(value), decimals)
+
+
 def _signed(value: float) -> str:
     """A number inside a product: negatives in brackets, ``(−2)``."""
-    text = format_number(value)
+    text = _number(value)
     return f"({text})" if text.startswith(MINUS) else text
 
 
@@ -196,7 +202,7 @@ class _GridsView(QWidget):
         weight_rgb = diverging_rgb(e.weights)
         products = e.products.reshape(k, k)
         product_rgb = diverging_rgb(products, symmetric_limit(products))
-        kernel_title = "kernel" if e.divisor == 1 else f"kernel (÷ {format_number(e.divisor)} later)"
+        kernel_title = "kernel" if e.divisor == 1 else f"kernel (÷ {_number(e.divisor)} later)"
         if e.flipped:
             kernel_title += ", flipped"
         grids = [
@@ -251,7 +257,7 @@ class _GridsView(QWidget):
         # would need a tiny font; the equation below keeps them all. Hover a cell for the exact value.
         legible = min(15, int(cell * 0.32))
         for decimals in (3, 2, 1, 0):
-            texts = [format_number(float(v), decimals) for v in values.ravel()]
+            texts = [_number(float(v), decimals) for v in values.ravel()]
             font = self._fitting_font(texts, cell)
             if font.pixelSize() >= legible:
                 break
@@ -363,7 +369,7 @@ class _GridsView(QWidget):
                 where = " (padding)" if e.is_padding.flat[term] else ""
                 QToolTip.showText(
                     event.globalPos(),
-                    f"term {term + 1}: {format_number(value)}{where} × {_signed(weight)} = {format_number(product)}"
+                    f"term {term + 1}: {_number(value)}{where} × {_signed(weight)} = {_number(product)}"
                     "\nclick to step the sum to here",
                     self,
                 )
@@ -756,10 +762,10 @@ class StepPanel(QWidget):
         elif self._current < n:
             total = (
                 f"running total after term {self._current + 1} of {n}: "
-                f"<b>{format_number(e.running_sums[self._current])}</b>"
+                f"<b>{_number(e.running_sums[self._current])}</b>"
             )
         else:
-            total = f"sum of all {n} terms: <b>{format_number(e.weighted_sum)}</b>"
+            total = f"sum of all {n} terms: <b>{_number(e.weighted_sum)}</b>"
         self._total.setText(total)
         self._fill_stages(e, complete)
         for key, enabled in (
@@ -783,13 +789,13 @@ class StepPanel(QWidget):
         return text
 
     def _term_texts(self, e: PixelExplanation) -> list[str]:
-        return [f"{format_number(v)} × {_signed(w)}" for v, w in zip(e.window.ravel(), e.weights.ravel())]
+        return [f"{_number(v)} × {_signed(w)}" for v, w in zip(e.window.ravel(), e.weights.ravel())]
 
     def _plain_equation(self) -> str:
         e = self._explanation
         if e is None:
             return ""
-        return " + ".join(self._term_texts(e)) + f" = {format_number(self.partial_sum())}"
+        return " + ".join(self._term_texts(e)) + f" = {_number(self.partial_sum())}"
 
     def _equation_html(self, e: PixelExplanation) -> str:
         n = e.products.size
@@ -802,17 +808,17 @@ class StepPanel(QWidget):
                 parts.append(f"<span style='color:{PENDING_COLOUR}'>{term}</span>")
             else:
                 parts.append(term)
-        return " + ".join(parts) + f" = <b>{format_number(self.partial_sum())}</b>"
+        return " + ".join(parts) + f" = <b>{_number(self.partial_sum())}</b>"
 
     def _fill_stages(self, e: PixelExplanation, complete: bool) -> None:
-        shown_sum = format_number(e.weighted_sum)
-        raw = format_number(e.raw)
+        shown_sum = _number(e.weighted_sum)
+        raw = _number(e.raw)
         self._stage_labels["sum"][1].setText(f"<b>{shown_sum}</b>")
         has_divisor = e.divisor != 1.0
         for widget in self._stage_labels["divide"]:
             widget.setVisible(has_divisor)
         if has_divisor:
-            self._stage_labels["divide"][1].setText(f"{shown_sum} ÷ {format_number(e.divisor)} = <b>{raw}</b>")
+            self._stage_labels["divide"][1].setText(f"{shown_sum} ÷ {_number(e.divisor)} = <b>{raw}</b>")
         self._stage_labels["raw"][1].setText(f"<b>{raw}</b>")
         self._stage_labels["mapping"][1].setText(self._mapping_html(e))
         self._swatch.set_value(e.shown)
@@ -832,7 +838,7 @@ class StepPanel(QWidget):
     @staticmethod
     def _mapping_html(e: PixelExplanation) -> str:
         raw, shown = e.raw, e.shown
-        raw_text = format_number(raw)
+        raw_text = _number(raw)
         name = MAPPING_NAMES.get(e.mapping, e.mapping)
         if e.mapping == "clamp":
             if raw < -0.5:
@@ -843,11 +849,11 @@ class StepPanel(QWidget):
                 step = f"{raw_text} is in range" + _rounded(raw, shown)
         elif e.mapping == "abs":
             magnitude = abs(raw)
-            step = f"|{raw_text}| = {format_number(magnitude)}"
+            step = f"|{raw_text}| = {_number(magnitude)}"
             step += " → <b>255</b> (clipped)" if magnitude >= 255.5 else _rounded(magnitude, shown)
         elif e.mapping == "offset":
             moved = raw + 128
-            step = f"{raw_text} + 128 = {format_number(moved)}"
+            step = f"{raw_text} + 128 = {_number(moved)}"
             if moved < -0.5:
                 step += " → <b>0</b> (clipped)"
             elif moved >= 255.5:
@@ -860,11 +866,11 @@ class StepPanel(QWidget):
                 step = "the output is constant → mid-grey <b>128</b>"
             else:
                 scaled = (raw - low) / (high - low) * 255
-                name = f"stretch {format_number(low)}…{format_number(high)} → 0…255"
+                name = f"stretch {_number(low)}…{_number(high)} → 0…255"
                 step = (
                     "<br>"
-                    f"({raw_text} {MINUS} {_signed(low)}) ÷ {format_number(high - low)} × 255"
-                    f" = {format_number(scaled)}" + _rounded(scaled, shown)
+                    f"({raw_text} {MINUS} {_signed(low)}) ÷ {_number(high - low)} × 255"
+                    f" = {_number(scaled)}" + _rounded(scaled, shown)
                 )
         return f"<span style='color:#777777'>{name}:</span> {step}"
 
