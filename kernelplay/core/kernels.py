@@ -63,22 +63,34 @@ def check_kernel(kernel) -> np.ndarray:
     return array
 
 
-def _parse_cell(cell: str, row: int, col: int) -> float:
-    where = f"row {row + 1}, column {col + 1}"
-    text = cell.strip().replace("\u2212", "-")  # accept a true minus sign as typed or pasted
+def parse_weight(text: str) -> float:
+    """One typed weight: ``2``, ``-0.5``, ``−1`` (true minus), ``0,5`` (decimal comma) or ``1/16``.
+
+    Raises ``ValueError`` saying why the text is not a finite number.
+    """
+    cleaned = text.strip().replace("\u2212", "-")  # accept a true minus sign as typed or pasted
+    if "," in cleaned and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
     try:
-        if "/" in text:
-            numerator, _, denominator = text.partition("/")
+        if "/" in cleaned:
+            numerator, _, denominator = cleaned.partition("/")
             value = float(numerator) / float(denominator)
         else:
-            value = float(text)
+            value = float(cleaned)
     except ZeroDivisionError:
-        raise ValueError(f"{where}: {cell.strip()!r} divides by zero") from None
+        raise ValueError(f"{text.strip()!r} divides by zero") from None
     except ValueError:
-        raise ValueError(f"{where}: {cell.strip()!r} is not a number (try e.g. 2, -0.5 or 1/16)") from None
+        raise ValueError(f"{text.strip()!r} is not a number (try e.g. 2, -0.5 or 1/16)") from None
     if not math.isfinite(value):
-        raise ValueError(f"{where}: {cell.strip()!r} is not a finite number")
+        raise ValueError(f"{text.strip()!r} is not a finite number")
     return value
+
+
+def _parse_cell(cell: str, row: int, col: int) -> float:
+    try:
+        return parse_weight(cell)
+    except ValueError as error:
+        raise ValueError(f"row {row + 1}, column {col + 1}: {error}") from None
 
 
 def parse_kernel(text: str) -> np.ndarray:

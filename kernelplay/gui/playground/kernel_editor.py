@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.core.kernels import PRESETS, kernel_as_fraction
-from kernelplay.gui.text import format_number, parse_number
+from kernelplay.gui.text import CELL_DECIMALS, format_number, parse_number
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
@@ -50,7 +50,7 @@ class KernelCell(QLineEdit):
             event.ignore()
             return
         step = 0.1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1.0
-        self.setText(format_number(round(value + steps * step, 6)))
+        self.setText(format_number(value + steps * step, CELL_DECIMALS))
         self.nudged.emit()
         event.accept()
 
@@ -158,7 +158,7 @@ class KernelEditor(QWidget):
         weights = self._read_weights()
         if weights is None or abs(float(weights.sum())) < 1e-12:
             return
-        self.divisor_cell.setText(format_number(float(weights.sum())))
+        self.divisor_cell.setText(format_number(float(weights.sum()), CELL_DECIMALS))
         self._on_cells_edited()
 
     # -- building ------------------------------------------------------------------------
@@ -197,8 +197,8 @@ class KernelEditor(QWidget):
         weights, divisor = kernel_as_fraction(kernel)
         self._resize_grid(kernel.shape[0])
         for cell, weight in zip(self._cells, np.ravel(weights)):
-            cell.setText(format_number(float(weight)))
-        self.divisor_cell.setText(format_number(float(divisor)))
+            cell.setText(format_number(float(weight), CELL_DECIMALS))
+        self.divisor_cell.setText(format_number(float(divisor), CELL_DECIMALS))
 
     def _select_custom(self) -> None:
         self.preset_box.setCurrentIndex(self.preset_box.findData(CUSTOM))
@@ -273,6 +273,6 @@ class KernelEditor(QWidget):
         divisor = parse_number(self.divisor_cell.text()) or 1.0
         self._resize_grid(size)
         for cell, weight in zip(self._cells, np.ravel(resized)):
-            cell.setText(format_number(float(weight)))
-        self.divisor_cell.setText(format_number(divisor))
+            cell.setText(format_number(float(weight), CELL_DECIMALS))
+        self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))
         self._on_cells_edited()
