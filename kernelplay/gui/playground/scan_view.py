@@ -251,6 +251,7 @@ class ScanView(QWidget):
 
         self.canvas = _ScanCanvas()
         self.canvas.cell_clicked.connect(self._on_cell_clicked)
+        self.canvas.setAccessibleName("Input with the sliding window, and the output filling in")
         self.step_panel = StepPanel()
         self._buttons: dict[str, QToolButton] = {}
         self._speed = QSlider(Qt.Orientation.Horizontal)

@@ -438,6 +438,7 @@ class StepPanel(QWidget):
         self._header.setTextFormat(Qt.TextFormat.RichText)
         self._grids = _GridsView()
         self._grids.cell_clicked.connect(self.go_to_term)
+        self._grids.setAccessibleName("Input window times kernel equals products")
         self._equation = QLabel()
         self._equation.setWordWrap(True)
         self._equation.setTextFormat(Qt.TextFormat.RichText)
