@@ -1,0 +1,35 @@
+"""The wheel carries the assets, and an installed (non-editable) kernelplay finds them."""
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_ships_assets_and_finds_them_when_installed(tmp_path):
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(ROOT)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("kernelplay-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("kernelplay/assets/data/mnist-train-12k.npz", "kernelplay/assets/images/camera.png",
+                 "kernelplay/assets/icons/kernelplay.png"):
+        assert name in names
+    assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
+
+    target = tmp_path / "site"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert installed.returncode == 0, installed.stderr[-2000:]
+    probe = subprocess.run(
+        [sys.executable, "-c", "import kernelplay.resources as r; print(r.assets_dir()); print(len(r.sample_images()))"],
+        capture_output=True, text=True, timeout=60, cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""},
+    )
+    assert probe.returncode == 0, probe.stderr
+    folder, count = probe.stdout.split()
+    assert Path(folder) == target / "kernelplay" / "assets" and int(count) >= 4
