@@ -288,3 +288,27 @@ def test_window_screenshot_shows_both_images(window, qtbot, emboss_image, wait_f
         top_left = view.mapTo(window, QPoint(0, 0))
         region = shot[top_left.y(): top_left.y() + view.height(), top_left.x(): top_left.x() + view.width()]
         assert region.std() > 10, "the view shows an image, not an empty canvas"
+
+
+def test_wheel_zooms_both_images_and_dragging_pans_both(window, qtbot, colour_image, wait_for_output):
+    tab = window.playground
+    tab.set_image(np.tile(colour_image, (20, 20, 1)), "big")  # 240×320: room to pan once zoomed
+    wait_for_output(tab)
+    view, other = tab.images.input_view, tab.images.output_view
+    before = view.zoom()
+    centre = QPointF(view.viewport().rect().center())
+    for _ in range(6):
+        wheel = QWheelEvent(centre, view.viewport().mapToGlobal(centre), QPoint(), QPoint(0, 120),
+                            Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+        QApplication.sendEvent(view.viewport(), wheel)
+    assert view.zoom() == pytest.approx(before * 1.25**6)
+    assert other.zoom() == pytest.approx(view.zoom())
+    start = view.horizontalScrollBar().value()
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(300, 200))
+    QTest.mouseMove(view.viewport(), QPoint(250, 150))
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(200, 100))
+    assert view.horizontalScrollBar().value() > start
+    assert other.horizontalScrollBar().value() == view.horizontalScrollBar().value()
+    assert other.verticalScrollBar().value() == view.verticalScrollBar().value()
+    window.zoom_fit_action.trigger()
+    assert view.zoom() == pytest.approx(before)

@@ -233,6 +233,9 @@ class ImagePair(QWidget):
         self._output_offset = offset
         self.output_view.set_pixels(pixels)
         self.output_view.set_offset(offset, offset)
+        # A new scene size may have clamped the scroll bars: line the output up with the input again.
+        self.output_view.horizontalScrollBar().setValue(self.input_view.horizontalScrollBar().value())
+        self.output_view.verticalScrollBar().setValue(self.input_view.verticalScrollBar().value())
 
     def outline_window(self, row: int, col: int, size: int) -> None:
         """Outline on both images the window centred on input pixel (row, col)."""
