@@ -130,9 +130,10 @@ class Conv2D(_SpatialLayer):
         p = self.pad
         return self._buffer("xpad", (h + 2 * p, n, w + 2 * p, self.in_channels), dtype, zeros=True)
 
-    def _forward(self, x: np.ndarray | None, shape: tuple | None = None) -> np.ndarray:
+    def _forward(self, x: np.ndarray | None, shape: tuple | None = None, *, add_bias: bool = True) -> np.ndarray:
         """x: ``(H, N, W, C_in)`` → ``(H, N, W, C_out)``. ``x=None`` means the caller already filled
-        the interior of :meth:`padded_input` for ``shape=(H, N, W)``."""
+        the interior of :meth:`padded_input` for ``shape=(H, N, W)``. ``add_bias=False`` leaves the
+        bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values)."""
         k, p, c = self.kernel_size, self.pad, self.in_channels
         if x is not None:
             h, n, w, cx = x.shape
@@ -162,11 +163,13 @@ class Conv2D(_SpatialLayer):
             np.copyto(cols.reshape(h, n, w, k, k * c), view)
             self._cols = cols
         np.matmul(self._cols, self._weight_matrix(), out=out)
-        out += self.params["bias"]
+        if add_bias:
+            out += self.params["bias"]
         return out.reshape(h, n, w, self.out_channels)
 
-    def _backward(self, dout: np.ndarray) -> np.ndarray | None:
-        """dout: ``(H, N, W, C_out)`` → dx ``(H, N, W, C_in)`` (None if not ``needs_input_grad``)."""
+    def _backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
+        """dout: ``(H, N, W, C_out)`` → dx ``(H, N, W, C_in)`` (None if not ``needs_input_grad``).
+        ``bias_grad``: the bias gradient, when a pool that added the bias computed it."""
         if self._cols is None:
             raise RuntimeError("backward called before forward")
         h, n, w = self._in_shape
@@ -174,7 +177,10 @@ class Conv2D(_SpatialLayer):
         d2 = np.ascontiguousarray(dout).reshape(h * n * w, self.out_channels)
         dwm = np.matmul(self._cols.T, d2)  # (k·k·C_in, C_out) in (i, j, c) row order
         self.grads["weight"][...] = dwm.reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
-        np.sum(d2, axis=0, out=self.grads["bias"])
+        if bias_grad is None:
+            np.sum(d2, axis=0, out=self.grads["bias"])
+        else:
+            self.grads["bias"][...] = bias_grad
         if not self.needs_input_grad:
             return None
         # dx is the 'full' correlation of dout with the kernel. Rows are handled by the matrix
@@ -210,12 +216,15 @@ class MaxPool2D(_SpatialLayer):
     def __init__(self, *, fuse_relu: bool = False) -> None:
         super().__init__()
         self.fuse_relu = fuse_relu
-        self._code: np.ndarray | None = None
+        self._masks: tuple | None = None
         self._out: np.ndarray | None = None
+        self._bias_added = False
+        self.bias_grad: np.ndarray | None = None
         self._in_shape: tuple | None = None
 
-    def _forward(self, x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """x: ``(H, N, W, C)`` → ``(H//2, N, W//2, C)``; ``out`` may be a view to write into."""
+    def _forward(self, x: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
+        """x: ``(H, N, W, C)`` → ``(H//2, N, W//2, C)``; ``out`` may be a view to write into;
+        ``bias`` ``(C,)`` is added after the max (for a conv that left it out)."""
         h, n, w, c = x.shape
         h2, w2 = h // 2, w // 2
         self._in_shape = x.shape
@@ -226,29 +235,30 @@ class MaxPool2D(_SpatialLayer):
         shape = (h2, n, w2, c)
         m1 = self._buffer("m1", shape, x.dtype)
         m2 = self._buffer("m2", shape, x.dtype)
+        # Which element won, first maximum on ties (row-major: a, b, c, d), as three bit masks:
+        # b_won = b > a, d_won = d > c (within each row pair), low = the bottom row won.
+        b_won = self._buffer("b_won", shape, np.bool_)
+        d_won = self._buffer("d_won", shape, np.bool_)
+        low = self._buffer("low", shape, np.bool_)
+        np.greater(b, a, out=b_won)
+        np.greater(d, cc, out=d_won)
         np.maximum(a, b, out=m1)
         np.maximum(cc, d, out=m2)
-        # code = index of the (first) maximum in the window: 0 a, 1 b, 2 c, 3 d
-        code = self._buffer("code", shape, np.uint8)
-        t = self._buffer("t", shape, np.bool_)
-        np.greater(b, a, out=t)
-        code[...] = t
-        np.greater(d, cc, out=t)
-        t2 = self._buffer("t2", shape, np.uint8)
-        np.add(t, 2, out=t2, dtype=np.uint8)
-        np.greater(m2, m1, out=t)
-        np.copyto(code, t2, where=t)
+        np.greater(m2, m1, out=low)
         if out is None:
             out = self._buffer("out", shape, x.dtype)
         np.maximum(m1, m2, out=out)
+        if bias is not None:
+            out += bias
         if self.fuse_relu:
             np.maximum(out, 0, out=out)
-        self._code, self._out = code, out
+        self._masks, self._out, self._bias_added = (b_won, d_won, low), out, bias is not None
         return out
 
     def _backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: ``(H//2, N, W//2, C)`` → dx ``(H, N, W, C)``."""
-        if self._code is None:
+        """dout: ``(H//2, N, W//2, C)`` → dx ``(H, N, W, C)``. When the forward added a bias,
+        its gradient is left in ``self.bias_grad``."""
+        if self._out is None:
             raise RuntimeError("backward called before forward")
         h, n, w, c = self._in_shape
         h2, w2 = h // 2, w // 2
@@ -256,13 +266,22 @@ class MaxPool2D(_SpatialLayer):
         if self.fuse_relu:
             g = self._buffer("g", dout.shape, dout.dtype)
             np.multiply(dout, self._out > 0, out=g)
+        if self._bias_added:
+            self.bias_grad = g.reshape(-1, c).sum(axis=0)
         dx = self._buffer("dx", (h, n, w, c), dout.dtype)
         if h % 2 or w % 2:
             dx.fill(0)
+        b_won, d_won, low = self._masks
         mask = self._buffer("mask", dout.shape, np.bool_)
-        for idx, (r, s) in enumerate(((0, 0), (0, 1), (1, 0), (1, 1))):
-            np.equal(self._code, idx, out=mask)
-            np.multiply(g, mask, out=dx[r:2 * h2:2, :, s:2 * w2:2])
+        high = self._buffer("high", dout.shape, np.bool_)
+        np.logical_not(low, out=high)
+        for (r, s_), row, won in (((0, 0), high, None), ((0, 1), high, b_won), ((1, 0), low, None), ((1, 1), low, d_won)):
+            pick = b_won if r == 0 else d_won
+            if won is None:  # the left element: its row won and the right one did not
+                np.greater(row, pick, out=mask)
+            else:
+                np.logical_and(row, won, out=mask)
+            np.multiply(g, mask, out=dx[r:2 * h2:2, :, s_:2 * w2:2])
         return dx
 
 

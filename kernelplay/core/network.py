@@ -165,8 +165,12 @@ class _Path:
         xpad = conv.padded_input(n, h, w, self.dtype)
         p = conv.pad
         xpad[p:p + h, :, p:p + w, 0] = x[:, 0].transpose(1, 0, 2)  # (N, H, W) → (H, N, W)
-        a = conv._forward(None, (h, n, w))
+        # the bias of each conv is added after its pool (a quarter of the values), except when
+        # the caller wants the conv maps themselves
+        defer = keep is None
+        a = conv._forward(None, (h, n, w), add_bias=not defer)
         for i, pool in enumerate(self.pools):
+            bias = self.convs[i].params["bias"] if defer else None
             if keep is not None:
                 keep[f"conv{i + 1}"] = hnwc_to_nchw(np.maximum(a, 0))
             nxt = self.convs[i + 1] if i + 1 < len(self.convs) else None
@@ -174,12 +178,12 @@ class _Path:
                 h, w = h // 2, w // 2
                 xpad = nxt.padded_input(n, h, w, self.dtype)
                 q = nxt.pad
-                pool._forward(a, out=xpad[q:q + h, :, q:q + w, :])  # pool straight into the next pad
+                pool._forward(a, out=xpad[q:q + h, :, q:q + w, :], bias=bias)  # straight into the next pad
                 if keep is not None:
                     keep[f"pool{i + 1}"] = hnwc_to_nchw(xpad[q:q + h, :, q:q + w, :])
-                a = nxt._forward(None, (h, n, w))
+                a = nxt._forward(None, (h, n, w), add_bias=not defer)
             else:
-                a = pool._forward(a)
+                a = pool._forward(a, bias=bias)
                 if keep is not None:
                     keep[f"pool{i + 1}"] = hnwc_to_nchw(a)
         flat = self.flatten._forward(a)
@@ -198,8 +202,9 @@ class _Path:
         dh *= self._fc1_mask
         d = self.flatten._backward(self.fc1.backward(dh))
         for i in range(len(self.convs) - 1, -1, -1):
-            d = self.pools[i]._backward(d)
-            d = self.convs[i]._backward(d)
+            pool = self.pools[i]
+            d = pool._backward(d)
+            d = self.convs[i]._backward(d, pool.bias_grad if pool._bias_added else None)
 
 
 _MIN_PARALLEL_BATCH = 16  # below this, splitting the batch costs more than it saves

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from kernelplay.core.parallel import run_parallel, worker_count
+
 __all__ = ["Optimizer", "SGD", "Adam", "make_optimizer", "OPTIMIZERS"]
 
 
@@ -25,19 +27,35 @@ class Optimizer:
         self.state.clear()
         self.steps = 0
 
-    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
-        """Update every ``params[name]`` in place from ``grads[name]``."""
-        self.steps += 1
-        for name, p in params.items():
-            self._update(name, p, grads[name])
+    slots: tuple[str, ...] = ()
 
-    def _grad(self, name: str, p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        if not self.weight_decay:
-            return g
-        tmp = self._slot(name, "decayed", p)
-        np.multiply(p, self.weight_decay, out=tmp)
-        tmp += g
-        return tmp
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every ``params[name]`` in place from ``grads[name]``.
+
+        The update is elementwise, so a large array is updated in two halves on two threads."""
+        self.steps += 1
+        buckets: list[list] = [[], []]
+        parallel = worker_count() > 1
+        for name, p in params.items():
+            g = grads[name]
+            if p.shape != g.shape:
+                raise ValueError(f"{name}: parameter {p.shape} and gradient {g.shape} differ")
+            state = [self._slot(name, slot, p) for slot in self.slots + ("tmp",)]
+            if parallel and p.size >= 1 << 16 and p.flags.c_contiguous and g.flags.c_contiguous:
+                half = p.size // 2
+                for i, part in enumerate((slice(0, half), slice(half, None))):
+                    views = [a.reshape(-1)[part] for a in (p, g, *state)]
+                    buckets[i].append(views)
+            else:
+                buckets[0].append([p, g, *state])
+
+        def run(bucket):
+            return lambda: [self._apply(*views) for views in bucket]
+
+        if buckets[1]:
+            run_parallel([run(buckets[0]), run(buckets[1])])
+        else:
+            run(buckets[0])()
 
     def _slot(self, name: str, slot: str, like: np.ndarray) -> np.ndarray:
         st = self.state.setdefault(name, {})
@@ -45,7 +63,8 @@ class Optimizer:
             st[slot] = np.zeros_like(like)
         return st[slot]
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:  # pragma: no cover
+    def _apply(self, p: np.ndarray, g: np.ndarray, *state: np.ndarray) -> None:  # pragma: no cover
+        """Update ``p`` from ``g`` with this optimiser's state arrays (``slots`` then a scratch)."""
         raise NotImplementedError
 
     def describe(self) -> str:
@@ -63,14 +82,17 @@ class SGD(Optimizer):
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         self.momentum = float(momentum)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        g = self._grad(name, p, g)
+    slots = ("velocity",)
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
+        if self.weight_decay:  # g + wd·p, in the scratch array
+            np.multiply(p, self.weight_decay, out=tmp)
+            tmp += g
+            g = tmp
         if self.momentum:
-            v = self._slot(name, "velocity", p)
             v *= self.momentum
             v += g
             g = v
-        tmp = self._slot(name, "tmp", p)
         np.multiply(g, self.learning_rate, out=tmp)
         p -= tmp
 
@@ -85,12 +107,14 @@ class Adam(Optimizer):
         super().__init__(learning_rate, weight_decay)
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
 
-    def _update(self, name: str, p: np.ndarray, g: np.ndarray) -> None:
-        g = self._grad(name, p, g)
-        m = self._slot(name, "m", p)
-        v = self._slot(name, "v", p)
-        tmp = self._slot(name, "tmp", p)
+    slots = ("m", "v")
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
         t = self.steps
+        if self.weight_decay:  # g + wd·p, folded into m and v below through the scratch array
+            np.multiply(p, self.weight_decay, out=tmp)
+            tmp += g
+            g = tmp.copy()
         m *= self.beta1
         np.multiply(g, 1.0 - self.beta1, out=tmp)
         m += tmp
