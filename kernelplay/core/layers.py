@@ -162,7 +162,7 @@ class Conv2D(_SpatialLayer):
             cols = self._buffer("cols", (h * n * w, k * k * c), dtype)
             np.copyto(cols.reshape(h, n, w, k, k * c), view)
             self._cols = cols
-        np.matmul(self._cols, self._weight_matrix(), out=out)
+        np.matmul(self._cols, np.ascontiguousarray(self._weight_matrix()), out=out)
         if add_bias:
             out += self.params["bias"]
         return out.reshape(h, n, w, self.out_channels)
@@ -175,8 +175,8 @@ class Conv2D(_SpatialLayer):
         h, n, w = self._in_shape
         k, p, c = self.kernel_size, self.pad, self.in_channels
         d2 = np.ascontiguousarray(dout).reshape(h * n * w, self.out_channels)
-        dwm = np.matmul(self._cols.T, d2)  # (k·k·C_in, C_out) in (i, j, c) row order
-        self.grads["weight"][...] = dwm.reshape(k, k, c, self.out_channels).transpose(3, 2, 0, 1)
+        dwt = np.matmul(d2.T, self._cols)  # (C_out, k·k·C_in), columns in (i, j, c) order
+        self.grads["weight"][...] = dwt.reshape(self.out_channels, k, k, c).transpose(0, 3, 1, 2)
         if bias_grad is None:
             np.sum(d2, axis=0, out=self.grads["bias"])
         else:
