@@ -39,8 +39,8 @@ def test_a_small_digit_is_enlarged():
 
 def test_mass_not_box_decides_the_centre():
     canvas = np.zeros((100, 100), np.float32)
-    canvas[10:90, 10:30] = 1.0  # a heavy left bar …
-    canvas[10:20, 30:90] = 1.0  # … and a thin top line: mass sits left of the box centre
+    canvas[10:90, 10:20] = 1.0  # a heavy left bar …
+    canvas[10:14, 20:50] = 1.0  # … and a thin top line: mass sits left of the box centre
     digit = center_digit(canvas)
     _, cx = _centre_of_mass(digit)
     assert abs(cx - 13.5) <= 0.6
