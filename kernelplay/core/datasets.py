@@ -22,6 +22,7 @@ __all__ = [
     "stratified_split",
     "load_digits",
     "augment_batch",
+    "center_digit",
     "BUNDLED_FILE",
 ]
 
@@ -223,3 +224,39 @@ def augment_batch(images: np.ndarray, rng: np.random.Generator, *, max_shift: in
     elif out is images:
         out = images.copy()
     return out
+
+
+def center_digit(image: np.ndarray, *, box: int = 20) -> np.ndarray:
+    """Prepare a drawn digit the way MNIST's were: crop to the ink, scale the longer side to ``box``
+    pixels (aspect kept, anti-aliased), and place it in a 28×28 field with its centre of mass in the
+    middle. image: 2-D, white ink on black (uint8 0–255 or float 0–1), any size → float32 (28, 28)
+    in [0, 1] (all zeros for an empty canvas)."""
+    from PIL import Image
+
+    a = np.asarray(image)
+    if a.ndim != 2:
+        raise ValueError(f"a drawn digit must be a 2-D image, got shape {a.shape}")
+    a = a.astype(np.float32) / 255.0 if a.dtype == np.uint8 else np.clip(a.astype(np.float32), 0.0, 1.0)
+    out = np.zeros((28, 28), np.float32)
+    peak = float(a.max()) if a.size else 0.0
+    if peak <= 0:
+        return out
+    ys, xs = np.nonzero(a > 0.05 * peak)
+    crop = a[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    h, w = crop.shape
+    scale = box / max(h, w)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    resample = Image.Resampling.BOX if scale < 1 else Image.Resampling.BILINEAR
+    small = np.asarray(Image.fromarray(crop, mode="F").resize((nw, nh), resample), np.float32)
+    top, left = (28 - nh) // 2, (28 - nw) // 2
+    out[top:top + nh, left:left + nw] = small
+    total = out.sum()
+    if total > 0:  # move the centre of mass to the middle (whole pixels keep the strokes crisp)
+        rows, cols = np.indices(out.shape)
+        dy = int(round(13.5 - float((rows * out).sum() / total)))
+        dx = int(round(13.5 - float((cols * out).sum() / total)))
+        shifted = np.zeros_like(out)
+        src = out[max(0, -dy):28 - max(0, dy), max(0, -dx):28 - max(0, dx)]
+        shifted[max(0, dy):max(0, dy) + src.shape[0], max(0, dx):max(0, dx) + src.shape[1]] = src
+        out = shifted
+    return np.clip(out, 0.0, 1.0)

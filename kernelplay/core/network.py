@@ -254,6 +254,15 @@ class Network:
         self._path_grads: list[np.ndarray | None] = [None]
         self._split: list[slice] = []
 
+    def __getstate__(self) -> dict:
+        # the layers' views into flat_params would unpickle as copies: rebuild them instead
+        return {"config": self.config, "dtype": self.dtype.str, "threads": self.threads,
+                "flat_params": self.flat_params}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["config"], dtype=np.dtype(state["dtype"]), threads=state["threads"])
+        self.flat_params[...] = state["flat_params"]
+
     def _path(self, i: int) -> _Path:
         while len(self._paths) <= i:
             path = _Path(self.config, self.dtype, np.random.default_rng(0))

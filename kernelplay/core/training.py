@@ -136,6 +136,30 @@ class Trainer:
         self._backup = self.network.flat_params.copy()
         self.set_probe(probe)
 
+    # --- the network ------------------------------------------------------------------------------
+
+    def set_network(self, network: Network) -> None:
+        """Train ``network`` from now on (e.g. a loaded model): fresh optimiser moments and counters."""
+        if not isinstance(network, Network):
+            raise TypeError(f"expected a Network, got {type(network).__name__}")
+        self.network = network
+        self.optimizer.reset()
+        self.step_count = 0
+        self.samples_seen = 0
+        self.latest_heldout_accuracy = None
+        self._heldout_fresh = False
+        self.last_loss = math.nan
+        self.stopped_reason = None
+        self._recent.clear()
+        self._timing.clear()
+        self._cursor = len(self._order)  # start a new epoch
+        self._backup = network.flat_params.copy()
+
+    def reset(self, config: NetworkConfig | None = None, *, seed: int | None = None) -> None:
+        """Start over with a fresh random network (of ``config``, default the present one's)."""
+        config = self.network.config if config is None else config
+        self.set_network(Network(config, seed=seed, dtype=self.network.dtype, threads=self.network.threads))
+
     # --- settings (take effect at the next step) --------------------------------------------------
 
     @property

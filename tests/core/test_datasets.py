@@ -126,3 +126,20 @@ def test_augment_shifts_by_at_most_two_pixels():
     assert np.allclose(out.sum(axis=(1, 2, 3)), 1)
     rotated = augment_batch(x, rng, max_shift=0, max_degrees=10)
     assert rotated.shape == x.shape
+
+
+def test_center_digit_scales_and_centres_like_mnist():
+    from kernelplay.core.datasets import center_digit
+
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[20:120, 200:240] = 255  # a tall bar drawn off-centre in the top right corner
+    digit = center_digit(canvas)
+    assert digit.shape == (28, 28) and digit.dtype == np.float32 and digit.max() <= 1
+    ys, xs = np.nonzero(digit > 0.5)
+    assert ys.max() - ys.min() + 1 == 20  # the longer side fills the 20-pixel box
+    rows, cols = np.indices(digit.shape)
+    assert abs((rows * digit).sum() / digit.sum() - 13.5) <= 0.5
+    assert abs((cols * digit).sum() / digit.sum() - 13.5) <= 0.5
+    assert not center_digit(np.zeros((50, 50))).any()
+    with pytest.raises(ValueError):
+        center_digit(np.zeros((2, 3, 4)))

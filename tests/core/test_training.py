@@ -185,3 +185,28 @@ def test_optimizers_match_pytorch(weight_decay, size):
             q.grad = torch.from_numpy(g.copy())
             topt.step()
         np.testing.assert_allclose(p, q.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_trainer_and_network_pickle_and_carry_on_identically(data):
+    t = Trainer(Network(SMALL, seed=4), data, batch_size=16, seed=4)
+    t.step()
+    clone = pickle.loads(pickle.dumps(t))
+    clone.network.params["fc2.bias"][...] += 0  # still views into flat_params after unpickling
+    assert np.shares_memory(clone.network.params["fc2.bias"], clone.network.flat_params)
+    for _ in range(3):
+        a, b = t.step(), clone.step()
+        assert a.loss == b.loss
+    np.testing.assert_array_equal(t.network.flat_params, clone.network.flat_params)
+
+
+def test_set_network_and_reset(data, tmp_path):
+    t = Trainer(Network(SMALL), data, batch_size=16)
+    for _ in range(3):
+        t.step()
+    loaded = Network.load(t.network.save(tmp_path / "m.npz"))
+    t.set_network(loaded)
+    assert t.network is loaded and t.step_count == 0 and t.samples_seen == 0
+    assert t.snapshot().step == 0 and t.step().step == 1
+    t.reset(NetworkConfig(channels=(2,), kernel_size=5, fc_width=4), seed=3)
+    assert t.network.config.channels == (2,) and t.step_count == 0
+    assert t.snapshot().kernels["conv1"].shape == (2, 1, 5, 5)

@@ -1,0 +1,152 @@
+"""Training and inference throughput of kernelplay's numpy CNN, against PyTorch CPU when installed.
+
+    .venv/bin/python benchmarks/bench_cnn.py [--batch 64] [--repeats 5] [--seconds 1.5]
+
+The seed network (conv5×5·16 → pool → conv5×5·36 → pool → FC128 → FC10), float32, Adam, random
+inputs. Each engine is timed ``--repeats`` times, alternating, in the same process; the medians are
+printed with their ratio. PyTorch (``pip install torch``, CPU build) is only a yardstick here, never a
+dependency of kernelplay.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from kernelplay.core.layers import softmax_cross_entropy  # noqa: E402
+from kernelplay.core.network import Network  # noqa: E402
+from kernelplay.core.optim import Adam  # noqa: E402
+
+
+def rate(fn, samples_per_call: int, seconds: float) -> float:
+    """Samples per second of ``fn`` over about ``seconds`` of calls (after one warm-up call)."""
+    fn()
+    calls, start = 0, time.perf_counter()
+    while True:
+        fn()
+        calls += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return calls * samples_per_call / elapsed
+
+
+def numpy_engine(batch: int):
+    net = Network(seed=0)
+    opt = Adam(1e-3)
+    rng = np.random.default_rng(0)
+    x = rng.random((batch, 1, 28, 28), dtype=np.float32)
+    y = rng.integers(0, 10, batch)
+
+    def train_step():
+        logits = net.forward(x)
+        _, d = softmax_cross_entropy(logits, y)
+        net.backward(d)
+        opt.step({"all": net.flat_params}, {"all": net.flat_grads})
+
+    def infer(n):
+        xs = rng.random((n, 1, 28, 28), dtype=np.float32)
+        return lambda: net.predict_proba(xs)
+
+    return train_step, infer
+
+
+def torch_engine(batch: int):
+    try:
+        import torch
+    except ImportError:
+        return None
+    nn, F = torch.nn, torch.nn.functional
+    torch.manual_seed(0)
+
+    class TorchNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 16, 5, padding=2)
+            self.conv2 = nn.Conv2d(16, 36, 5, padding=2)
+            self.fc1 = nn.Linear(1764, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
+            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+            return self.fc2(F.relu(self.fc1(x.flatten(1))))
+
+    model = TorchNet()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    x = torch.rand(batch, 1, 28, 28)
+    y = torch.randint(0, 10, (batch,))
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    def infer(n):
+        xs = torch.rand(n, 1, 28, 28)
+
+        def run():
+            with torch.no_grad():
+                torch.softmax(model(xs), 1)
+        return run
+
+    return train_step, infer, torch
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--batch", type=int, default=64)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=1.5, help="duration of one timing run")
+    args = parser.parse_args(argv)
+
+    np_train, np_infer = numpy_engine(args.batch)
+    t = torch_engine(args.batch)
+    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}; batch {args.batch}, float32, Adam; "
+          f"medians of {args.repeats} runs of {args.seconds:g} s")
+    if t is not None:
+        t_train, t_infer, torch = t
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    else:
+        print("torch not installed: numpy figures only (pip install torch==2.13.0 for the comparison)")
+
+    results: dict[str, list[float]] = {}
+    jobs = [("numpy train", np_train, args.batch)]
+    if t is not None:
+        jobs.append(("torch train", t_train, args.batch))
+    for n in (1, 1000):
+        jobs.append((f"numpy infer b{n}", np_infer(n), n))
+        if t is not None:
+            jobs.append((f"torch infer b{n}", t_infer(n), n))
+    for _ in range(args.repeats):  # alternate the engines so machine noise hits both alike
+        for name, fn, n in jobs:
+            seconds = args.seconds if "train" in name else args.seconds / 2
+            time.sleep(0.3)  # let the other engine's spinning worker threads go idle first
+            results.setdefault(name, []).append(rate(fn, n, seconds))
+
+    def line(label, key):
+        med = statistics.median(results[key])
+        spread = f"{min(results[key]):,.0f}–{max(results[key]):,.0f}"
+        return med, f"  {label:<28}{med:>10,.0f} samples/s   (runs {spread})"
+
+    for what in ("train", "infer b1", "infer b1000"):
+        title = {"train": f"training, batch {args.batch}", "infer b1": "inference, batch 1",
+                 "infer b1000": "inference, batch 1000"}[what]
+        print(title)
+        np_med, text = line("numpy (kernelplay)", f"numpy {what}")
+        print(text)
+        if t is not None:
+            t_med, text = line("PyTorch CPU", f"torch {what}")
+            print(text)
+            print(f"  {'ratio numpy / PyTorch':<28}{np_med / t_med:>10.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
