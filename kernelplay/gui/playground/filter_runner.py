@@ -60,7 +60,6 @@ class FilterRunner(QObject):
         self._pending: FilterRequest | None = None
         self._wake = threading.Condition()
         self._stopping = False
-        self._busy = False
         self._thread = threading.Thread(target=self._run, name="kernelplay-filter", daemon=True)
         self._thread.start()
 
@@ -69,10 +68,6 @@ class FilterRunner(QObject):
         with self._wake:
             self._pending = request
             self._wake.notify()
-
-    def is_idle(self) -> bool:
-        with self._wake:
-            return self._pending is None and not self._busy
 
     def stop(self) -> None:
         with self._wake:
@@ -88,13 +83,9 @@ class FilterRunner(QObject):
                 if self._stopping:
                     return
                 request, self._pending = self._pending, None
-                self._busy = True
             try:
                 result = compute(request)
             except Exception as error:  # shown to the user; the previous output stays
                 self.failed.emit(f"Filtering failed: {error}")
             else:
                 self.result_ready.emit(result)
-            finally:
-                with self._wake:
-                    self._busy = False

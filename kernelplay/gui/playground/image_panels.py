@@ -85,9 +85,6 @@ class ImageView(QGraphicsView):
         """Place the image ``rows``/``cols`` pixels in (a "valid" output sits inside its input)."""
         self._pixmap_item.setPos(cols, rows)
 
-    def image_shape(self) -> tuple[int, int]:
-        return self._image_shape
-
     def outline_window(self, top: int, left: int, size: int) -> None:
         """Outline the kernel's ``size``×``size`` window whose top-left pixel is (top, left)."""
         self._window_outline.setRect(QRectF(left, top, size, size))
