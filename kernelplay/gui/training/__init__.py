@@ -1,0 +1,1 @@
+"""Tab 2: watch a CNN learn, live (training controls, network diagram, kernels, feature maps, scores)."""

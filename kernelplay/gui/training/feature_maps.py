@@ -1,0 +1,96 @@
+"""The probe digit's feature maps at every stage, then the flattened vector and the FC activations."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from kernelplay.gui.training.mosaic import ACTIVATION_MAP, GREY_MAP, grid_shape, image_view_box, mosaic
+from kernelplay.gui.training.network_diagram import STAGE_TIPS
+
+__all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "stage_image"]
+
+FEATURE_MAP_TIP = ("A feature map shows where one kernel found its pattern in the digit: bright where the "
+                   "window matched the kernel strongly, dark where it did not (negative sums are cut to 0 by ReLU).")
+
+_TIPS = {"input": STAGE_TIPS["input"], "conv": FEATURE_MAP_TIP + " One map per kernel.",
+         "pool": STAGE_TIPS["pool"], "flatten": STAGE_TIPS["flatten"], "fc1": STAGE_TIPS["fc"]}
+
+
+def stage_image(activation: np.ndarray) -> np.ndarray:
+    """One stage's activation for one digit — ``(C, H, W)`` maps or ``(F,)`` vector — as an image:
+    maps tiled in a square-ish grid, a vector as a one-row band."""
+    a = np.asarray(activation, dtype=np.float32)
+    if a.ndim == 1:
+        return a[None, :]
+    if a.shape[0] == 1:
+        return a[0]
+    rows, cols = grid_shape(a.shape[0])
+    return mosaic(a, rows, cols)
+
+
+class FeatureMaps(pg.GraphicsLayoutWidget):
+    """Input, then conv (after ReLU) and pooled maps of each stage side by side; below, the
+    flattened vector and the FC layer's units as bands. Levels run from 0 to each stage's maximum."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.setAccessibleName("Feature maps of the probe digit")
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self.ci.setSpacing(3)
+        self.images: dict[str, pg.ImageItem] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
+        self._titles_text: dict[str, str] = {}
+        self._layout_key: tuple | None = None
+
+    def _title(self, name: str, shape: tuple[int, ...]) -> str:
+        if name == "input":
+            return "<b>input</b> 28×28"
+        if name == "flatten":
+            return f"<b>flatten</b> · {shape[0]:,} numbers"
+        if name == "fc1":
+            return f"<b>FC</b> · {shape[0]} units"
+        return f"<b>{name}</b> · {shape[0]}×{shape[1]}×{shape[2]}"
+
+    def _rebuild(self, activations: dict[str, np.ndarray]) -> None:
+        self.ci.clear()
+        self.images.clear()
+        self.titles.clear()
+        maps = [n for n in activations if n == "input" or n.startswith(("conv", "pool"))]
+        for col, name in enumerate(maps):
+            title = self.ci.addLabel(self._title(name, activations[name].shape), row=0, col=col, size="9pt")
+            item = pg.ImageItem(axisOrder="row-major")
+            item.setColorMap(GREY_MAP if name == "input" else ACTIVATION_MAP)
+            box = image_view_box(item)
+            kind = "input" if name == "input" else name.rstrip("0123456789")
+            box.setToolTip(_TIPS[kind])
+            self.ci.addItem(box, row=1, col=col)
+            self.images[name], self.titles[name] = item, title
+        for row, name in enumerate(("flatten", "fc1"), start=2):
+            title = self.ci.addLabel(self._title(name, activations[name].shape), row=row, col=0, size="9pt")
+            item = pg.ImageItem(axisOrder="row-major")
+            item.setColorMap(ACTIVATION_MAP)
+            box = pg.ViewBox(lockAspect=False, invertY=True, enableMouse=False, enableMenu=False)
+            box.setDefaultPadding(0.0)
+            box.addItem(item)
+            box.setFixedHeight(16)
+            box.setToolTip(_TIPS[name])
+            self.ci.addItem(box, row=row, col=1, colspan=len(maps) - 1)
+            self.ci.layout.setRowMaximumHeight(row, 20)
+            self.images[name], self.titles[name] = item, title
+        self.ci.layout.setRowMaximumHeight(0, 22)
+        self.ci.layout.setRowStretchFactor(1, 1)
+
+    def set_activations(self, activations: dict[str, np.ndarray]) -> None:
+        """activations: one digit's ``{"input": (1,28,28), "conv1": (C,H,W), …, "flatten": (F,),
+        "fc1": (W,), …}`` (a snapshot's, or the network's for a drawn digit)."""
+        key = tuple((n, a.shape) for n, a in activations.items())
+        if key != self._layout_key:
+            self._rebuild(activations)
+            self._layout_key = key
+        for name, item in self.images.items():
+            a = activations[name]
+            top = 1.0 if name == "input" else float(np.max(a)) if a.size else 1.0
+            if not (top > 0 and np.isfinite(top)):
+                top = 1.0
+            item.setImage(stage_image(a), levels=(0.0, top), autoLevels=False)

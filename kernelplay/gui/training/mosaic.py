@@ -1,0 +1,51 @@
+"""Tiling many small maps into one image, and the bare pyqtgraph views that show such images.
+
+One ``ImageItem`` per mosaic (instead of one per tile) keeps a redraw to a handful of items even
+for conv2's 576 kernels. Gaps between tiles are NaN, which pyqtgraph draws transparent.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pyqtgraph as pg
+
+from kernelplay.core.colormaps import diverging_lookup_table
+
+__all__ = ["mosaic", "grid_shape", "image_view_box", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP"]
+
+DIVERGING_MAP = pg.ColorMap(np.linspace(0.0, 1.0, 256), diverging_lookup_table(256))
+ACTIVATION_MAP = pg.colormap.get("inferno")
+GREY_MAP = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
+
+
+def grid_shape(count: int, aspect: float = 1.0) -> tuple[int, int]:
+    """(rows, columns) for ``count`` square tiles in a block about ``aspect`` times wider than tall."""
+    cols = max(1, min(count, int(math.ceil(math.sqrt(count * aspect)))))
+    return int(math.ceil(count / cols)), cols
+
+
+def mosaic(tiles: np.ndarray, rows: int | None = None, cols: int | None = None, gap: int = 1) -> np.ndarray:
+    """tiles ``(N, h, w)`` → float32 ``(rows·(h+gap)−gap, cols·(w+gap)−gap)`` in row-major tile
+    order; gaps and unused cells are NaN. Or tiles ``(R, C, h, w)``: an R×C grid as given."""
+    tiles = np.asarray(tiles, dtype=np.float32)
+    if tiles.ndim == 4:
+        rows, cols = tiles.shape[:2]
+        tiles = tiles.reshape(rows * cols, *tiles.shape[2:])
+    n, h, w = tiles.shape
+    if rows is None or cols is None:
+        rows, cols = grid_shape(n) if rows is None and cols is None else (
+            rows or int(math.ceil(n / cols)), cols or int(math.ceil(n / rows)))
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tiles[i]
+    return out
+
+
+def image_view_box(item: pg.ImageItem) -> pg.ViewBox:
+    """A ViewBox showing ``item`` with square pixels, row 0 at the top, no mouse interaction."""
+    box = pg.ViewBox(lockAspect=True, invertY=True, enableMouse=False, enableMenu=False)
+    box.addItem(item)
+    box.setDefaultPadding(0.0)
+    return box

@@ -1,0 +1,61 @@
+"""A strip of held-out digits; clicking one makes it the probe whose feature maps are shown."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
+
+from kernelplay.core.datasets import Digits
+from kernelplay.gui.qt_arrays import array_to_qpixmap
+
+__all__ = ["ProbeStrip", "pick_probes"]
+
+
+def pick_probes(digits: Digits, per_class: int = 2) -> list[int]:
+    """Indices of the first ``per_class`` digits of each class, ordered 0, 1, …, 9, 0, 1, …"""
+    firsts = [np.flatnonzero(digits.labels == c)[:per_class] for c in range(10)]
+    return [int(f[i]) for i in range(per_class) for f in firsts if i < len(f)]
+
+
+class ProbeStrip(QWidget):
+    """One button per probe digit (``probe_chosen(index into the held-out set)``)."""
+
+    probe_chosen = Signal(int)
+
+    def __init__(self, digits: Digits, per_class: int = 2, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Probe digits")
+        self.indices = pick_probes(digits, per_class)
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        caption = QLabel("Probe:")
+        caption.setToolTip("Held-out digits the network never trains on. Click one to see how the network "
+                           "sees it: its feature maps at every layer and its scores.")
+        row.addWidget(caption)
+        self.buttons: list[QToolButton] = []
+        for index in self.indices:
+            button = QToolButton()
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            pixels = np.repeat(np.repeat(digits.images[index], 2, axis=0), 2, axis=1)
+            button.setIcon(QIcon(array_to_qpixmap(pixels)))
+            button.setIconSize(QSize(30, 30))
+            button.setToolTip(f"held-out digit #{index}, a {int(digits.labels[index])}")
+            button.clicked.connect(lambda _=False, i=index: self.probe_chosen.emit(i))
+            self.group.addButton(button)
+            row.addWidget(button)
+            self.buttons.append(button)
+        row.addStretch(1)
+        if self.buttons:
+            self.buttons[0].setChecked(True)
+
+    def select_none(self) -> None:
+        """Uncheck every digit (the drawn digit is the probe now)."""
+        self.group.setExclusive(False)
+        for button in self.buttons:
+            button.setChecked(False)
+        self.group.setExclusive(True)

@@ -1,0 +1,64 @@
+"""The 10 class scores as bars, the predicted digit highlighted: green when right, red when wrong."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+
+from kernelplay.gui.training.network_diagram import STAGE_TIPS
+
+__all__ = ["ScoresView", "RIGHT_COLOUR", "WRONG_COLOUR", "UNKNOWN_COLOUR", "OTHER_COLOUR"]
+
+RIGHT_COLOUR = QColor("#2e9e4f")
+WRONG_COLOUR = QColor("#d43d3d")
+UNKNOWN_COLOUR = QColor("#3a78c2")  # a drawn digit: no label to be right or wrong about
+OTHER_COLOUR = QColor("#b9b9b9")
+
+
+class ScoresView(pg.PlotWidget):
+    """Bars for digits 0–9 on a fixed 0–1 axis, with the prediction spelled out in the title."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.setAccessibleName("Class scores")
+        self.setToolTip(STAGE_TIPS["scores"] + " The tallest bar is the network's answer.")
+        self.setMenuEnabled(False)
+        self.setMouseEnabled(False, False)
+        self.hideButtons()
+        plot = self.getPlotItem()
+        plot.setXRange(-0.6, 9.6, padding=0)
+        plot.setYRange(0, 1.0, padding=0.02)
+        plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
+        plot.getAxis("left").setTicks([[(v, f"{v:.1f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
+        plot.showGrid(y=True, alpha=0.25)
+        self.scores = np.zeros(10, np.float32)
+        self.predicted: int | None = None
+        self.label: int | None = None
+        self.bars = pg.BarGraphItem(x=np.arange(10), height=self.scores, width=0.72, brushes=[OTHER_COLOUR] * 10,
+                                    pen=pg.mkPen(None))
+        plot.addItem(self.bars)
+        plot.setTitle("scores (softmax)", size="9pt")
+
+    def prediction_colour(self) -> QColor:
+        if self.label is None:
+            return UNKNOWN_COLOUR
+        return RIGHT_COLOUR if self.label == self.predicted else WRONG_COLOUR
+
+    def set_scores(self, scores: np.ndarray, label: int | None = None) -> None:
+        """scores: the 10 softmax scores; label: the true digit, or None for a drawn one."""
+        self.scores = np.asarray(scores, dtype=np.float32).reshape(10)
+        self.label = label
+        self.predicted = int(np.argmax(self.scores))
+        colour = self.prediction_colour()
+        brushes = [OTHER_COLOUR] * 10
+        brushes[self.predicted] = colour
+        self.bars.setOpts(height=self.scores, brushes=brushes)
+        answer = f"<b>{self.predicted}</b> ({100 * float(self.scores[self.predicted]):.0f} %)"
+        if label is None:
+            verdict = f"drawn digit → {answer}"
+        elif label == self.predicted:
+            verdict = f"a {label} → {answer} ✓ right"
+        else:
+            verdict = f"a {label} → {answer} ✗ wrong"
+        self.getPlotItem().setTitle(f"<span style='color:{colour.name()}'>{verdict}</span>", size="9pt")
