@@ -29,7 +29,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="default adam")
     parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="L2 weight decay (default 0)")
-    parser.add_argument("--augment", action="store_true", help="random ±2 px shifts of the training digits")
+    parser.add_argument("--no-augment", dest="augment", action="store_false",
+                        help="train on the digits as they are (default: random ±2 px shifts, which lift "
+                             "held-out accuracy by about 0.4 points)")
     parser.add_argument("--no-decay", action="store_true",
                         help="keep the learning rate constant (default: cosine decay over the budget)")
     parser.add_argument("--channels", default=None, metavar="C1,C2",
@@ -82,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     last_print = 0.0
     snap = None
     try:
+        # with a time budget, held-out checks along the way would eat into it: only at the end
         for snap in train(epochs=epochs, seconds=args.seconds, snapshot_every=20, trainer=trainer,
+                          evaluate_every=0 if args.seconds is not None else None,
                           include_weights=False, lr_decay=not args.no_decay):
             if args.seconds is not None:
                 fraction = snap.elapsed_seconds / args.seconds
