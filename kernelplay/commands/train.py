@@ -24,7 +24,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--data", metavar="DIR", default=None,
                         help="a folder with MNIST's train-images-idx3-ubyte[.gz] / train-labels-idx1-ubyte[.gz] "
                              "(and t10k-… as the held-out set)")
-    parser.add_argument("--lr", type=float, default=1e-3, help="learning rate (default 1e-3)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="(starting) learning rate (default 2e-3 for adam, 0.05 for sgd)")
     parser.add_argument("--batch-size", type=int, default=64, help="digits per step (default 64)")
     parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="default adam")
     parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
@@ -51,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
     from kernelplay.core.network import ModelFileError, Network, NetworkConfig
     from kernelplay.core.training import Trainer, train
 
+    if args.lr is None:
+        args.lr = 2e-3 if args.optimizer == "adam" else 0.05
     try:
         if args.load:
             network = Network.load(args.load)

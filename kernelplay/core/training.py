@@ -405,8 +405,8 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
 
 
 def _check_batch_size(batch_size: int) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= 4096:
-        raise ValueError(f"batch size must be an integer from 1 to 4096, got {batch_size!r}")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= 1024:
+        raise ValueError(f"batch size must be an integer from 1 to 1024, got {batch_size!r}")
     return int(batch_size)
 
 
