@@ -184,8 +184,9 @@ def test_saving_then_loading_a_model_shows_identical_scores(qtbot, make_tab, tmp
     _wait_step(qtbot, tab, 3)
     trained = tab.latest_snapshot()
     path = tmp_path / "model.npz"
-    assert tab.save_model(path)
-    assert "Saved" in tab.reason_label.text()
+    with qtbot.waitSignal(tab.model_saved, timeout=5000):
+        tab.save_model(path)
+    assert "Saved the model after step 3" in tab.reason_label.text()
     tab.reset_button.click()
     qtbot.waitUntil(lambda: tab.latest_snapshot().step == 0, timeout=3000)
     assert not np.allclose(tab.shown_scores(), trained.scores)
@@ -222,7 +223,9 @@ def test_a_diverging_run_stops_itself_and_says_why(qtbot, make_tab):
     qtbot.waitUntil(lambda: not tab.session.running, timeout=3000)
     assert tab.play_button.text() == "Train"
     snapshot = tab.latest_snapshot()
-    assert all(np.all(np.isfinite(w)) for w in snapshot.weights.values())  # the last good weights
+    assert snapshot.diverged and "restored the last good weights" in tab.reason_label.text()
+    assert all(np.all(np.isfinite(k)) for k in snapshot.kernels.values())
+    assert np.all(np.isfinite(snapshot.scores)) and np.isclose(snapshot.scores.sum(), 1.0, atol=1e-5)
 
 
 def test_an_epoch_budget_stops_training_with_a_held_out_accuracy(qtbot, make_tab):
@@ -249,9 +252,9 @@ def test_shutdown_mid_training_ends_the_worker_within_a_second(qtbot, make_tab):
 
 def test_destroying_the_tab_mid_training_ends_the_worker(qtbot):
     tab = TrainingTab(data=tiny_digits(), config=SMALL, snapshot_interval=0.02)
-    thread = tab.session._thread
+    worker = tab.session._worker
     tab.session.play()
     qtbot.waitUntil(lambda: tab.session.running, timeout=5000)
     tab.deleteLater()
     del tab
-    qtbot.waitUntil(lambda: thread.isFinished(), timeout=3000)
+    qtbot.waitUntil(lambda: not worker.is_alive(), timeout=3000)

@@ -1,76 +1,80 @@
-"""The training session: a worker thread drives the core's ``Trainer``; the GUI gets snapshots.
+"""The GUI's handle on training: commands go to a worker, the newest snapshot comes back.
 
-``TrainingLoop`` is plain Python (no Qt): it owns the ``Trainer``, obeys commands posted from any
-thread (play, pause, step, reset, load, settings, probe) between two training steps, evaluates the
-held-out digits in small chunks interleaved with training (so pause and stop stay quick), and hands
-out frozen ``Snapshot``\\ s — at most one per ``snapshot_interval`` seconds while running.
+The worker runs a :class:`~kernelplay.gui.training.training_loop.TrainingLoop` either in a separate
+process (the default) or in a thread of this process. Measured on 2 cores
+(``benchmarks/bench_training_gui.py``): with a thread, the trainer's Python code and the GUI thread
+contend for the GIL — the event loop ran up to ~75 ms late (p99 ~65 ms) and training lost ~30 %
+of its speed; with a process, only the CPU cores are shared. Snapshots are frozen and picklable,
+so they cross the process boundary as they are.
 
-``TrainingSession`` (a ``QObject`` for the GUI thread) runs the loop on a ``QThread``, keeps the
-curves' history from every snapshot, and re-emits only the newest snapshot at most
-``1000 / redraw_interval_ms`` times a second (``snapshot_received``); older ones are dropped.
+``TrainingSession`` polls the worker's messages at most every ``redraw_interval_ms``, adds every
+snapshot to the curves' history and re-emits only the newest one (``snapshot_received``): stale
+snapshots are dropped, never drawn.
 """
 from __future__ import annotations
 
-import dataclasses
-import math
+import multiprocessing
 import queue
 import threading
 import time
-import traceback
-from typing import Callable
 
-import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kernelplay.core.datasets import DigitSplit
 from kernelplay.core.network import Network, NetworkConfig
-from kernelplay.core.training import Snapshot, Trainer
+from kernelplay.core.training import Snapshot
+from kernelplay.gui.training.training_loop import OPTIMIZERS, CurveHistory, TrainingLoop, run_loop_in_process
 
-__all__ = ["TrainingLoop", "TrainingSession", "CurveHistory", "OPTIMIZERS"]
+__all__ = ["TrainingSession", "CurveHistory", "OPTIMIZERS", "BACKENDS"]
 
-OPTIMIZERS = ("adam", "sgd")
-_EVAL_CHUNK = 250  # held-out digits evaluated between two training steps
+BACKENDS = ("process", "thread")
 
 
-class TrainingLoop:
-    """Trains on ``data`` in whatever thread calls :meth:`run`, until :meth:`stop`.
+class _ThreadWorker:
+    """The loop in a daemon thread of this process; messages on a plain queue."""
 
-    emit(generation, snapshot) receives every snapshot; announce(kind, value) receives events:
-    ``("running", bool)``, ``("stopped", reason)``, ``("failed", message)``. ``generation`` counts
-    resets and loads, so a receiver can ignore snapshots of a network it already replaced.
-    """
+    def __init__(self, data: DigitSplit, kwargs: dict) -> None:
+        self._results: queue.SimpleQueue = queue.SimpleQueue()
+        self.loop = TrainingLoop(data, emit=lambda g, s: self._results.put(("snapshot", g, s)),
+                                 announce=lambda k, v: self._results.put(("event", k, v)), **kwargs)
+        self._thread = threading.Thread(target=self.loop.run, name="kernelplay-training", daemon=True)
+        self._thread.start()
 
-    def __init__(self, data: DigitSplit, config: NetworkConfig | None = None, *,
-                 emit: Callable[[int, Snapshot], None], announce: Callable[[str, object], None],
-                 snapshot_interval: float = 0.05, seed: int = 0, learning_rate: float = 1e-3,
-                 batch_size: int = 64, optimizer: str = "adam", epochs: float | None = None,
-                 probe: int = 0, threads: int | None = None) -> None:
-        self.data = data
-        self.config = config or NetworkConfig()
-        self.seed = seed
-        self.snapshot_interval = float(snapshot_interval)
-        self.threads = threads
-        self._emit, self._announce = emit, announce
-        self._settings = {"learning_rate": float(learning_rate), "batch_size": int(batch_size),
-                          "optimizer": optimizer}
-        self._epochs = epochs
-        self._probe: int | np.ndarray = probe
-        self._commands: queue.SimpleQueue = queue.SimpleQueue()
-        self._abort = threading.Event()
-        self.trainer: Trainer | None = None
-        self.generation = 0
-        self._running = False
-        self._steps_left = 0
-        self._target_samples: int | None = None
-        self._eval: tuple[Network, int] | None = None  # (frozen copy of the weights, next index)
-        self._eval_correct = 0
-        self._heldout_fresh: float | None = None
-        self._last_emit = 0.0
-        # wall-clock throughput while running (training + snapshots + evaluation)
-        self.busy_seconds = 0.0
-        self.samples_trained = 0
+    def post(self, command: str, *args) -> None:
+        self.loop.post(command, *args)
 
-    # --- called from any thread -----------------------------------------------------------------
+    def stop(self) -> None:
+        self.loop.stop()
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float) -> bool:
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    def take(self) -> list:
+        out = []
+        while True:
+            try:
+                out.append(self._results.get_nowait())
+            except queue.Empty:
+                return out
+
+
+class _ProcessWorker:
+    """The loop in a child process (spawned: no copy of this process's Qt state); commands and
+    messages on multiprocessing queues."""
+
+    def __init__(self, data: DigitSplit, kwargs: dict) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._commands = context.Queue()
+        self._results = context.Queue()
+        self._abort = context.Event()
+        self._backlog: list = []
+        self._process = context.Process(target=run_loop_in_process, name="kernelplay-training", daemon=True,
+                                        args=(self._commands, self._results, self._abort, data, kwargs))
+        self._process.start()
 
     def post(self, command: str, *args) -> None:
         self._commands.put((command, args))
@@ -79,339 +83,165 @@ class TrainingLoop:
         self._abort.set()
         self._commands.put(("wake", ()))
 
-    @property
-    def stopping(self) -> bool:
-        return self._abort.is_set()
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
 
-    # --- the loop (worker thread) ---------------------------------------------------------------
+    def join(self, timeout: float) -> bool:
+        """Wait for the child to end, reading its messages meanwhile (a full pipe would keep it from
+        exiting); after ``timeout`` seconds it is terminated. True when it ended by itself in time."""
+        deadline = time.monotonic() + timeout
+        while self._process.is_alive() and time.monotonic() < deadline:
+            self._backlog.extend(self.take())
+            self._process.join(0.01)
+        ended = not self._process.is_alive()
+        if not ended:
+            self._process.terminate()
+            self._process.join(1.0)
+        self._backlog.extend(self.take())
+        self._commands.cancel_join_thread()  # never block this process's exit on unsent commands
+        return ended
 
-    def run(self) -> None:
-        try:
-            self._install(Network(self.config, seed=self.seed, threads=self.threads))
-            while not self._abort.is_set():
-                busy = self._running or self._steps_left > 0 or self._eval is not None
-                self._drain(block=not busy)
-                if self._abort.is_set():
-                    break
-                if self._running or self._steps_left > 0:
-                    start = time.perf_counter()
-                    trained = self._train_one()
-                    if self._eval is not None:
-                        self._evaluate_chunk()
-                    if self._running:
-                        self.busy_seconds += time.perf_counter() - start
-                        self.samples_trained += trained
-                elif self._eval is not None:
-                    self._evaluate_chunk()
-        except Exception:  # noqa: BLE001 — reported to the GUI rather than lost in a thread
-            self._announce("failed", "training stopped by an error:\n" + traceback.format_exc(limit=4))
-        finally:
-            if self._running:
-                self._running = False
-                self._announce("running", False)
-
-    def _drain(self, block: bool) -> None:
-        try:
-            command, args = self._commands.get(timeout=0.5) if block else self._commands.get_nowait()
-        except queue.Empty:
-            return
+    def take(self) -> list:
+        out, self._backlog = self._backlog, []
         while True:
             try:
-                self._handle(command, args)
-            except (ValueError, TypeError, IndexError) as exc:
-                self._announce("failed", str(exc))
-            try:
-                command, args = self._commands.get_nowait()
-            except queue.Empty:
-                return
-
-    def _handle(self, command: str, args: tuple) -> None:
-        trainer = self.trainer
-        if command == "play":
-            if not self._running:
-                trainer.stopped_reason = None
-                if self._target_samples is None or trainer.samples_seen >= self._target_samples:
-                    self._set_target()
-                self._running = True
-                self._announce("running", True)
-        elif command == "pause":
-            self._pause()
-            self._publish()
-        elif command == "step":
-            steps_left = self._steps_left
-            self._pause()
-            self._steps_left = steps_left
-            trainer.stopped_reason = None
-            self._steps_left += int(args[0]) if args else 1
-        elif command == "reset":
-            self._pause()
-            if args and args[0] is not None:
-                self.config = args[0]
-            self._install(Network(self.config, seed=self.seed, threads=self.threads))
-        elif command == "load":
-            self._pause()
-            network: Network = args[0]
-            self.config = network.config
-            self._install(network)
-        elif command == "learning_rate":
-            trainer.set_learning_rate(args[0])
-            self._settings["learning_rate"] = trainer.learning_rate
-        elif command == "batch_size":
-            trainer.set_batch_size(args[0])
-            self._settings["batch_size"] = trainer.batch_size
-        elif command == "optimizer":
-            if args[0] not in OPTIMIZERS:
-                raise ValueError(f"unknown optimiser {args[0]!r}; choose one of {', '.join(OPTIMIZERS)}")
-            trainer.set_optimizer(args[0])
-            self._settings["optimizer"] = args[0]
-        elif command == "epochs":
-            self._epochs = args[0]
-            if self._running:
-                self._set_target()
-        elif command == "probe":
-            self._probe = args[0]
-            trainer.set_probe(args[0])
-            if not self._running:
-                self._publish()
-        elif command == "publish":
-            self._publish()
-
-    def _pause(self) -> None:
-        self._steps_left = 0
-        if self._running:
-            self._running = False
-            self._announce("running", False)
-
-    def _set_target(self) -> None:
-        trainer = self.trainer
-        if self._epochs is None:
-            self._target_samples = None
-        else:
-            self._target_samples = trainer.samples_seen + int(round(self._epochs * len(self.data.train)))
-
-    def _install(self, network: Network) -> None:
-        s = self._settings
-        self.trainer = Trainer(network, self.data, learning_rate=s["learning_rate"], batch_size=s["batch_size"],
-                               optimizer=s["optimizer"], seed=self.seed, probe=0)
-        self.trainer.set_probe(self._probe)
-        self.generation += 1
-        self._target_samples = None
-        self._eval = None
-        self._heldout_fresh = None
-        self._publish()
-
-    def _train_one(self) -> int:
-        trainer = self.trainer
-        epoch_before = trainer.epochs_completed
-        result = trainer.step()
-        if result.diverged:
-            self._pause()
-            self._emit(self.generation, trainer.snapshot(final=True))
-            self._last_emit = time.perf_counter()
-            self._announce("stopped", result.diverged)
-            return 0
-        stepping = self._steps_left > 0
-        if stepping:
-            self._steps_left -= 1
-        if trainer.epochs_completed > epoch_before:
-            self._start_evaluation()
-        if self._running and self._target_samples is not None and trainer.samples_seen >= self._target_samples:
-            self._pause()
-            self._start_evaluation()
-            self._publish()
-            epochs = self._epochs
-            self._announce("stopped", f"{epochs:g} epoch{'' if epochs == 1 else 's'} done")
-        elif (stepping and self._steps_left == 0) or time.perf_counter() - self._last_emit >= self.snapshot_interval:
-            self._publish()
-        return result.batch_size
-
-    def _start_evaluation(self) -> None:
-        # a frozen copy, so the accuracy belongs to one moment although training goes on meanwhile
-        self._eval = (self.trainer.network.copy(), 0)
-        self._eval_correct = 0
-
-    def _evaluate_chunk(self) -> None:
-        network, start = self._eval
-        heldout = self.data.heldout
-        stop = min(start + _EVAL_CHUNK, len(heldout))
-        predicted = network.predict(heldout.as_float(np.arange(start, stop)))
-        self._eval_correct += int(np.count_nonzero(predicted == heldout.labels[start:stop]))
-        if stop < len(heldout):
-            self._eval = (network, stop)
-            return
-        self._eval = None
-        accuracy = self._eval_correct / len(heldout)
-        self.trainer.latest_heldout_accuracy = accuracy
-        self._heldout_fresh = accuracy
-        if not self._running:
-            self._publish()
-
-    def _publish(self) -> None:
-        snapshot = self.trainer.snapshot()
-        if self._heldout_fresh is not None:
-            snapshot = dataclasses.replace(snapshot, heldout_accuracy=self._heldout_fresh)
-            self._heldout_fresh = None
-        self._last_emit = time.perf_counter()
-        self._emit(self.generation, snapshot)
-
-
-class CurveHistory:
-    """The points of the loss and accuracy curves, against digits seen (grows by one per snapshot)."""
-
-    def __init__(self) -> None:
-        self.clear()
-
-    def clear(self) -> None:
-        self.samples: list[int] = []
-        self.loss: list[float] = []
-        self.accuracy: list[float] = []
-        self.heldout_samples: list[int] = []
-        self.heldout_accuracy: list[float] = []
-
-    def add(self, snapshot: Snapshot) -> None:
-        if snapshot.samples_seen > 0 and (not self.samples or snapshot.samples_seen > self.samples[-1]):
-            if math.isfinite(snapshot.running_loss):
-                self.samples.append(snapshot.samples_seen)
-                self.loss.append(snapshot.running_loss)
-                self.accuracy.append(snapshot.running_accuracy)
-        if snapshot.heldout_accuracy is not None:
-            self.heldout_samples.append(snapshot.samples_seen)
-            self.heldout_accuracy.append(snapshot.heldout_accuracy)
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-
-class _TrainingThread(QThread):
-    """Runs a :class:`TrainingLoop`; its signals cross to the GUI thread (queued)."""
-
-    snapshot_ready = Signal(int, object)
-    event_happened = Signal(str, object)
-
-    def __init__(self, loop_factory) -> None:
-        super().__init__()
-        self.setObjectName("kernelplay-training")
-        self.loop: TrainingLoop = loop_factory(self.snapshot_ready.emit, self.event_happened.emit)
-
-    def run(self) -> None:
-        self.loop.run()
+                out.append(self._results.get_nowait())
+            except (queue.Empty, OSError, EOFError, ValueError):
+                return out
 
 
 class TrainingSession(QObject):
-    """The GUI's handle on training: commands in, the newest snapshot out at a steady rate.
+    """Commands in (they take effect between two training steps), the newest snapshot out.
 
     Signals: ``snapshot_received(Snapshot)`` (newest only, at most every ``redraw_interval_ms``),
     ``running_changed(bool)``, ``stopped(str)`` (the run ended by itself: budget done or
-    divergence, with the reason), ``failed(str)`` (a setting was refused or training crashed).
+    divergence, with the reason), ``failed(str)`` (a setting was refused, a save failed or
+    training crashed), ``saved(path, step)``. ``backend`` is ``"process"`` (default) or ``"thread"``.
     """
 
     snapshot_received = Signal(object)
     running_changed = Signal(bool)
     stopped = Signal(str)
     failed = Signal(str)
+    saved = Signal(str, int)
 
     def __init__(self, data: DigitSplit, config: NetworkConfig | None = None, *, snapshot_interval: float = 0.05,
-                 redraw_interval_ms: int = 50, seed: int = 0, epochs: float | None = None,
-                 probe: int = 0, threads: int | None = None, parent: QObject | None = None) -> None:
+                 redraw_interval_ms: int = 50, seed: int = 0, epochs: float | None = None, probe: int = 0,
+                 threads: int | None = None, backend: str = "process", parent: QObject | None = None) -> None:
         super().__init__(parent)
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
         self.history = CurveHistory()
         self.latest: Snapshot | None = None
         self.running = False
-        self.received = 0  # snapshots that reached the GUI thread (drawn or dropped)
-        self._pending: Snapshot | None = None
+        self.received = 0  # snapshots that reached this object (drawn or dropped as stale)
+        self.stats: tuple[int, float] | None = None  # (digits trained, seconds running), at shutdown
         self._generation = 1
+        self._closed = False
+        kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
+                      threads=threads, max_in_flight=2)
+        self._worker = (_ProcessWorker if backend == "process" else _ThreadWorker)(data, kwargs)
+        self._poll = QTimer(self)
+        self._poll.setInterval(redraw_interval_ms)
+        self._poll.timeout.connect(self._on_poll_due)
+        self._poll.start()
 
-        def make_loop(emit, announce):
-            return TrainingLoop(data, config, emit=emit, announce=announce, snapshot_interval=snapshot_interval,
-                                seed=seed, epochs=epochs, probe=probe, threads=threads)
-
-        # No Qt parent: the thread must outlive this object until it has finished (see shutdown).
-        self._thread = _TrainingThread(make_loop)
-        self.loop = self._thread.loop
-        self._thread.snapshot_ready.connect(self._on_snapshot_ready)
-        self._thread.event_happened.connect(self._on_event_happened)
-        self._redraw = QTimer(self)
-        self._redraw.setInterval(redraw_interval_ms)
-        self._redraw.timeout.connect(self._on_redraw_due)
-        self._redraw.start()
-        self._thread.start()
-
-    # --- commands (take effect between two training steps) ---------------------------------------
+    # --- commands ---------------------------------------------------------------------------------
 
     def play(self) -> None:
-        self.loop.post("play")
+        self._worker.post("play")
 
     def pause(self) -> None:
-        self.loop.post("pause")
+        self._worker.post("pause")
 
     def step(self, steps: int = 1) -> None:
-        self.loop.post("step", steps)
+        self._worker.post("step", steps)
 
     def reset(self, config: NetworkConfig | None = None) -> None:
         self._expect_new_network()
-        self.loop.post("reset", config)
+        self._worker.post("reset", config)
 
     def load_network(self, network: Network) -> None:
-        """Continue from ``network`` (which now belongs to the worker thread)."""
+        """Continue from ``network``'s architecture and weights."""
         self._expect_new_network()
-        self.loop.post("load", network)
+        self._worker.post("load", network.config, network.get_params())
 
     def set_learning_rate(self, value: float) -> None:
-        self.loop.post("learning_rate", value)
+        self._worker.post("learning_rate", value)
 
     def set_batch_size(self, value: int) -> None:
-        self.loop.post("batch_size", value)
+        self._worker.post("batch_size", value)
 
     def set_optimizer(self, name: str) -> None:
-        self.loop.post("optimizer", name)
+        self._worker.post("optimizer", name)
 
     def set_epochs(self, epochs: float | None) -> None:
-        self.loop.post("epochs", epochs)
+        self._worker.post("epochs", epochs)
 
-    def set_probe(self, index: int) -> None:
-        self.loop.post("probe", index)
+    def set_probe(self, probe) -> None:
+        """The digit whose maps and scores snapshots carry: an index into the held-out digits, or a
+        drawn digit (float ``(28, 28)`` in [0, 1])."""
+        self._worker.post("probe", probe)
+
+    def save_model(self, path) -> None:
+        """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
+        self._worker.post("save", str(path))
 
     def _expect_new_network(self) -> None:
         self._generation += 1
         self.history.clear()
-        self._pending = None
 
     # --- lifetime ---------------------------------------------------------------------------------
 
     def is_alive(self) -> bool:
-        return self._thread.isRunning()
+        return self._worker.is_alive()
 
     def shutdown(self, timeout_ms: int = 1000) -> bool:
-        """Stop training and wait for the worker thread (True when it ended in time)."""
-        self._redraw.stop()
-        self.loop.stop()
-        return self._thread.wait(timeout_ms)
+        """Stop training and wait for the worker (True when it ended within ``timeout_ms``)."""
+        if not self._closed:
+            self._closed = True
+            self._poll.stop()
+            self._worker.stop()
+        ended = self._worker.join(timeout_ms / 1000)
+        for message in self._worker.take():
+            if message[0] == "event" and message[1] == "stats":
+                self.stats = message[2]
+        return ended
 
     def stopper(self):
-        """A callable that stops the thread without touching this object (for ``destroyed``)."""
-        thread, loop = self._thread, self.loop
+        """A callable that stops the worker without touching this object (for ``destroyed``)."""
+        worker = self._worker
 
         def stop(*_):
-            loop.stop()
-            try:
-                thread.wait()
-            except RuntimeError:  # the thread object went first (interpreter exit): nothing to wait for
-                pass
+            worker.stop()
+            worker.join(1.0)
 
         return stop
 
     # --- from the worker --------------------------------------------------------------------------
 
-    @Slot(int, object)
-    def _on_snapshot_ready(self, generation: int, snapshot: Snapshot) -> None:
-        if generation != self._generation or self.loop.stopping:
-            return  # a snapshot of a network that has been replaced
-        self.received += 1
-        self.history.add(snapshot)
-        self._pending = snapshot
+    @Slot()
+    def _on_poll_due(self) -> None:
+        newest = None
+        arrived = 0
+        for message in self._worker.take():
+            if message[0] == "snapshot":
+                arrived += 1
+                _, generation, snapshot = message
+                if generation != self._generation:
+                    continue  # a snapshot of a network that has been replaced since
+                self.received += 1
+                self.history.add(snapshot)
+                newest = snapshot
+            else:
+                self._on_event(message[1], message[2])
+        if arrived and not self._closed:
+            self._worker.post("ack", arrived)
+        if newest is not None and not self._closed:
+            self.latest = newest
+            self.snapshot_received.emit(newest)
 
-    @Slot(str, object)
-    def _on_event_happened(self, kind: str, value) -> None:
+    def _on_event(self, kind: str, value) -> None:
         if kind == "running":
             self.running = bool(value)
             self.running_changed.emit(self.running)
@@ -419,9 +249,7 @@ class TrainingSession(QObject):
             self.stopped.emit(str(value))
         elif kind == "failed":
             self.failed.emit(str(value))
-
-    @Slot()
-    def _on_redraw_due(self) -> None:
-        if self._pending is not None:
-            self.latest, self._pending = self._pending, None
-            self.snapshot_received.emit(self.latest)
+        elif kind == "saved":
+            self.saved.emit(value[0], int(value[1]))
+        elif kind == "stats":
+            self.stats = value

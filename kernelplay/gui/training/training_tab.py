@@ -58,41 +58,42 @@ class TrainingTab(QWidget):
 
     ``TrainingTab()`` trains the bundled digits with the seed's network. Tests and benchmarks may
     pass ``data`` (a small ``DigitSplit``), ``config``, ``snapshot_interval`` (seconds between
-    snapshots while training), ``redraw_interval_ms`` and ``threads`` (the trainer's data-parallel
-    threads). Call :meth:`shutdown` before closing; destroying the tab also stops training.
-    ``message_posted(str)`` carries confirmations and errors (save, load, refused settings).
+    snapshots while training), ``redraw_interval_ms``, ``threads`` (the trainer's data-parallel
+    threads) and ``backend`` (``"process"``, the default, or ``"thread"``; see ``session.py``). Call :meth:`shutdown` before closing; destroying the tab also stops training.
+    ``message_posted(str)`` carries confirmations and errors (save, load, refused settings);
+    ``model_saved(path)`` follows :meth:`save_model`.
     """
 
     message_posted = Signal(str)
+    model_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, data: DigitSplit | None = None,
                  config: NetworkConfig | None = None, snapshot_interval: float = 0.05,
                  redraw_interval_ms: int = 50, seed: int = 0, epochs: float | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, backend: str = "process") -> None:
         super().__init__(parent)
         self.data = load_digits() if data is None else data
         self.config = config or NetworkConfig()
         probes = pick_probes(self.data.heldout)
         self.session = TrainingSession(self.data, self.config, snapshot_interval=snapshot_interval,
                                        redraw_interval_ms=redraw_interval_ms, seed=seed, epochs=epochs,
-                                       probe=probes[0] if probes else 0, threads=threads, parent=self)
+                                       probe=probes[0] if probes else 0, threads=threads, backend=backend,
+                                       parent=self)
         self.redraw_seconds: deque[float] = deque(maxlen=200)  # time per redraw, for the benchmark
         self.redraws = 0
-        self._pad_network: Network | None = None  # the GUI thread's own copy, for the drawn digit
-        self._pad_weights_step: tuple | None = None
-        self._pad_digit: np.ndarray | None = None
-        self._use_pad = False
+        self._pad_digit: np.ndarray | None = None  # the newest drawing, not yet sent to the worker
         self._shut_down = False
         self._build(epochs)
         self.session.snapshot_received.connect(self._on_snapshot_received)
         self.session.running_changed.connect(self._on_running_changed)
         self.session.stopped.connect(self._on_stopped)
         self.session.failed.connect(self._on_failed)
+        self.session.saved.connect(self._on_saved)
         self.probe_strip.probe_chosen.connect(self._on_probe_chosen)
         self.draw_pad.digit_drawn.connect(self._on_digit_drawn)
         self.draw_pad.cleared.connect(self._on_pad_cleared)
         self._pad_timer = QTimer(self, singleShot=True, interval=redraw_interval_ms)
-        self._pad_timer.timeout.connect(self._on_pad_redraw_due)
+        self._pad_timer.timeout.connect(self._on_pad_send_due)
         # the thread must stop even if nobody calls shutdown(); the stopper holds no reference to self
         self.destroyed.connect(self.session.stopper())
 
@@ -275,21 +276,10 @@ class TrainingTab(QWidget):
     def shown_scores(self) -> np.ndarray:
         return self.scores_view.scores
 
-    def save_model(self, path: str | Path) -> bool:
-        """Save the newest snapshot's weights (the engine's ``.npz``)."""
-        snapshot = self.session.latest
-        if snapshot is None or snapshot.weights is None:
-            self._post("Nothing to save yet: the network has not been built.")
-            return False
-        network = Network(snapshot.config, threads=1)
-        network.set_params(snapshot.weights)
-        try:
-            saved = network.save(path)
-        except OSError as exc:
-            self._post(f"Could not save the model: {exc.strerror or exc}")
-            return False
-        self._post(f"Saved the model after step {snapshot.step:,} to {saved}.")
-        return True
+    def save_model(self, path: str | Path) -> None:
+        """Save the network as it is now (the engine's ``.npz``); the worker writes the file and
+        ``model_saved(path)`` or an error message follows."""
+        self.session.save_model(path)
 
     def load_model(self, path: str | Path) -> bool:
         """Continue from a saved model; on an error, say what is wrong and keep the present one."""
@@ -403,45 +393,31 @@ class TrainingTab(QWidget):
 
     @Slot(int)
     def _on_probe_chosen(self, index: int) -> None:
-        self._use_pad = False
         self.session.set_probe(index)
 
     @Slot(object)
     def _on_digit_drawn(self, digit) -> None:
+        if digit is None:
+            return
         self._pad_digit = digit
-        self._use_pad = digit is not None
-        if self._use_pad:
-            self.probe_strip.select_none()
-        if not self._pad_timer.isActive():
+        self.probe_strip.select_none()
+        if not self._pad_timer.isActive():  # at most one drawing per redraw interval goes to the worker
             self._pad_timer.start()
+
+    @Slot()
+    def _on_pad_send_due(self) -> None:
+        if self._pad_digit is not None:
+            # the worker computes the drawn digit's maps and scores with the live weights
+            self.session.set_probe(self._pad_digit)
+            self._pad_digit = None
 
     @Slot()
     def _on_pad_cleared(self) -> None:
         self._pad_digit = None
-        self._use_pad = False
+        self._pad_timer.stop()
         checked = self.probe_strip.group.checkedButton()
         if checked is None and self.probe_strip.buttons:
             self.probe_strip.buttons[0].click()
-        elif self.session.latest is not None:
-            self._show(self.session.latest)
-
-    @Slot()
-    def _on_pad_redraw_due(self) -> None:
-        if self.session.latest is not None:
-            self._show(self.session.latest)
-
-    def _pad_activations(self, snapshot: Snapshot) -> dict[str, np.ndarray]:
-        """The drawn digit through the snapshot's weights, computed here in the GUI thread (one
-        digit: well under a millisecond) on a network of our own — the trainer's is not thread-safe."""
-        if self._pad_network is None or self._pad_network.config != snapshot.config:
-            self._pad_network = Network(snapshot.config, threads=1)
-            self._pad_weights_step = None
-        key = (id(snapshot), snapshot.step)
-        if key != self._pad_weights_step:
-            self._pad_network.set_params(snapshot.weights)
-            self._pad_weights_step = key
-        acts = self._pad_network.activations(self._pad_digit[None, None])
-        return {name: a[0] for name, a in acts.items()}
 
     # --- from the session -----------------------------------------------------------------------
 
@@ -455,12 +431,8 @@ class TrainingTab(QWidget):
             self.diagram.set_config(snapshot.config)
             self._on_architecture_edited()
         self.filter_grid.set_kernels(snapshot.kernels)
-        if self._use_pad and self._pad_digit is not None and snapshot.weights is not None:
-            activations, label = self._pad_activations(snapshot), None
-        else:
-            activations, label = snapshot.activations, snapshot.probe_label
-        self.feature_maps.set_activations(activations)
-        self.scores_view.set_scores(activations["scores"], label)
+        self.feature_maps.set_activations(snapshot.activations)
+        self.scores_view.set_scores(snapshot.scores, snapshot.probe_label)
         self.curves.set_history(self.session.history)
         self.status_label.setText(self._status_text(snapshot))
         self.redraws += 1
@@ -484,6 +456,11 @@ class TrainingTab(QWidget):
     def _on_stopped(self, reason: str) -> None:
         diverged = reason.startswith("diverged")
         self._post(("Training stopped: " if diverged else "Finished: ") + reason, error=diverged)
+
+    @Slot(str, int)
+    def _on_saved(self, path: str, step: int) -> None:
+        self._post(f"Saved the model after step {step:,} to {path}.")
+        self.model_saved.emit(path)
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
