@@ -349,7 +349,8 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
     at the end, which leaves a time budget to training).
     Pass ``trainer`` to drive an existing :class:`Trainer` (its settings may change between yields).
     ``lr_decay=True`` lowers the learning rate along a cosine to 5 % of its start value by the end
-    of the budget (needs ``epochs``, ``seconds`` or ``steps``); it lifts the final accuracy.
+    of the budget (needs ``epochs``, ``seconds`` or ``steps``; it overrides learning rates set
+    during the run and restores the starting one at the end); it lifts the final accuracy.
     """
     if snapshot_every < 1:
         raise ValueError(f"snapshot_every must be at least 1, got {snapshot_every}")
@@ -362,9 +363,9 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
     first_step = trainer.step_count
     start_samples = trainer.samples_seen
     target_samples = None if epochs is None else start_samples + int(round(epochs * len(trainer._train_y)))
-    yield trainer.snapshot(include_weights=include_weights)
     if lr_decay and epochs is None and seconds is None and steps is None:
         raise ValueError("lr_decay needs a budget: epochs, seconds or steps")
+    yield trainer.snapshot(include_weights=include_weights)
     base_lr = trainer.learning_rate
     reason = None
     while True:
@@ -397,6 +398,8 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
         if n % snapshot_every == 0:
             yield trainer.snapshot(include_weights=include_weights, elapsed_seconds=time.perf_counter() - start)
     elapsed = time.perf_counter() - start
+    if lr_decay:
+        trainer.set_learning_rate(base_lr)
     if trainer.stopped_reason is not None:  # divergence
         reason = trainer.stopped_reason
     trainer.evaluate()

@@ -210,3 +210,13 @@ def test_set_network_and_reset(data, tmp_path):
     t.reset(NetworkConfig(channels=(2,), kernel_size=5, fc_width=4), seed=3)
     assert t.network.config.channels == (2,) and t.step_count == 0
     assert t.snapshot().kernels["conv1"].shape == (2, 1, 5, 5)
+
+
+def test_lr_decay_follows_a_cosine_and_restores_the_rate(data):
+    trainer = Trainer(Network(SMALL), data, learning_rate=1e-2, batch_size=10)
+    snaps = list(train(trainer=trainer, steps=20, snapshot_every=5, lr_decay=True))
+    rates = [s.learning_rate for s in snaps[1:-1]]
+    assert rates == sorted(rates, reverse=True) and rates[0] < 1e-2 and rates[-1] > 5e-4
+    assert trainer.learning_rate == 1e-2
+    with pytest.raises(ValueError, match="budget"):
+        next(train(trainer=trainer, lr_decay=True))
