@@ -88,10 +88,13 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
         self.statusBar().addWidget(self.playground.hover_label, 1)
         self.statusBar().addPermanentWidget(self.playground.summary_label)
+        self.tabs.currentChanged.connect(self._on_tab_changed)
         self.setAcceptDrops(True)
         self._create_actions()
         self._create_menus()
         self.playground.message_posted.connect(self.show_message)
+        if self.training is not None:
+            self.training.message_posted.connect(self.show_message)
         self.playground.image_loaded.connect(self._on_image_loaded)
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
@@ -326,6 +329,13 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def show_message(self, text: str) -> None:
         self.message_bar.show_message(text)
+
+    @Slot(int)
+    def _on_tab_changed(self, index: int) -> None:
+        """The status bar speaks of the playground's image: show it only on that tab."""
+        on_playground = self.tabs.widget(index) is self.playground
+        self.playground.hover_label.setVisible(on_playground)
+        self.playground.summary_label.setVisible(on_playground)
 
     @Slot(str)
     def _on_image_loaded(self, name: str) -> None:
