@@ -54,8 +54,9 @@ class MessageBar(QWidget):
         self.hide()
 
     def show_message(self, text: str) -> None:
+        """Show ``text`` for a while; an empty text hides the bar."""
         self.label.setText(text)
-        self.show()
+        self.setVisible(bool(text))
         self._timer.start()
 
     def text(self) -> str:
