@@ -4,7 +4,8 @@
 
 The seed network (conv5×5·16 → pool → conv5×5·36 → pool → FC128 → FC10), float32, Adam, random
 inputs. Each engine is timed ``--repeats`` times, alternating, in the same process; the medians are
-printed with their ratio. PyTorch (``pip install torch``, CPU build) is only a yardstick here, never a
+printed with their ratio, and the ratio of the best runs (on a shared machine, the best run is the
+closest to an idle one; PyTorch's OpenMP threads suffer most when other processes take the cores). PyTorch (``pip install torch``, CPU build) is only a yardstick here, never a
 dependency of kernelplay.
 """
 from __future__ import annotations
@@ -144,7 +145,8 @@ def main(argv=None) -> int:
         if t is not None:
             t_med, text = line("PyTorch CPU", f"torch {what}")
             print(text)
-            print(f"  {'ratio numpy / PyTorch':<28}{np_med / t_med:>10.2f}×")
+            best = max(results[f"numpy {what}"]) / max(results[f"torch {what}"])
+            print(f"  {'ratio numpy / PyTorch':<28}{np_med / t_med:>10.2f}×   (best run against best run: {best:.2f}×)")
     return 0
 
 
