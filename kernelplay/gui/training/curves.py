@@ -20,7 +20,6 @@ def _plot(title: str) -> pg.PlotWidget:
     plot.hideButtons()
     item = plot.getPlotItem()
     item.setTitle(title, size="9pt")
-    item.showGrid(x=True, y=True, alpha=0.2)
     item.setLabel("bottom", "digits seen")
     item.getAxis("bottom").enableAutoSIPrefix(False)
     item.setMouseEnabled(False, False)

@@ -31,7 +31,6 @@ class ScoresView(pg.PlotWidget):
         plot.setYRange(0, 1.0, padding=0.02)
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
         plot.getAxis("left").setTicks([[(v, f"{v:.1f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
-        plot.showGrid(y=True, alpha=0.25)
         self.scores = np.zeros(10, np.float32)
         self.predicted: int | None = None
         self.label: int | None = None

@@ -28,6 +28,7 @@ from kernelplay.gui.training.training_loop import OPTIMIZERS, CurveHistory, Trai
 __all__ = ["TrainingSession", "CurveHistory", "OPTIMIZERS", "BACKENDS"]
 
 BACKENDS = ("process", "thread")
+TRAINING_NICENESS = 10  # the trainer yields the CPU to the GUI thread whenever it wants to draw
 
 
 class _ThreadWorker:
@@ -73,7 +74,8 @@ class _ProcessWorker:
         self._abort = context.Event()
         self._backlog: list = []
         self._process = context.Process(target=run_loop_in_process, name="kernelplay-training", daemon=True,
-                                        args=(self._commands, self._results, self._abort, data, kwargs))
+                                        args=(self._commands, self._results, self._abort, data, kwargs,
+                                              TRAINING_NICENESS))
         self._process.start()
 
     def post(self, command: str, *args) -> None:
@@ -90,14 +92,16 @@ class _ProcessWorker:
         """Wait for the child to end, reading its messages meanwhile (a full pipe would keep it from
         exiting); after ``timeout`` seconds it is terminated. True when it ended by itself in time."""
         deadline = time.monotonic() + timeout
+        received = []
         while self._process.is_alive() and time.monotonic() < deadline:
-            self._backlog.extend(self.take())
+            received += self.take()
             self._process.join(0.01)
         ended = not self._process.is_alive()
         if not ended:
             self._process.terminate()
             self._process.join(1.0)
-        self._backlog.extend(self.take())
+        received += self.take()
+        self._backlog = received
         self._commands.cancel_join_thread()  # never block this process's exit on unsent commands
         return ended
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import queue
 import threading
 import time
@@ -307,9 +308,18 @@ class CurveHistory:
         return len(self.samples)
 
 
-def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict) -> None:
+def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict, nice: int = 0) -> None:
     """A child process's main: a :class:`TrainingLoop` fed by ``commands``; snapshots and events go
-    to ``results`` as ``("snapshot", generation, snapshot)`` and ``("event", kind, value)``."""
+    to ``results`` as ``("snapshot", generation, snapshot)`` and ``("event", kind, value)``.
+
+    ``nice`` lowers the process's scheduling priority: training still takes every idle cycle, but
+    when the GUI thread wakes up to redraw it gets a core at once instead of waiting its turn.
+    """
+    if nice and hasattr(os, "nice"):
+        try:
+            os.nice(nice)
+        except OSError:
+            pass
     loop = TrainingLoop(data, emit=lambda generation, snapshot: results.put(("snapshot", generation, snapshot)),
                         announce=lambda kind, value: results.put(("event", kind, value)),
                         commands=commands, abort=abort, **kwargs)
