@@ -11,3 +11,4 @@ from kernelplay.core.network import ModelFileError, Network, NetworkConfig
 from kernelplay.core.optim import SGD, Adam
 from kernelplay.core.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
 from kernelplay.core.training import Snapshot, StepResult, Trainer, train
+from kernelplay.core.datasets import center_digit
