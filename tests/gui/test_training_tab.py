@@ -70,8 +70,10 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
     qtbot.waitUntil(lambda: len(tab.session.history) >= 3, timeout=5000)
     tiles_after = tab.filter_grid.images["conv1"].image
     assert not np.allclose(tiles_before, tiles_after, equal_nan=True)
+    qtbot.waitUntil(lambda: tab.curves.loss_curve.getData()[0] is not None
+                    and len(tab.curves.loss_curve.getData()[0]) >= 3, timeout=5000)
     x, y = tab.curves.loss_curve.getData()
-    assert x is not None and len(x) >= 3 and np.all(np.diff(x) > 0)
+    assert np.all(np.diff(x) > 0) and np.all(np.isfinite(y))
     assert np.isclose(tab.shown_scores().sum(), 1.0, atol=1e-5)
     assert tab.scores_view.bars.opts["height"].shape == (10,)
     assert "digits seen" in tab.status_label.text()

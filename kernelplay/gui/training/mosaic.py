@@ -36,11 +36,11 @@ def mosaic(tiles: np.ndarray, rows: int | None = None, cols: int | None = None, 
     if rows is None or cols is None:
         rows, cols = grid_shape(n) if rows is None and cols is None else (
             rows or int(math.ceil(n / cols)), cols or int(math.ceil(n / rows)))
-    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan, np.float32)
-    for i in range(n):
-        r, c = divmod(i, cols)
-        out[r * (h + gap):r * (h + gap) + h, c * (w + gap):c * (w + gap) + w] = tiles[i]
-    return out
+    cells = np.full((rows * cols, h + gap, w + gap), np.nan, np.float32)
+    cells[:n, :h, :w] = tiles
+    # (rows, cols, h+gap, w+gap) → (rows, h+gap, cols, w+gap): tile rows interleave with pixel rows
+    out = cells.reshape(rows, cols, h + gap, w + gap).transpose(0, 2, 1, 3).reshape(rows * (h + gap), cols * (w + gap))
+    return out[:out.shape[0] - gap, :out.shape[1] - gap] if gap else out
 
 
 def image_view_box(item: pg.ImageItem) -> pg.ViewBox:

@@ -42,6 +42,7 @@ MODEL_FILTER = "kernelplay model (*.npz);;All files (*)"
 LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "1", "10")
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}
+CURVE_INTERVAL = 0.25  # seconds between two redraws of the curves while training
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -82,6 +83,7 @@ class TrainingTab(QWidget):
         self.redraw_seconds: deque[float] = deque(maxlen=200)  # time per redraw, for the benchmark
         self.redraws = 0
         self._pad_digit: np.ndarray | None = None  # the newest drawing, not yet sent to the worker
+        self._curves_drawn_at = -math.inf
         self._shut_down = False
         self._build(epochs)
         self.session.snapshot_received.connect(self._on_snapshot_received)
@@ -433,7 +435,11 @@ class TrainingTab(QWidget):
         self.filter_grid.set_kernels(snapshot.kernels)
         self.feature_maps.set_activations(snapshot.activations)
         self.scores_view.set_scores(snapshot.scores, snapshot.probe_label)
-        self.curves.set_history(self.session.history)
+        # the curves change little between two frames, and re-laying their axes is the dearest part
+        # of a redraw: a few times a second is enough
+        if start - self._curves_drawn_at >= CURVE_INTERVAL or snapshot.step == 0 or not self.session.running:
+            self.curves.set_history(self.session.history)
+            self._curves_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))
         self.redraws += 1
         self.redraw_seconds.append(time.perf_counter() - start)
