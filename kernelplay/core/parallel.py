@@ -59,6 +59,17 @@ def worker_count() -> int:
     return 2
 
 
+def _forget_pool_in_child() -> None:
+    # a forked child inherits the pool object but not its thread: it must start its own
+    global _pool, _lock
+    _pool = None
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pool_in_child)
+
+
 def _init_worker() -> None:
     if _setter is not None:
         _setter(1)

@@ -201,3 +201,21 @@ def test_backward_needs_a_matching_forward():
     net = Network()
     with pytest.raises(ValueError, match="last forward"):
         net.backward(np.zeros((3, 10), np.float32))
+
+
+def test_forked_child_starts_its_own_worker_thread():
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here")
+    x = np.random.default_rng(1).random((32, 1, 28, 28)).astype(np.float32)
+    net = Network(threads=2)
+    expected = net.forward(x)  # the parent's pool exists now
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(1) as pool:
+        got = pool.apply_async(_forward_in_child, (net, x)).get(timeout=30)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def _forward_in_child(net, x):
+    return net.forward(x)
