@@ -260,3 +260,20 @@ def test_destroying_the_tab_mid_training_ends_the_worker(qtbot):
     tab.deleteLater()
     del tab
     qtbot.waitUntil(lambda: not worker.is_alive(), timeout=3000)
+
+
+def test_the_main_window_embeds_the_tab_and_stops_training_when_closed(qtbot, monkeypatch):
+    from kernelplay.gui import main_window
+    from kernelplay.gui.main_window import MainWindow
+
+    monkeypatch.setattr(main_window.MainWindow, "_create_training_tab",
+                        staticmethod(lambda: TrainingTab(data=tiny_digits(), config=SMALL, snapshot_interval=0.02)))
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    tab = window.training
+    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=10000)
+    tab.session.play()
+    qtbot.waitUntil(lambda: tab.session.running, timeout=5000)
+    window.close()
+    assert not tab.session.is_alive()

@@ -1,0 +1,169 @@
+"""The training tab's pieces on their own: mosaics, kernels, maps, scores, diagram, pad, the loop."""
+import queue
+import threading
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+
+from kernelplay.core.network import NetworkConfig
+from kernelplay.gui.training.draw_pad import DrawPad
+from kernelplay.gui.training.feature_maps import FeatureMaps, stage_image
+from kernelplay.gui.training.filter_grid import FilterGrid, kernel_mosaic
+from kernelplay.gui.training.mosaic import grid_shape, mosaic
+from kernelplay.gui.training.network_diagram import STAGE_TIPS, NetworkDiagram, stages_of
+from kernelplay.gui.training.probe_strip import pick_probes
+from kernelplay.gui.training.scores import RIGHT_COLOUR, UNKNOWN_COLOUR, WRONG_COLOUR, ScoresView
+from kernelplay.gui.training.training_loop import CurveHistory, TrainingLoop
+
+from test_training_tab import SMALL, tiny_digits  # noqa: E402 (tests/gui is on sys.path under pytest)
+
+
+def test_mosaic_places_tiles_row_by_row_with_nan_gaps():
+    tiles = np.arange(5 * 2 * 2, dtype=np.float32).reshape(5, 2, 2)
+    out = mosaic(tiles, rows=2, cols=3)
+    assert out.shape == (5, 8)
+    np.testing.assert_array_equal(out[0:2, 3:5], tiles[1])
+    np.testing.assert_array_equal(out[3:5, 0:2], tiles[3])
+    assert np.isnan(out[2]).all() and np.isnan(out[:, 2]).all()
+    assert np.isnan(out[3:5, 6:8]).all()  # the unused sixth cell
+    assert grid_shape(16) == (4, 4) and grid_shape(36) == (6, 6) and grid_shape(10) == (3, 4)
+
+
+def test_kernel_mosaic_rows_are_input_maps_and_columns_kernels():
+    w = np.random.default_rng(0).normal(size=(6, 4, 3, 3)).astype(np.float32)
+    out = kernel_mosaic(w)
+    assert out.shape == (4 * 4 - 1, 6 * 4 - 1)
+    np.testing.assert_array_equal(out[4:7, 8:11], w[2, 1])  # kernel 2's slice for input map 1
+    first = kernel_mosaic(w[:, :1])
+    np.testing.assert_array_equal(first[0:3, 4:7], w[1, 0])
+
+
+def test_filter_grid_uses_symmetric_levels_per_layer(qtbot):
+    grid = FilterGrid()
+    qtbot.addWidget(grid)
+    rng = np.random.default_rng(1)
+    kernels = {"conv1": rng.normal(size=(4, 1, 3, 3)) * 0.5, "conv2": rng.normal(size=(6, 4, 3, 3)) * 0.1}
+    grid.set_kernels(kernels)
+    for name, w in kernels.items():
+        low, high = grid.images[name].levels
+        assert low == pytest.approx(-high) and high == pytest.approx(np.abs(w).max())
+        assert f"max |w| {np.abs(w).max():.2f}" in grid.titles[name].text
+    items = dict(grid.images)
+    grid.set_kernels({k: v * 2 for k, v in kernels.items()})
+    assert grid.images == items  # same items, new data: created once, updated after
+
+
+def test_feature_maps_show_every_stage_with_levels_from_zero(qtbot):
+    from kernelplay.core.network import Network
+
+    net = Network(SMALL)
+    acts = {k: v[0] for k, v in net.activations(np.random.default_rng(0).random((1, 1, 28, 28))).items()}
+    view = FeatureMaps()
+    qtbot.addWidget(view)
+    view.set_activations(acts)
+    assert list(view.images) == ["input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1"]
+    assert view.images["conv1"].image.shape == stage_image(acts["conv1"]).shape
+    assert view.images["flatten"].image.shape == (1, SMALL.flat_features)
+    low, high = view.images["conv2"].levels
+    assert low == 0 and high == pytest.approx(acts["conv2"].max())
+    assert "flatten" in view.titles["flatten"].text
+
+
+def test_scores_highlight_the_prediction_right_wrong_or_drawn(qtbot):
+    view = ScoresView()
+    qtbot.addWidget(view)
+    scores = np.array([0.05, 0.05, 0.6, 0.1, 0.05, 0.05, 0.03, 0.03, 0.02, 0.02])
+    view.set_scores(scores, label=2)
+    assert view.predicted == 2 and view.prediction_colour() == RIGHT_COLOUR
+    assert view.bars.opts["brushes"][2] == RIGHT_COLOUR
+    assert "✓ right" in view.getPlotItem().titleLabel.text and "60 %" in view.getPlotItem().titleLabel.text
+    view.set_scores(scores, label=3)
+    assert view.prediction_colour() == WRONG_COLOUR and "✗ wrong" in view.getPlotItem().titleLabel.text
+    view.set_scores(scores, label=None)
+    assert view.prediction_colour() == UNKNOWN_COLOUR and "drawn digit" in view.getPlotItem().titleLabel.text
+
+
+def test_the_diagram_lists_the_stages_with_shapes_and_explains_them(qtbot):
+    config = NetworkConfig(channels=(4, 6, 8), kernel_size=3, fc_width=20)
+    stages = stages_of(config)
+    assert [s.shape_text for s in stages] == ["1×28×28", "4×28×28", "4×14×14", "6×14×14", "6×7×7",
+                                              "8×7×7", "8×3×3", "72", "20", "10"]
+    diagram = NetworkDiagram(config)
+    qtbot.addWidget(diagram)
+    diagram.resize(1000, 54)
+    rects = diagram.stage_rects()
+    assert len(rects) == len(stages) and all(a.right() < b.left() for a, b in zip(rects, rects[1:]))
+    assert diagram.stage_at(rects[2].center()).kind == "pool"
+    assert diagram.stage_at(QPointF(-5, -5)) is None
+    for kind in ("conv", "pool", "flatten", "scores"):
+        assert 20 < len(STAGE_TIPS[kind]) < 260  # one or two sentences
+
+
+def test_the_pad_emits_a_centred_digit_and_clears_on_right_click(qtbot):
+    pad = DrawPad()
+    qtbot.addWidget(pad)
+    pad.resize(200, 200)
+    pad.show()
+    with qtbot.waitSignal(pad.digit_drawn) as drawn:
+        QTest.mousePress(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(20, 20))
+        QTest.mouseMove(pad, QPoint(40, 60))
+        QTest.mouseRelease(pad, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(60, 100))
+    digit = drawn.args[0]
+    assert digit.shape == (28, 28)
+    ys, xs = np.indices(digit.shape)
+    assert abs((ys * digit).sum() / digit.sum() - 13.5) < 1 and abs((xs * digit).sum() / digit.sum() - 13.5) < 1
+    with qtbot.waitSignal(pad.cleared):
+        QTest.mouseClick(pad, Qt.MouseButton.RightButton)
+    assert pad.is_empty() and pad.digit() is None
+
+
+def test_probe_picks_cover_every_class():
+    data = tiny_digits()
+    picks = pick_probes(data.heldout, per_class=2)
+    assert [int(data.heldout.labels[i]) for i in picks] == list(range(10)) * 2
+
+
+def test_curve_history_keeps_one_point_per_new_step():
+    from kernelplay.core.training import Trainer
+
+    trainer = Trainer(__import__("kernelplay").Network(SMALL), tiny_digits())
+    history = CurveHistory()
+    history.add(trainer.snapshot())  # step 0: nothing to plot yet
+    trainer.step()
+    snap = trainer.snapshot()
+    history.add(snap)
+    history.add(snap)  # the same step twice: one point
+    assert history.samples == [64] and len(history.loss) == 1
+    trainer.evaluate()
+    history.add(trainer.snapshot())
+    assert len(history.heldout_accuracy) == 1
+
+
+def test_the_loop_obeys_commands_between_steps_without_qt():
+    snapshots, events = queue.SimpleQueue(), queue.SimpleQueue()
+    loop = TrainingLoop(tiny_digits(), SMALL, emit=lambda g, s: snapshots.put((g, s)),
+                        announce=lambda k, v: events.put((k, v)), snapshot_interval=0.0)
+    thread = threading.Thread(target=loop.run)
+    thread.start()
+    try:
+        generation, first = snapshots.get(timeout=10)
+        assert first.step == 0 and generation == 1
+        loop.post("step", 3)
+        steps = [snapshots.get(timeout=10)[1].step for _ in range(3)]
+        assert steps[-1] == 3
+        loop.post("learning_rate", 0.01)
+        loop.post("batch_size", 8)
+        loop.post("step")
+        snap = snapshots.get(timeout=10)[1]
+        assert (snap.step, snap.learning_rate, snap.batch_size, snap.samples_seen) == (4, 0.01, 8, 3 * 64 + 8)
+        loop.post("learning_rate", -1)
+        assert events.get(timeout=10) == ("failed", "learning rate must be a positive number, got -1")
+        loop.post("reset", None)
+        generation, snap = snapshots.get(timeout=10)
+        assert generation == 2 and snap.step == 0
+    finally:
+        loop.stop()
+        thread.join(5)
+    assert not thread.is_alive()
