@@ -54,6 +54,14 @@ def headless_rate(data, seconds: float) -> float:
     return samples / busy
 
 
+def run_event_loop(seconds: float) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def gui_run(app, data, seconds: float, size: tuple[int, int], backend: str):
     """Digits/s with the tab live, the timer's lateness samples (ms) and the tab's redraw count."""
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
@@ -65,34 +73,28 @@ def gui_run(app, data, seconds: float, size: tuple[int, int], backend: str):
     tab.show()
     deadline = time.perf_counter() + 10.0
     while tab.latest_snapshot() is None and time.perf_counter() < deadline:
-        app.processEvents()
-        time.sleep(0.005)
+        run_event_loop(0.02)
     lateness: list[float] = []
     clock = QElapsedTimer()
     interval = 10
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(interval)
-    last = [0]
+    last = [0.0]
 
     def tick():
-        now = clock.elapsed()
+        now = clock.nsecsElapsed() / 1e6
         lateness.append(max(0, now - last[0] - interval))
         last[0] = now
 
     timer.timeout.connect(tick)
     tab.play_button.click()
-    for _ in range(20):  # let the worker pick up "play" before timing
-        app.processEvents()
-        time.sleep(0.01)
+    run_event_loop(0.3)  # let the worker pick up "play" before timing
     clock.start()
     timer.start()
     redraws_before = tab.redraws
     cpu_before = time.process_time()  # this process only: the GUI's own cost, not the trainer's
-    end = time.perf_counter() + seconds
-    while time.perf_counter() < end:
-        app.processEvents()
-        time.sleep(0.001)  # the app's exec() sleeps in the event loop; so do we, briefly
+    run_event_loop(seconds)  # the real event loop, sleeping between events as app.exec() does
     timer.stop()
     gui_cpu = (time.process_time() - cpu_before) / seconds
     redraws = tab.redraws - redraws_before

@@ -61,15 +61,17 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
     tab = make_tab()
     first = tab.latest_snapshot()
     assert first.step == 0
-    tiles_before = tab.filter_grid.images["conv1"].image.copy()
+    tiles_before = tab.filter_grid.values["conv1"].copy()
+    pixels_before = tab.filter_grid.images["conv1"].image.copy()
     assert np.nanmax(np.abs(tiles_before)) > 0
     qtbot.mouseClick(tab.play_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.session.running, timeout=3000)
     assert tab.play_button.text() == "Pause"
     _wait_step(qtbot, tab, 15)
     qtbot.waitUntil(lambda: len(tab.session.history) >= 3, timeout=5000)
-    tiles_after = tab.filter_grid.images["conv1"].image
+    tiles_after = tab.filter_grid.values["conv1"]
     assert not np.allclose(tiles_before, tiles_after, equal_nan=True)
+    assert not np.array_equal(pixels_before, tab.filter_grid.images["conv1"].image)  # the drawn colours too
     qtbot.waitUntil(lambda: tab.curves.loss_curve.getData()[0] is not None
                     and len(tab.curves.loss_curve.getData()[0]) >= 3, timeout=5000)
     x, y = tab.curves.loss_curve.getData()
@@ -78,8 +80,7 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
     assert tab.scores_view.bars.opts["height"].shape == (10,)
     assert "digits seen" in tab.status_label.text()
     # every view holds the present snapshot's arrays, with symmetric levels for the kernels
-    levels = tab.filter_grid.images["conv2"].levels
-    assert levels[0] == pytest.approx(-levels[1])
+    assert tab.filter_grid.limits["conv2"] == pytest.approx(np.abs(tab.latest_snapshot().kernels["conv2"]).max())
     assert tab.feature_maps.images["conv1"].image.shape[0] > 28
 
 
@@ -154,7 +155,7 @@ def test_drawing_on_the_pad_shows_a_prediction_for_the_drawn_digit(qtbot, make_t
     digit = pad.digit()
     assert digit.shape == (28, 28) and digit.max() == pytest.approx(1.0)
     qtbot.waitUntil(lambda: "drawn digit" in tab.scores_view.getPlotItem().titleLabel.text, timeout=3000)
-    np.testing.assert_allclose(tab.feature_maps.images["input"].image, digit)
+    np.testing.assert_allclose(tab.feature_maps.values["input"], digit)
     assert np.isclose(tab.shown_scores().sum(), 1.0, atol=1e-5)
     assert tab.scores_view.predicted == int(np.argmax(tab.shown_scores()))
     assert tab.probe_strip.group.checkedButton() is None
@@ -175,8 +176,7 @@ def test_choosing_a_probe_digit_shows_its_maps(qtbot, make_tab):
     index = tab.probe_strip.indices[3]
     button.click()
     qtbot.waitUntil(lambda: tab.latest_snapshot().probe_label == int(tab.data.heldout.labels[index]), timeout=3000)
-    np.testing.assert_allclose(tab.feature_maps.images["input"].image,
-                               tab.data.heldout.images[index] / 255.0, atol=1e-6)
+    np.testing.assert_allclose(tab.feature_maps.values["input"], tab.data.heldout.images[index] / 255.0, atol=1e-6)
 
 
 def test_saving_then_loading_a_model_shows_identical_scores(qtbot, make_tab, tmp_path):

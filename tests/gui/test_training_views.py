@@ -11,7 +11,7 @@ from kernelplay.core.network import NetworkConfig
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps, stage_image
 from kernelplay.gui.training.filter_grid import FilterGrid, kernel_mosaic
-from kernelplay.gui.training.mosaic import grid_shape, mosaic
+from kernelplay.gui.training.mosaic import DIVERGING_TABLE, GAP_RGB, colourise, grid_shape, mosaic
 from kernelplay.gui.training.network_diagram import STAGE_TIPS, NetworkDiagram, stages_of
 from kernelplay.gui.training.probe_strip import pick_probes
 from kernelplay.gui.training.scores import RIGHT_COLOUR, UNKNOWN_COLOUR, WRONG_COLOUR, ScoresView
@@ -31,6 +31,14 @@ def test_mosaic_places_tiles_row_by_row_with_nan_gaps():
     assert grid_shape(16) == (4, 4) and grid_shape(36) == (6, 6) and grid_shape(10) == (3, 4)
 
 
+def test_colourise_maps_levels_to_the_ends_of_the_table_and_gaps_to_the_background():
+    values = np.array([[-2.0, 0.0, np.nan], [1.0, 5.0, -0.5]])
+    rgb = colourise(values, DIVERGING_TABLE, -1.0, 1.0)
+    assert rgb.shape == (2, 3, 3) and rgb.dtype == np.uint8
+    assert tuple(rgb[0, 0]) == tuple(DIVERGING_TABLE[0]) and tuple(rgb[1, 1]) == tuple(DIVERGING_TABLE[-1])
+    assert tuple(rgb[0, 1]) == tuple(DIVERGING_TABLE[128]) and tuple(rgb[0, 2]) == GAP_RGB
+
+
 def test_kernel_mosaic_rows_are_input_maps_and_columns_kernels():
     w = np.random.default_rng(0).normal(size=(6, 4, 3, 3)).astype(np.float32)
     out = kernel_mosaic(w)
@@ -47,9 +55,16 @@ def test_filter_grid_uses_symmetric_levels_per_layer(qtbot):
     kernels = {"conv1": rng.normal(size=(4, 1, 3, 3)) * 0.5, "conv2": rng.normal(size=(6, 4, 3, 3)) * 0.1}
     grid.set_kernels(kernels)
     for name, w in kernels.items():
-        low, high = grid.images[name].levels
-        assert low == pytest.approx(-high) and high == pytest.approx(np.abs(w).max())
+        assert grid.limits[name] == pytest.approx(np.abs(w).max())
         assert f"max |w| {np.abs(w).max():.2f}" in grid.titles[name].text
+    # zero is white, ± the layer's largest |weight| the ends of the map, gaps the background
+    pixels = grid.images["conv1"].image
+    flat = kernels["conv1"][:, 0]
+    top = np.unravel_index(np.argmax(np.abs(flat)), flat.shape)
+    row, col = divmod(top[0], grid_shape(4)[1])
+    end = DIVERGING_TABLE[-1] if flat[top] > 0 else DIVERGING_TABLE[0]
+    assert tuple(pixels[row * 4 + top[1], col * 4 + top[2]]) == tuple(end)
+    assert tuple(pixels[3, 0]) == GAP_RGB
     items = dict(grid.images)
     grid.set_kernels({k: v * 2 for k, v in kernels.items()})
     assert grid.images == items  # same items, new data: created once, updated after
@@ -64,9 +79,9 @@ def test_feature_maps_show_every_stage_with_levels_from_zero(qtbot):
     qtbot.addWidget(view)
     view.set_activations(acts)
     assert list(view.images) == ["input", "conv1", "pool1", "conv2", "pool2", "flatten", "fc1"]
-    assert view.images["conv1"].image.shape == stage_image(acts["conv1"]).shape
-    assert view.images["flatten"].image.shape == (1, SMALL.flat_features)
-    low, high = view.images["conv2"].levels
+    assert view.images["conv1"].image.shape == stage_image(acts["conv1"]).shape + (3,)
+    assert view.images["flatten"].image.shape == (1, SMALL.flat_features, 3)
+    low, high = view.levels["conv2"]
     assert low == 0 and high == pytest.approx(acts["conv2"].max())
     assert "flatten" in view.titles["flatten"].text
 

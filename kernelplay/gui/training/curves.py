@@ -13,6 +13,18 @@ _TRAIN_PEN = pg.mkPen("#3a78c2", width=2)
 _HELDOUT_PEN = pg.mkPen("#e07b24", width=2)
 
 
+def nice_ceiling(value: float) -> float:
+    """The next of 1, 2, 2.5, 5 × 10ⁿ at or above ``value``: axis ranges that change in steps, so
+    the axes are re-laid a few times per run rather than at every redraw."""
+    if not value > 0 or not np.isfinite(value):
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if value <= step * power * (1 + 1e-9):
+            return step * power
+    return 10.0 * power
+
+
 def _plot(title: str) -> pg.PlotWidget:
     plot = pg.PlotWidget()
     plot.setBackground("w")
@@ -23,6 +35,7 @@ def _plot(title: str) -> pg.PlotWidget:
     item.setLabel("bottom", "digits seen")
     item.getAxis("bottom").enableAutoSIPrefix(False)
     item.setMouseEnabled(False, False)
+    item.disableAutoRange()
     return plot
 
 
@@ -38,7 +51,8 @@ class TrainingCurves(QWidget):
         self.accuracy_plot = _plot("accuracy")
         self.accuracy_plot.setToolTip("Share of digits classified right: blue on the last 1,000 training "
                                       "digits, orange on the held-out digits the network never trains on.")
-        self.accuracy_plot.setYRange(0, 1, padding=0.02)
+        self.x_range: tuple[float, float] | None = None
+        self.loss_top: float | None = None
         legend = self.accuracy_plot.getPlotItem().addLegend(offset=(-4, -4), labelTextSize="8pt")
         self.loss_curve = self.loss_plot.plot(pen=_TRAIN_PEN)
         self.train_accuracy_curve = self.accuracy_plot.plot(pen=_TRAIN_PEN, name="training")
@@ -53,6 +67,13 @@ class TrainingCurves(QWidget):
 
     def set_history(self, history: CurveHistory) -> None:
         x = np.asarray(history.samples, dtype=np.float64)
+        last = max(x[-1] if len(x) else 0.0, history.heldout_samples[-1] if history.heldout_samples else 0.0)
+        x_range = (0.0, nice_ceiling(max(last, 1000.0)))
+        loss_top = nice_ceiling(max(max(history.loss, default=2.5), 0.5))
+        if x_range != self.x_range or loss_top != self.loss_top:
+            self.x_range, self.loss_top = x_range, loss_top
+            self.loss_plot.setRange(xRange=x_range, yRange=(0.0, loss_top), padding=0.02)
+            self.accuracy_plot.setRange(xRange=x_range, yRange=(0.0, 1.0), padding=0.02)
         self.loss_curve.setData(x, np.asarray(history.loss, dtype=np.float64))
         self.train_accuracy_curve.setData(x, np.asarray(history.accuracy, dtype=np.float64))
         self.heldout_curve.setData(np.asarray(history.heldout_samples, dtype=np.float64),

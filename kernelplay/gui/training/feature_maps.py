@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from kernelplay.gui.training.mosaic import ACTIVATION_MAP, GREY_MAP, grid_shape, image_view_box, mosaic
+from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box, mosaic
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
 
 __all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "stage_image"]
@@ -39,6 +39,8 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         self.ci.setContentsMargins(2, 2, 2, 2)
         self.ci.setSpacing(3)
         self.images: dict[str, pg.ImageItem] = {}
+        self.levels: dict[str, tuple[float, float]] = {}  # the values drawn darkest and brightest
+        self.values: dict[str, np.ndarray] = {}  # what each image shows, before colouring
         self.titles: dict[str, pg.LabelItem] = {}
         self._titles_text: dict[str, str] = {}
         self._layout_key: tuple | None = None
@@ -60,7 +62,6 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         for col, name in enumerate(maps):
             title = self.ci.addLabel(self._title(name, activations[name].shape), row=0, col=col, size="9pt")
             item = pg.ImageItem(axisOrder="row-major")
-            item.setColorMap(GREY_MAP if name == "input" else ACTIVATION_MAP)
             box = image_view_box(item)
             kind = "input" if name == "input" else name.rstrip("0123456789")
             box.setToolTip(_TIPS[kind])
@@ -69,7 +70,6 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         for row, name in enumerate(("flatten", "fc1"), start=2):
             title = self.ci.addLabel(self._title(name, activations[name].shape), row=row, col=0, size="9pt")
             item = pg.ImageItem(axisOrder="row-major")
-            item.setColorMap(ACTIVATION_MAP)
             box = pg.ViewBox(lockAspect=False, invertY=True, enableMouse=False, enableMenu=False)
             box.setDefaultPadding(0.0)
             box.addItem(item)
@@ -93,4 +93,7 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
             top = 1.0 if name == "input" else float(np.max(a)) if a.size else 1.0
             if not (top > 0 and np.isfinite(top)):
                 top = 1.0
-            item.setImage(stage_image(a), levels=(0.0, top), autoLevels=False)
+            values = stage_image(a)
+            self.levels[name], self.values[name] = (0.0, top), values
+            item.setImage(colourise(values, GREY_TABLE if name == "input" else ACTIVATION_TABLE, 0.0, top),
+                          autoLevels=False)

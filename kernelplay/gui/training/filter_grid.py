@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from kernelplay.core.colormaps import symmetric_limit
-from kernelplay.gui.training.mosaic import DIVERGING_MAP, grid_shape, image_view_box, mosaic
+from kernelplay.gui.training.mosaic import DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box, mosaic
 
 __all__ = ["FilterGrid", "KERNEL_TIP", "kernel_mosaic"]
 
@@ -37,7 +37,8 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self.ci.setSpacing(4)
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, pg.LabelItem] = {}
-        self.limits: dict[str, float] = {}
+        self.limits: dict[str, float] = {}  # each layer's symmetric level: ±limit
+        self.values: dict[str, np.ndarray] = {}  # each layer's mosaic of weights, before colouring
         self._layout_key: tuple | None = None
         self.colour_bar: pg.ColorBarItem | None = None
 
@@ -50,7 +51,6 @@ class FilterGrid(pg.GraphicsLayoutWidget):
             what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} kernels {k}×{k}"
             title = self.ci.addLabel(f"<b>{name}</b> · {what}", row=0, col=col, size="9pt")
             item = pg.ImageItem(axisOrder="row-major")
-            item.setColorMap(DIVERGING_MAP)
             box = image_view_box(item)
             self.ci.addItem(box, row=1, col=col)
             if c_in > 1:
@@ -80,7 +80,9 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         for name, weights in kernels.items():
             limit = symmetric_limit(weights)
             self.limits[name] = limit
-            self.images[name].setImage(kernel_mosaic(weights), levels=(-limit, limit), autoLevels=False)
+            # symmetric levels ±limit: zero is always the white middle of the diverging map
+            self.values[name] = kernel_mosaic(weights)
+            self.images[name].setImage(colourise(self.values[name], DIVERGING_TABLE, -limit, limit), autoLevels=False)
             c_out, c_in, k, _ = weights.shape
             what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} kernels {k}×{k}"
             text = f"<b>{name}</b> · {what} · max |w| {limit:.2f}"

@@ -1,7 +1,9 @@
 """Tiling many small maps into one image, and the bare pyqtgraph views that show such images.
 
 One ``ImageItem`` per mosaic (instead of one per tile) keeps a redraw to a handful of items even
-for conv2's 576 kernels. Gaps between tiles are NaN, which pyqtgraph draws transparent.
+for conv2's 576 kernels. Gaps between tiles are NaN until :func:`colourise` maps values to RGB
+through a colour table with explicit levels (and paints the gaps): the image items then get ready
+RGB pixels and skip pyqtgraph's per-frame colour-table and level work.
 """
 from __future__ import annotations
 
@@ -12,11 +14,29 @@ import pyqtgraph as pg
 
 from kernelplay.core.colormaps import diverging_lookup_table
 
-__all__ = ["mosaic", "grid_shape", "image_view_box", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP"]
+__all__ = ["mosaic", "grid_shape", "colourise", "image_view_box", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP",
+           "DIVERGING_TABLE", "ACTIVATION_TABLE", "GREY_TABLE", "GAP_RGB"]
 
 DIVERGING_MAP = pg.ColorMap(np.linspace(0.0, 1.0, 256), diverging_lookup_table(256))
 ACTIVATION_MAP = pg.colormap.get("inferno")
 GREY_MAP = pg.ColorMap([0.0, 1.0], [(0, 0, 0), (255, 255, 255)])
+DIVERGING_TABLE = diverging_lookup_table(256)  # (256, 3) uint8, row 0 = −limit, row 255 = +limit
+ACTIVATION_TABLE = ACTIVATION_MAP.getLookupTable(nPts=256, alpha=False)
+GREY_TABLE = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
+GAP_RGB = (255, 255, 255)
+
+
+def colourise(values: np.ndarray, table: np.ndarray, low: float, high: float, gap=GAP_RGB) -> np.ndarray:
+    """values ``(H, W)`` (NaN = gap) → uint8 RGB ``(H, W, 3)``: ``low`` and below get ``table[0]``,
+    ``high`` and above the last row; NaN gets ``gap``."""
+    v = np.asarray(values, dtype=np.float32)
+    gaps = np.isnan(v)
+    top = len(table) - 1
+    scale = top / (high - low) if high > low else 0.0
+    index = np.clip((np.where(gaps, low, v) - low) * scale + 0.5, 0, top).astype(np.intp)
+    rgb = table[index]
+    rgb[gaps] = gap
+    return rgb
 
 
 def grid_shape(count: int, aspect: float = 1.0) -> tuple[int, int]:
