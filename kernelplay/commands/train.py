@@ -18,7 +18,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                         help="passes over the training digits (default: 1)")
     budget.add_argument("--seconds", type=float, default=None, metavar="S",
                         help="wall-clock budget; stops cleanly at a step boundary")
-    parser.add_argument("--seed", type=int, default=0, help="seed for weights, shuffling and the split (default 0)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the initial weights, shuffling and augmentation (default 0); the "
+                        "training / held-out split is fixed")
     parser.add_argument("--save", metavar="MODEL.npz", default=None, help="write the trained model here")
     parser.add_argument("--load", metavar="MODEL.npz", default=None, help="start from a saved model")
     parser.add_argument("--data", metavar="DIR", default=None,
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
             if args.fc_width:
                 kwargs["fc_width"] = args.fc_width
             network = Network(NetworkConfig(**kwargs), seed=args.seed)
-        data = load_digits(args.data, seed=args.seed)
+        data = load_digits(args.data)  # the split stays fixed whatever the training seed
         trainer = Trainer(network, data, learning_rate=args.lr, batch_size=args.batch_size,
                           optimizer=args.optimizer, momentum=args.momentum,
                           weight_decay=args.weight_decay, augment=args.augment, seed=args.seed)
