@@ -31,19 +31,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 
 
-def headless_rate(data, seconds: float) -> float:
+def headless_rate(data, seconds: float, interval_ms: int | None) -> float:
     """Digits/s of the tab's own training process (same niceness, same snapshots) with nobody
     drawing: this thread only reads and acknowledges the snapshots, as the GUI would."""
     from kernelplay.gui.training.session import _ProcessWorker
 
-    worker = _ProcessWorker(data, dict(max_in_flight=2))
+    kwargs = dict(max_in_flight=2) if interval_ms is None else dict(max_in_flight=2, snapshot_interval=interval_ms / 1000)
+    worker = _ProcessWorker(data, kwargs)
     deadline = time.perf_counter() + 20
     while not any(m[0] == "snapshot" for m in worker.take()) and time.perf_counter() < deadline:
         time.sleep(0.01)
     worker.post("play")
     end = time.perf_counter() + seconds
     while time.perf_counter() < end:
-        time.sleep(0.05)
+        time.sleep((interval_ms or 50) / 1000)
         arrived = sum(1 for m in worker.take() if m[0] == "snapshot")
         if arrived:
             worker.post("ack", arrived)
@@ -62,13 +63,14 @@ def run_event_loop(seconds: float) -> None:
     loop.exec()
 
 
-def gui_run(app, data, seconds: float, size: tuple[int, int], backend: str):
+def gui_run(app, data, seconds: float, size: tuple[int, int], backend: str, interval_ms: int | None):
     """Digits/s with the tab live, the timer's lateness samples (ms) and the tab's redraw count."""
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
     from kernelplay.gui.training.training_tab import TrainingTab
 
-    tab = TrainingTab(data=data, backend=backend)
+    timing = {} if interval_ms is None else dict(redraw_interval_ms=interval_ms, snapshot_interval=interval_ms / 1000)
+    tab = TrainingTab(data=data, backend=backend, **timing)
     tab.resize(*size)
     tab.show()
     deadline = time.perf_counter() + 10.0
@@ -114,6 +116,8 @@ def main(argv=None) -> int:
     parser.add_argument("--size", default="1280x800", help="tab size, WxH (default 1280x800)")
     parser.add_argument("--backend", choices=("process", "thread"), default="process",
                         help="where the tab trains (default: process, as in the app)")
+    parser.add_argument("--redraw-ms", type=int, default=None,
+                        help="redraw (and snapshot) interval; default: the tab's own")
     args = parser.parse_args(argv)
     size = tuple(int(v) for v in args.size.lower().split("x"))
 
@@ -126,11 +130,11 @@ def main(argv=None) -> int:
     print(f"seed network, batch 64, Adam, bundled digits; {os.cpu_count()} cores; "
           f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; tab {size[0]}×{size[1]}, "
           f"{args.seconds:g} s per run, {args.rounds} rounds, training in a {args.backend}")
-    headless_rate(data, 1.5)  # warm-up: buffers, thread pool, caches
+    headless_rate(data, 1.5, args.redraw_ms)  # warm-up: buffers, thread pool, caches
     headless, live, late = [], [], []
     for r in range(args.rounds):
-        h = headless_rate(data, args.seconds)
-        g, lateness, fps, redraw_ms, gui_cpu = gui_run(app, data, args.seconds, size, args.backend)
+        h = headless_rate(data, args.seconds, args.redraw_ms)
+        g, lateness, fps, redraw_ms, gui_cpu = gui_run(app, data, args.seconds, size, args.backend, args.redraw_ms)
         headless.append(h)
         live.append(g)
         late.extend(lateness)

@@ -30,11 +30,13 @@ def colourise(values: np.ndarray, table: np.ndarray, low: float, high: float, ga
     """values ``(H, W)`` (NaN = gap) → uint8 RGB ``(H, W, 3)``: ``low`` and below get ``table[0]``,
     ``high`` and above the last row; NaN gets ``gap``."""
     v = np.asarray(values, dtype=np.float32)
-    gaps = np.isnan(v)
     top = len(table) - 1
     scale = top / (high - low) if high > low else 0.0
-    index = np.clip((np.where(gaps, low, v) - low) * scale + 0.5, 0, top).astype(np.intp)
-    rgb = table[index]
+    index = (v - low) * scale + 0.5
+    gaps = np.isnan(index)
+    index[gaps] = 0.0
+    np.clip(index, 0, top, out=index)
+    rgb = table.take(index.astype(np.intp), axis=0)
     rgb[gaps] = gap
     return rgb
 

@@ -38,6 +38,7 @@ class ScoresView(pg.PlotWidget):
                                     pen=pg.mkPen(None))
         plot.addItem(self.bars)
         plot.setTitle("scores (softmax)", size="9pt")
+        self._title = ""
 
     def prediction_colour(self) -> QColor:
         if self.label is None:
@@ -60,4 +61,7 @@ class ScoresView(pg.PlotWidget):
             verdict = f"a {label} → {answer} ✓ right"
         else:
             verdict = f"a {label} → {answer} ✗ wrong"
-        self.getPlotItem().setTitle(f"<span style='color:{colour.name()}'>{verdict}</span>", size="9pt")
+        title = f"<span style='color:{colour.name()}'>{verdict}</span>"
+        if title != self._title:  # re-laying the title is the dearest part of an update
+            self._title = title
+            self.getPlotItem().setTitle(title, size="9pt")

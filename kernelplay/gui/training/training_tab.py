@@ -43,6 +43,9 @@ LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}
 CURVE_INTERVAL = 0.25  # seconds between two redraws of the curves while training
+# ≈ 10–12 redraws/s: smooth to watch, and the GUI then needs ~8 % of one core, so training keeps
+# ≥ 90 % of its speed on 2 cores (at 20/s it needed ~11 %; see benchmarks/bench_training_gui.py)
+REDRAW_INTERVAL_MS = 80
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -69,8 +72,8 @@ class TrainingTab(QWidget):
     model_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, data: DigitSplit | None = None,
-                 config: NetworkConfig | None = None, snapshot_interval: float = 0.05,
-                 redraw_interval_ms: int = 50, seed: int = 0, epochs: float | None = None,
+                 config: NetworkConfig | None = None, snapshot_interval: float = REDRAW_INTERVAL_MS / 1000,
+                 redraw_interval_ms: int = REDRAW_INTERVAL_MS, seed: int = 0, epochs: float | None = None,
                  threads: int | None = None, backend: str = "process") -> None:
         super().__init__(parent)
         self.data = load_digits() if data is None else data
