@@ -277,3 +277,28 @@ def test_the_main_window_embeds_the_tab_and_stops_training_when_closed(qtbot, mo
     qtbot.waitUntil(lambda: tab.session.running, timeout=5000)
     window.close()
     assert not tab.session.is_alive()
+
+
+def test_stale_snapshots_are_dropped_and_only_the_newest_is_drawn(qtbot, make_tab):
+    import time
+
+    tab = make_tab()
+    tab.play_button.click()
+    _wait_step(qtbot, tab, 2)
+    received, redraws = tab.session.received, tab.redraws
+    time.sleep(0.4)  # the GUI thread is busy: snapshots wait in the pipe
+    tab.session._on_poll_due()
+    assert tab.session.received - received >= 2  # all reached the curves' history …
+    assert tab.redraws == redraws + 1  # … but only the newest was drawn
+
+
+def test_a_lost_training_process_is_reported_and_reset_starts_a_new_one(qtbot, make_tab):
+    tab = make_tab()
+    tab.learning_rate_box.setCurrentText("0.003")
+    tab.session._worker._process.kill()
+    qtbot.waitUntil(lambda: "ended unexpectedly" in tab.reason_label.text(), timeout=5000)
+    tab.reset_button.click()
+    qtbot.waitUntil(lambda: tab.session.is_alive() and tab.latest_snapshot().step == 0, timeout=10000)
+    tab.step_button.click()
+    snapshot = _wait_step(qtbot, tab, 1)
+    assert snapshot.learning_rate == pytest.approx(0.003)

@@ -36,6 +36,8 @@ def _plot(title: str) -> pg.PlotWidget:
     item.getAxis("bottom").enableAutoSIPrefix(False)
     item.setMouseEnabled(False, False)
     item.disableAutoRange()
+    item.setDownsampling(auto=True, mode="peak")  # an hour of training is ~40,000 points
+    item.setClipToView(True)
     return plot
 
 

@@ -142,13 +142,19 @@ class TrainingSession(QObject):
         self.stats: tuple[int, float] | None = None  # (digits trained, seconds running), at shutdown
         self._generation = 1
         self._closed = False
-        kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
-                      threads=threads, max_in_flight=2)
-        self._worker = (_ProcessWorker if backend == "process" else _ThreadWorker)(data, kwargs)
+        self._lost = False
+        self._data, self._backend = data, backend
+        self._kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
+                            threads=threads, max_in_flight=2)
+        self._settings: dict[str, object] = {}  # the latest of each setting, for a restarted worker
+        self._worker = self._start_worker()
         self._poll = QTimer(self)
         self._poll.setInterval(redraw_interval_ms)
         self._poll.timeout.connect(self._on_poll_due)
         self._poll.start()
+
+    def _start_worker(self):
+        return (_ProcessWorker if self._backend == "process" else _ThreadWorker)(self._data, self._kwargs)
 
     # --- commands ---------------------------------------------------------------------------------
 
@@ -162,6 +168,17 @@ class TrainingSession(QObject):
         self._worker.post("step", steps)
 
     def reset(self, config: NetworkConfig | None = None) -> None:
+        if self._lost and not self._closed:  # the worker died: start a new one with the same settings
+            self._lost = False
+            self._kwargs.update(config=config or self._kwargs["config"], epochs=self._settings.get("epochs"),
+                                probe=self._settings.get("probe", self._kwargs["probe"]))
+            self._worker = self._start_worker()
+            self._generation = 1
+            self.history.clear()
+            for name in ("learning_rate", "batch_size", "optimizer"):
+                if name in self._settings:
+                    self._worker.post(name, self._settings[name])
+            return
         self._expect_new_network()
         self._worker.post("reset", config)
 
@@ -171,20 +188,25 @@ class TrainingSession(QObject):
         self._worker.post("load", network.config, network.get_params())
 
     def set_learning_rate(self, value: float) -> None:
+        self._settings["learning_rate"] = value
         self._worker.post("learning_rate", value)
 
     def set_batch_size(self, value: int) -> None:
+        self._settings["batch_size"] = value
         self._worker.post("batch_size", value)
 
     def set_optimizer(self, name: str) -> None:
+        self._settings["optimizer"] = name
         self._worker.post("optimizer", name)
 
     def set_epochs(self, epochs: float | None) -> None:
+        self._settings["epochs"] = epochs
         self._worker.post("epochs", epochs)
 
     def set_probe(self, probe) -> None:
         """The digit whose maps and scores snapshots carry: an index into the held-out digits, or a
         drawn digit (float ``(28, 28)`` in [0, 1])."""
+        self._settings["probe"] = probe
         self._worker.post("probe", probe)
 
     def save_model(self, path) -> None:
@@ -241,6 +263,9 @@ class TrainingSession(QObject):
                 self._on_event(message[1], message[2])
         if arrived and not self._closed:
             self._worker.post("ack", arrived)
+        if not self._closed and not self._lost and not self._worker.is_alive():
+            self._lost = True  # e.g. killed from outside, or out of memory
+            self.failed.emit("The training process ended unexpectedly; press Reset to start a new one.")
         if newest is not None and not self._closed:
             self.latest = newest
             self.snapshot_received.emit(newest)
