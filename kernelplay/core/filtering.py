@@ -77,6 +77,18 @@ def _check_valid_size(shape, size: int) -> None:
         )
 
 
+def _checked_arguments(image, kernel, border: str, flip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The filters' validated ``image`` and ``kernel`` as applied (turned by 180° for ``flip``)."""
+    _check_border(border)
+    kernel = _check_filter_kernel(kernel)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    image = _check_image(image)
+    if border == "valid":
+        _check_valid_size(image.shape, kernel.shape[0])
+    return image, kernel
+
+
 def border_index(indices, length: int, border: str) -> np.ndarray:
     """Map (possibly out-of-range) indices along an axis of ``length`` pixels into the image.
 
@@ -110,15 +122,9 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
     Same contract as :func:`apply_kernel`, in float64 arithmetic, and slow: it exists to be read
     and to check the fast version against.
     """
-    _check_border(border)
-    kernel = _check_filter_kernel(kernel)
-    if flip:
-        kernel = kernel[::-1, ::-1]
-    image = _check_image(image)
+    image, kernel = _checked_arguments(image, kernel, border, flip)
     size = kernel.shape[0]
     radius = size // 2
-    if border == "valid":
-        _check_valid_size(image.shape, size)
     pixels = image.astype(np.float64).reshape(image.shape[0], image.shape[1], -1)
     height, width, channels = pixels.shape
     if border == "valid":
@@ -364,18 +370,10 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     docstring). The result has the image's shape, or ``k − 1`` fewer rows and columns for
     "valid". Nothing is clipped or rounded: see :func:`map_output` for that.
     """
-    _check_border(border)
-    kernel = _check_filter_kernel(kernel)
-    if flip:
-        kernel = kernel[::-1, ::-1]
-    image = _check_image(image)
+    image, kernel = _checked_arguments(image, kernel, border, flip)
     size = kernel.shape[0]
     radius = size // 2
-    if border == "valid":
-        _check_valid_size(image.shape, size)
-        pad = 0
-    else:
-        pad = radius
+    pad = 0 if border == "valid" else radius
     integer_input = image.dtype == np.uint8
     pixels = image if integer_input else image.astype(np.float32, copy=False)
     pixels = pixels.reshape(image.shape[0], image.shape[1], -1)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
-from kernelplay.core.datasets import DigitSplit, Digits, augment_batch, load_digits
+from kernelplay.core.datasets import DigitSplit, augment_batch, load_digits
 from kernelplay.core.layers import softmax_cross_entropy
 from kernelplay.core.network import Network, NetworkConfig
 from kernelplay.core.optim import Optimizer, make_optimizer

@@ -1,6 +1,5 @@
 """The digit CNN: config, whole-network gradients, save/load, activations, PyTorch equivalence."""
 import json
-import zipfile
 
 import numpy as np
 import pytest
