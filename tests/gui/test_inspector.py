@@ -1,6 +1,7 @@
 """The step-by-step view inside the playground: hover, pin, keys, channels, border cells."""
 import numpy as np
 import pytest
+from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
@@ -16,10 +17,16 @@ def pixel_centre(view, row, col):
 
 
 @pytest.fixture
-def emboss_tab(window, emboss_image, wait_for_output):
+def emboss_tab(window, emboss_image, wait_for_output, tmp_path):
+    """The window with a PNG holding the −106 patch opened and emboss picked from the preset list."""
+    path = tmp_path / "patch.png"
+    Image.fromarray(emboss_image).save(path)
+    assert window.open_path(path)
     tab = window.playground
-    tab.set_image(emboss_image, "emboss test")
-    tab.kernel_editor.set_preset("emboss")
+    box = tab.kernel_editor.preset_box
+    box.setFocus()
+    while box.currentData() != "emboss":
+        QTest.keyClick(box, Qt.Key.Key_Down)
     wait_for_output(tab)
     return tab
 
