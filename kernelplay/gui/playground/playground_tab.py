@@ -250,8 +250,11 @@ class PlaygroundTab(QWidget):
         self._update_scan()
 
     def _sync_channel_box(self) -> None:
-        """A grey image, or the luminance colour mode, leaves only one channel to inspect."""
-        self.channel_box.setEnabled(self._image is not None and self._image.ndim == 3 and not self.settings()["luminance"])
+        """A grey image, or the luminance colour mode, leaves only brightness to inspect."""
+        choosable = self._image is not None and self._image.ndim == 3 and not self.settings()["luminance"]
+        if not choosable:
+            self.channel_box.setCurrentIndex(self.channel_box.findData("luminance"))
+        self.channel_box.setEnabled(choosable)
 
     @Slot(object)
     def _on_result_ready(self, result: FilterResult) -> None:
