@@ -46,13 +46,14 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         self._layout_key: tuple | None = None
 
     def _title(self, name: str, shape: tuple[int, ...]) -> str:
+        # two short lines, so that up to seven columns of maps fit side by side
         if name == "input":
-            return "<b>input</b> 28×28"
+            return "<b>input</b><br>28×28"
         if name == "flatten":
-            return f"<b>flatten</b> · {shape[0]:,} numbers"
+            return f"<b>flatten</b> · {shape[0]:,}"
         if name == "fc1":
             return f"<b>FC</b> · {shape[0]} units"
-        return f"<b>{name}</b> · {shape[0]}×{shape[1]}×{shape[2]}"
+        return f"<b>{name}</b><br>{shape[0]}×{shape[1]}×{shape[2]}"
 
     def _rebuild(self, activations: dict[str, np.ndarray]) -> None:
         self.ci.clear()
@@ -78,7 +79,7 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
             self.ci.addItem(box, row=row, col=1, colspan=len(maps) - 1)
             self.ci.layout.setRowMaximumHeight(row, 20)
             self.images[name], self.titles[name] = item, title
-        self.ci.layout.setRowMaximumHeight(0, 22)
+        self.ci.layout.setRowMaximumHeight(0, 36)
         self.ci.layout.setRowStretchFactor(1, 1)
 
     def set_activations(self, activations: dict[str, np.ndarray]) -> None:

@@ -7,10 +7,14 @@ import pyqtgraph as pg
 from kernelplay.core.colormaps import symmetric_limit
 from kernelplay.gui.training.mosaic import DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box, mosaic
 
-__all__ = ["FilterGrid", "KERNEL_TIP", "kernel_mosaic"]
+__all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
 
 KERNEL_TIP = ("A kernel is a small grid of weights the network learns: it slides over the image and "
               "responds where the image looks like it. Red weights are positive, blue negative, white zero.")
+
+
+DEEP_KERNEL_TIP = ("In a deeper layer each kernel looks at every map of the layer before, so it has one k×k "
+                   "slice per input map: here a row per input map, a column per kernel.")
 
 
 def kernel_mosaic(weights: np.ndarray) -> np.ndarray:
@@ -48,15 +52,12 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self.titles.clear()
         for col, (name, weights) in enumerate(kernels.items()):
             c_out, c_in, k, _ = weights.shape
-            what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} kernels {k}×{k}"
-            title = self.ci.addLabel(f"<b>{name}</b> · {what}", row=0, col=col, size="9pt")
+            title = self.ci.addLabel(self._title(name, weights.shape, 0.0), row=0, col=col, size="9pt")
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
             self.ci.addItem(box, row=1, col=col)
             if c_in > 1:
-                sub = self.ci.addLabel("rows: input maps · columns: kernels", row=2, col=col, size="8pt", color="#666")
-                sub.setToolTip("In a deeper layer each kernel looks at every map of the layer before, "
-                               "so it has one k×k slice per input map.")
+                box.setToolTip(KERNEL_TIP + " " + DEEP_KERNEL_TIP)
             shape = kernel_mosaic(weights).shape
             # the first layer gets the most room: its kernels are the ones a person can read
             self.ci.layout.setColumnStretchFactor(col, 3 if c_in == 1 else max(2, round(2 * shape[1] / shape[0])))
@@ -66,10 +67,15 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self.colour_bar.axis.setTicks([[(-1.0, "−max"), (0.0, "0"), (1.0, "+max")]])
         self.colour_bar.setToolTip("Colour of a weight relative to the largest |weight| of its layer "
                                    "(shown in the layer's title): blue negative, white zero, red positive.")
-        self.ci.addItem(self.colour_bar, row=0, col=len(kernels), rowspan=3)
-        self.ci.layout.setRowMaximumHeight(0, 22)
-        self.ci.layout.setRowMaximumHeight(2, 18)
+        self.ci.addItem(self.colour_bar, row=0, col=len(kernels), rowspan=2)
+        self.ci.layout.setRowMaximumHeight(0, 36)
         self.ci.layout.setRowStretchFactor(1, 1)
+
+    @staticmethod
+    def _title(name: str, shape: tuple[int, ...], limit: float) -> str:
+        c_out, c_in, k, _ = shape
+        what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} slices {k}×{k}"
+        return f"<b>{name}</b> · {what}<br>max |w| {limit:.2f}"
 
     def set_kernels(self, kernels: dict[str, np.ndarray]) -> None:
         """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot)."""
@@ -83,8 +89,6 @@ class FilterGrid(pg.GraphicsLayoutWidget):
             # symmetric levels ±limit: zero is always the white middle of the diverging map
             self.values[name] = kernel_mosaic(weights)
             self.images[name].setImage(colourise(self.values[name], DIVERGING_TABLE, -limit, limit), autoLevels=False)
-            c_out, c_in, k, _ = weights.shape
-            what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} kernels {k}×{k}"
-            text = f"<b>{name}</b> · {what} · max |w| {limit:.2f}"
+            text = self._title(name, weights.shape, limit)
             if self.titles[name].text != text:
                 self.titles[name].setText(text)

@@ -51,7 +51,7 @@ def stages_of(config: NetworkConfig) -> list[Stage]:
         elif name.startswith("conv"):
             stages.append(Stage(name, "conv", f"conv {k}×{k}", shape))
         elif name.startswith("pool"):
-            stages.append(Stage(name, "pool", "max-pool 2×2", shape))
+            stages.append(Stage(name, "pool", "max-pool", shape))
         elif name == "flatten":
             stages.append(Stage(name, "flatten", "flatten", shape))
         elif name == "fc1":

@@ -120,7 +120,8 @@ class TrainingTab(QWidget):
         maps_caption = QLabel("<b>How the network sees the probe digit</b> — feature maps after each "
                               "conv + ReLU and after pooling (bright = strong response)")
         maps_caption.setWordWrap(True)
-        kernels_caption = QLabel("<b>Learned kernels</b> — every conv kernel; blue negative, white 0, red positive")
+        kernels_caption = QLabel("<b>Learned kernels</b> — blue negative, white 0, red positive; "
+                                 "deeper layers: a row per input map, a column per kernel")
         kernels_caption.setWordWrap(True)
 
         top = QWidget()
