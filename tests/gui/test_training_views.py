@@ -182,3 +182,21 @@ def test_the_loop_obeys_commands_between_steps_without_qt():
         loop.stop()
         thread.join(5)
     assert not thread.is_alive()
+
+
+def test_each_view_explains_itself_in_a_tooltip(qtbot):
+    from kernelplay.gui.training.filter_grid import KERNEL_TIP
+
+    grid = FilterGrid()
+    qtbot.addWidget(grid)
+    assert grid.toolTip() == KERNEL_TIP and "kernel" in KERNEL_TIP
+    assert "Softmax" in ScoresView().toolTip()
+    from kernelplay.core.network import Network
+
+    acts = {k: v[0] for k, v in Network(SMALL).activations(np.zeros((1, 1, 28, 28))).items()}
+    maps = FeatureMaps()
+    qtbot.addWidget(maps)
+    maps.set_activations(acts)
+    tips = {name: item.getViewBox().toolTip() for name, item in maps.images.items()}
+    assert "feature map" in tips["conv1"] and "Max-pooling" in tips["pool1"]
+    assert "Flatten" in tips["flatten"] and "Fully connected" in tips["fc1"]
