@@ -81,7 +81,7 @@ def main(argv=None) -> int:
     from kernelplay.gui.training.session import _ProcessWorker
     from kernelplay.gui.training.training_tab import REDRAW_INTERVAL_MS, TrainingTab
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive for the run
     data = load_digits(heldout=500)
     interval_ms = args.redraw_ms or REDRAW_INTERVAL_MS
     print(f"seed network, batch 64, Adam, bundled digits ({data.describe()}); {os.cpu_count()} cores; "

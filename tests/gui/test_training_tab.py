@@ -254,9 +254,9 @@ def test_shutdown_mid_training_ends_the_worker_within_a_second(qtbot, make_tab):
 
 def test_destroying_the_tab_mid_training_ends_the_worker(qtbot):
     tab = TrainingTab(data=tiny_digits(), config=SMALL, snapshot_interval=0.02)
-    worker = tab.session._worker
-    tab.session.play()
-    qtbot.waitUntil(lambda: tab.session.running, timeout=5000)
+    session, worker = tab.session, tab.session._worker
+    session.play()
+    qtbot.waitUntil(lambda: session.running, timeout=5000)
     tab.deleteLater()
     del tab
     qtbot.waitUntil(lambda: not worker.is_alive(), timeout=3000)
