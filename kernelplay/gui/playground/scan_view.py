@@ -7,7 +7,7 @@ output, and hands the explanation to a :class:`StepPanel` below.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -48,6 +48,7 @@ from kernelplay.core.scan import (
     strided_output,
 )
 from kernelplay.gui.playground.step_panel import StepPanel
+from kernelplay.gui.playground.transport import PlayTimer, show_playing, transport_button
 from kernelplay.gui.qt_arrays import array_to_qimage
 
 WINDOW_COLOUR = QColor(255, 200, 0)  # the same yellow as the window outline on the big images
@@ -245,8 +246,9 @@ class ScanView(QWidget):
         self._done = 0  # positions already visited; the current one is _done − 1
         self._value_range: tuple[float, float] | None = None
 
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._on_timer_ticked)
+        self._player = PlayTimer(self._on_timer_ticked, 1000 // DEFAULT_SPEED, self)
+        self._player.playing_changed.connect(self._sync_play_button)
+        self._player.playing_changed.connect(self.playing_changed)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self.canvas = _ScanCanvas()
@@ -270,7 +272,6 @@ class ScanView(QWidget):
         caption = QLabel("Window")
         caption.setStyleSheet("font-size: 14px; font-weight: bold; color: #666666;")
         controls.addWidget(caption)
-        style = self.style()
         for key, label, icon, tip, slot in [
             ("play", "Play", QStyle.StandardPixmap.SP_MediaPlay, "Slide the window on its own (Space)", self.toggle_play),
             ("back", "Back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Undo the last position (←)", self.step_back),
@@ -278,14 +279,7 @@ class ScanView(QWidget):
             ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Clear the output and start again (Home)", self.reset),
             ("finish", "Finish", QStyle.StandardPixmap.SP_MediaSkipForward, "Fill in the whole output (End)", self.finish),
         ]:
-            button = QToolButton()
-            button.setText(label)
-            button.setIcon(style.standardIcon(icon))
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setToolTip(tip)
-            button.setMinimumHeight(30)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.clicked.connect(slot)
+            button = transport_button(self, label, icon, tip, slot)
             controls.addWidget(button)
             self._buttons[key] = button
         controls.addSpacing(16)
@@ -398,7 +392,7 @@ class ScanView(QWidget):
         return self._formula.text().replace("<b>", "").replace("</b>", "").replace("&nbsp;", " ")
 
     def is_playing(self) -> bool:
-        return self._timer.isActive()
+        return self._player.is_playing()
 
     def button(self, key: str) -> QToolButton:
         """"play", "back", "step", "reset" or "finish"."""
@@ -484,16 +478,11 @@ class ScanView(QWidget):
             return
         if self._done >= len(self._positions):
             self.reset()
-        self._timer.start()
-        self._sync_play_button()
-        self.playing_changed.emit(True)
+        self._player.start()
 
     @Slot()
     def pause(self) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self._sync_play_button()
-            self.playing_changed.emit(False)
+        self._player.stop()
 
     @Slot()
     def toggle_play(self) -> None:
@@ -516,7 +505,7 @@ class ScanView(QWidget):
 
     @Slot(int)
     def _on_speed_changed(self, value: int) -> None:
-        self._timer.setInterval(max(1, round(1000 / value)))
+        self._player.set_interval(max(1, round(1000 / value)))
         self._speed_label.setText(f"{value} / s")
 
     @Slot(str, int, int)
@@ -571,12 +560,9 @@ class ScanView(QWidget):
         self._buttons["step"].setEnabled(self._done < total)
         self._buttons["finish"].setEnabled(self._done < total)
 
-    def _sync_play_button(self) -> None:
-        button = self._buttons["play"]
-        playing = self.is_playing()
-        button.setText("Pause" if playing else "Play")
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        button.setIcon(self.style().standardIcon(icon))
+    @Slot(bool)
+    def _sync_play_button(self, playing: bool) -> None:
+        show_playing(self._buttons["play"], playing)
 
     def _formula_html(self, shape, k: int) -> str:
         height, width = shape[:2]

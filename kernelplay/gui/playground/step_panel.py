@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from kernelplay.core.colormaps import diverging_rgb, symmetric_limit, text_colour_on
 from kernelplay.core.explain import MINUS, PixelExplanation, format_number
+from kernelplay.gui.playground.transport import PlayTimer, show_playing, transport_button
 
 DECIMALS = 3  # up to three decimals: enough to check the sums by hand, few enough to read
 
@@ -424,9 +425,9 @@ class StepPanel(QWidget):
         self._explanation: PixelExplanation | None = None
         self._current = -1
         self._wide = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(PLAY_INTERVAL_MS)
-        self._timer.timeout.connect(self._on_timer_ticked)
+        self._player = PlayTimer(self._on_timer_ticked, PLAY_INTERVAL_MS, self)
+        self._player.playing_changed.connect(self._sync_play_button)
+        self._player.playing_changed.connect(self.playing_changed)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
         self._hint = QLabel(HINT)
@@ -504,7 +505,6 @@ class StepPanel(QWidget):
         caption.setStyleSheet(CAPTION_STYLE + " font-weight: bold;")
         caption.setToolTip("Build the sum one term at a time")
         controls.addWidget(caption)
-        style = self.style()
         for key, label, icon, tip, slot in [
             ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Start again from an empty sum", self.reset_steps),
             ("back", "Back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Take the last term out", self.step_back),
@@ -512,14 +512,7 @@ class StepPanel(QWidget):
             ("forward", "Next", QStyle.StandardPixmap.SP_MediaSeekForward, "Add the next term", self.step_forward),
             ("all", "All", QStyle.StandardPixmap.SP_MediaSkipForward, "Show the whole sum", self.show_all),
         ]:
-            button = QToolButton()
-            button.setText(label)
-            button.setIcon(style.standardIcon(icon))
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setToolTip(f"{tip} ({KEY_HELP[key]})")
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keys stay with the panel
-            button.setMinimumHeight(30)
-            button.clicked.connect(slot)
+            button = transport_button(self, label, icon, f"{tip} ({KEY_HELP[key]})", slot)
             controls.addWidget(button)
             self._buttons[key] = button
         controls.addStretch(1)
@@ -612,10 +605,10 @@ class StepPanel(QWidget):
         self._hint.setText(text)
 
     def is_playing(self) -> bool:
-        return self._timer.isActive()
+        return self._player.is_playing()
 
     def set_play_interval(self, milliseconds: int) -> None:
-        self._timer.setInterval(max(30, int(milliseconds)))
+        self._player.set_interval(max(30, int(milliseconds)))
 
     def button(self, key: str) -> QToolButton:
         """One of the step buttons: "reset", "back", "play", "forward" or "all"."""
@@ -672,16 +665,11 @@ class StepPanel(QWidget):
             return
         if self._current >= self.term_count() - 1:
             self._set_current(-1)  # from the start again
-        self._timer.start()
-        self._sync_play_button()
-        self.playing_changed.emit(True)
+        self._player.start()
 
     @Slot()
     def pause(self) -> None:
-        if self._timer.isActive():
-            self._timer.stop()
-            self._sync_play_button()
-            self.playing_changed.emit(False)
+        self._player.stop()
 
     @Slot()
     def toggle_play(self) -> None:
@@ -735,12 +723,10 @@ class StepPanel(QWidget):
             # The body's height: the panel less the header, the buttons and the margins.
             self._grids.fit_width_to_height(self.height() - 60, self.width() * 0.55)
 
-    def _sync_play_button(self) -> None:
+    @Slot(bool)
+    def _sync_play_button(self, playing: bool) -> None:
         button = self._buttons["play"]
-        playing = self.is_playing()
-        button.setText("Pause" if playing else "Play")
-        icon = QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
-        button.setIcon(self.style().standardIcon(icon))
+        show_playing(button, playing)
         tip = "Stop adding terms" if playing else "Add the terms one by one"
         button.setToolTip(f"{tip} ({KEY_HELP['play']})")
 

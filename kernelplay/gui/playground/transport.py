@@ -1,0 +1,58 @@
+"""Media-style buttons and the play timer shared by the step panel and the scan view."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QStyle, QToolButton, QWidget
+
+PLAY_ICON = QStyle.StandardPixmap.SP_MediaPlay
+PAUSE_ICON = QStyle.StandardPixmap.SP_MediaPause
+
+
+def transport_button(owner: QWidget, label: str, icon: QStyle.StandardPixmap, tooltip: str,
+                     slot: Callable[[], None]) -> QToolButton:
+    """A text-and-icon button that never takes the keyboard focus (keys stay with ``owner``)."""
+    button = QToolButton()
+    button.setText(label)
+    button.setIcon(owner.style().standardIcon(icon))
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setToolTip(tooltip)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setMinimumHeight(30)
+    button.clicked.connect(slot)
+    return button
+
+
+def show_playing(button: QToolButton, playing: bool) -> None:
+    """Make a play button read "Pause" while playing and "Play" otherwise."""
+    button.setText("Pause" if playing else "Play")
+    button.setIcon(button.style().standardIcon(PAUSE_ICON if playing else PLAY_ICON))
+
+
+class PlayTimer(QObject):
+    """Calls ``on_tick`` every ``interval_ms`` while playing; ``playing_changed`` on start and stop."""
+
+    playing_changed = Signal(bool)
+
+    def __init__(self, on_tick: Callable[[], None], interval_ms: int, parent: QObject) -> None:
+        super().__init__(parent)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(on_tick)
+
+    def is_playing(self) -> bool:
+        return self._timer.isActive()
+
+    def set_interval(self, milliseconds: int) -> None:
+        self._timer.setInterval(milliseconds)
+
+    def start(self) -> None:
+        if not self._timer.isActive():
+            self._timer.start()
+            self.playing_changed.emit(True)
+
+    def stop(self) -> None:
+        if self._timer.isActive():
+            self._timer.stop()
+            self.playing_changed.emit(False)
