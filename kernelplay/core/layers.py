@@ -154,14 +154,18 @@ class Conv2D(_SpatialLayer):
             s0, s1, s2, _ = xpad.strides
             np.copyto(cols_t, as_strided(xpad, (k, k, h, n, w), (s0, s2, s0, s1, s2), writeable=False))
             self._cols = cols_t.reshape(k * k, h * n * w).T
+            np.matmul(self._cols, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
-            # cols[y, n, x, i, (j, c)] = xpad[y + i, n, x + j, c]; each (j, c) run is contiguous.
+            # One kernel row at a time: rows[y, n, x, (j, c)] = xpad[p + y, n, x + j, c] holds the
+            # k·C_in values a kernel row sees, and kernel row i needs rows[y + i - p] — a block of
+            # whole image rows of the same array. So the only copy is k·C_in values per position
+            # (not k·k·C_in), and the conv is k matrix products of K = k·C_in, summed.
             s0, s1, s2, s3 = xpad.strides
-            view = as_strided(xpad, (h, n, w, k, k * c), (s0, s1, s2, s0, s3), writeable=False)
-            cols = self._buffer("cols", (h * n * w, k * k * c), dtype)
-            np.copyto(cols.reshape(h, n, w, k, k * c), view)
-            self._cols = cols
-        np.matmul(self._cols, np.ascontiguousarray(self._weight_matrix()), out=out)
+            rows = self._buffer("rows", (h, n, w, k * c), dtype)
+            np.copyto(rows, as_strided(xpad[p:], (h, n, w, k * c), (s0, s1, s2, s3), writeable=False))
+            self._cols = rows
+            w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
+            self._shifted_row_products(rows.reshape(h, n * w, k * c), w_rows, out.reshape(h, n * w, -1))
         if add_bias:
             out += self.params["bias"]
         return out.reshape(h, n, w, self.out_channels)
@@ -173,28 +177,33 @@ class Conv2D(_SpatialLayer):
             raise RuntimeError("backward called before forward")
         h, n, w = self._in_shape
         k, p, c = self.kernel_size, self.pad, self.in_channels
-        d2 = np.ascontiguousarray(dout).reshape(h * n * w, self.out_channels)
-        dwt = np.matmul(d2.T, self._cols)  # (C_out, k·k·C_in), columns in (i, j, c) order
-        self.grads["weight"][...] = dwt.reshape(self.out_channels, k, k, c).transpose(0, 3, 1, 2)
+        co = self.out_channels
+        d2 = np.ascontiguousarray(dout).reshape(h * n * w, co)
         if bias_grad is None:
             np.sum(d2, axis=0, out=self.grads["bias"])
         else:
             self.grads["bias"][...] = bias_grad
+        if c == 1:
+            dwt = np.matmul(d2.T, self._cols)  # (C_out, k·k), columns in (i, j) order
+            self.grads["weight"][...] = dwt.reshape(co, 1, k, k)
+        else:
+            # dW for kernel row i: dout[y] against the rows that kernel row saw, rows[y + i - p]
+            d3 = d2.reshape(h, n * w, co)
+            rows = self._cols.reshape(h, n * w, k * c)
+            dwt = self._buffer("dwt", (k, co, k * c), d2.dtype)
+            for i in range(k):
+                y0, y1 = max(0, p - i), min(h, h + p - i)
+                np.matmul(d3[y0:y1].reshape(-1, co).T, rows[y0 + i - p:y1 + i - p].reshape(-1, k * c), out=dwt[i])
+            self.grads["weight"][...] = dwt.reshape(k, co, k, c).transpose(1, 3, 0, 2)
         if not self.needs_input_grad:
             return None
-        # dx is the 'full' correlation of dout with the kernel. Rows are handled by the matrix
-        # product: ycols[y, n, x, i', o] = dout[y - i, n, x, o] (i' = k-1-i, zero outside), and
-        # ycols @ Wy gives, for each x, the k·C_in values that column offsets j add to dx[y, n, x+j].
-        co = self.out_channels
-        dpad = self._buffer("dpad", (h + 2 * (k - 1), n, w, co), d2.dtype, zeros=True)
-        dpad[k - 1:k - 1 + h] = dout
-        s0, s1, s2, s3 = dpad.strides
-        view = as_strided(dpad[p:], (h, n, w, k, co), (s0, s1, s2, s0, s3), writeable=False)
-        ycols = self._buffer("ycols", (h, n, w, k, co), d2.dtype)
-        np.copyto(ycols, view)
-        wm = self._weight_matrix().reshape(k, k * c, co)[::-1].transpose(0, 2, 1).reshape(k * co, k * c)
-        dx_rows = self._buffer("dx_rows", (h * n * w, k * c), d2.dtype)
-        np.matmul(ycols.reshape(h * n * w, k * co), wm, out=dx_rows)
+        # dx[y + i - p, n, x + j - p, c] gets dout[y, n, x] @ W[:, c, i, j]. Per kernel row i that is
+        # a matrix product giving, for each position, the k·C_in values of its row window
+        # (dx_rows[y', n, x, (j, c)] = Σ_i dout[y' - i + p, n, x] @ W_i), then k shifted adds along
+        # the row put each j where it belongs.
+        w_t = self._weight_matrix().reshape(k, k * c, co).transpose(0, 2, 1)  # [i]: (C_out, k·C_in)
+        dx_rows = self._buffer("dx_rows", (h, n * w, k * c), d2.dtype)
+        self._shifted_row_products(d2.reshape(h, n * w, co), w_t[::-1], dx_rows)
         d5 = dx_rows.reshape(h, n, w, k, c)
         dxpad = self._buffer("dxpad", (h, n, w + 2 * p, c), d2.dtype)
         dxpad[:, :, w:].fill(0)
@@ -202,6 +211,22 @@ class Conv2D(_SpatialLayer):
         for j in range(1, k):  # col2im along the row only: k shifted adds
             dxpad[:, :, j:j + w, :] += d5[:, :, :, j, :]
         return dxpad[:, :, p:p + w, :]
+
+    def _shifted_row_products(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+        """``out[y] = Σ_i a[y + i - p] @ b[i]``, with rows of ``a`` outside ``[0, H)`` taken as zero
+        (the 'same' padding). a: ``(H, M, K)``, b: ``(k, K, N)``, out: ``(H, M, N)``; M = N·W
+        positions per image row."""
+        h, m, _ = a.shape
+        k, p = b.shape[0], b.shape[0] // 2
+        np.matmul(a.reshape(h * m, -1), b[p], out=out.reshape(h * m, -1))  # the centre row covers all
+        product = self._buffer("row_product", out.shape, out.dtype)
+        for i in range(k):
+            y0, y1 = max(0, p - i), min(h, h + p - i)
+            if i == p or y0 >= y1:
+                continue
+            part = product[:y1 - y0]
+            np.matmul(a[y0 + i - p:y1 + i - p].reshape((y1 - y0) * m, -1), b[i], out=part.reshape((y1 - y0) * m, -1))
+            out[y0:y1] += part
 
 
 class MaxPool2D(_SpatialLayer):
