@@ -62,6 +62,13 @@ class Layer:
             self._buffers[key] = buf
         return buf
 
+    def _column_sums(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """Sums over the rows of a 2-D ``(M, C)`` array → ``(C,)``, as ``ones @ a`` (numpy's
+        ``sum(axis=0)`` on a tall, narrow array is some 20× slower)."""
+        ones = self._buffer("ones", (a.shape[0],), a.dtype)
+        ones.fill(1)
+        return np.matmul(ones, a, out=out)
+
     def release_buffers(self) -> None:
         """Forget cached work arrays (and the inputs remembered for ``backward``)."""
         self._buffers.clear()
@@ -180,12 +187,12 @@ class Conv2D(_SpatialLayer):
         co = self.out_channels
         d2 = np.ascontiguousarray(dout).reshape(h * n * w, co)
         if bias_grad is None:
-            np.sum(d2, axis=0, out=self.grads["bias"])
+            self._column_sums(d2, out=self.grads["bias"])
         else:
             self.grads["bias"][...] = bias_grad
         if c == 1:
-            dwt = np.matmul(d2.T, self._cols)  # (C_out, k·k), columns in (i, j) order
-            self.grads["weight"][...] = dwt.reshape(co, 1, k, k)
+            dw = np.matmul(self._cols.T, d2)  # (k·k, C_out), rows in (i, j) order; cols.T is contiguous
+            self.grads["weight"][...] = dw.T.reshape(co, 1, k, k)
         else:
             # dW for kernel row i: dout[y] against the rows that kernel row saw, rows[y + i - p]
             d3 = d2.reshape(h, n * w, co)
@@ -291,7 +298,7 @@ class MaxPool2D(_SpatialLayer):
             g = self._buffer("g", dout.shape, dout.dtype)
             np.multiply(dout, self._out > 0, out=g)
         if self._bias_added:
-            self.bias_grad = g.reshape(-1, c).sum(axis=0)
+            self.bias_grad = self._column_sums(g.reshape(-1, c))
         dx = self._buffer("dx", (h, n, w, c), dout.dtype)
         if h % 2 or w % 2:
             dx.fill(0)
