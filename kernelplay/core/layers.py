@@ -125,6 +125,7 @@ class Conv2D(_SpatialLayer):
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
         self._cols: np.ndarray | None = None
         self._in_shape: tuple | None = None
+        self._split = False
 
     def _weight_matrix(self) -> np.ndarray:
         """The weight as ``(k·k·C_in, C_out)`` with rows in (i, j, c) order, matching the columns."""
@@ -137,10 +138,24 @@ class Conv2D(_SpatialLayer):
         p = self.pad
         return self._buffer("xpad", (h + 2 * p, n, w + 2 * p, self.in_channels), dtype, zeros=True)
 
-    def _forward(self, x: np.ndarray | None, shape: tuple | None = None, *, add_bias: bool = True) -> np.ndarray:
+    def _positions(self, h: int, n: int, w: int, strides: tuple) -> tuple[tuple, tuple]:
+        """Shape and strides of a view over output positions (y, n, x), given the input's strides
+        for one step of y, n and x: ``(H, N, W)``, or ``(H, N, 2, W/2)`` (even x, then odd x) when
+        the output's columns are split for the pool."""
+        sy, sn, sx = strides
+        if self._split:
+            return (h, n, 2, w // 2), (sy, sn, sx, 2 * sx)
+        return (h, n, w), (sy, sn, sx)
+
+    def _forward(self, x: np.ndarray | None, shape: tuple | None = None, *, add_bias: bool = True,
+                 split_columns: bool = False) -> np.ndarray:
         """x: ``(H, N, W, C_in)`` → ``(H, N, W, C_out)``. ``x=None`` means the caller already filled
         the interior of :meth:`padded_input` for ``shape=(H, N, W)``. ``add_bias=False`` leaves the
-        bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values)."""
+        bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values).
+
+        ``split_columns=True`` (even W) returns ``(H, N, 2, W/2, C_out)``: each row's even columns,
+        then its odd ones, so a 2×2 pool compares long contiguous runs instead of C-long ones;
+        ``_backward`` then takes ``dout`` in that layout too."""
         k, p, c = self.kernel_size, self.pad, self.in_channels
         if x is not None:
             h, n, w, cx = x.shape
@@ -152,14 +167,17 @@ class Conv2D(_SpatialLayer):
             h, n, w = shape
             xpad = self.padded_input(n, h, w, self.params["weight"].dtype)
         dtype = xpad.dtype
-        self._in_shape = (h, n, w)
+        if split_columns and w % 2:
+            raise ValueError(f"split_columns needs an even width, got {w}")
+        self._in_shape, self._split = (h, n, w), split_columns
         out = self._buffer("out", (h * n * w, self.out_channels), dtype)
         if c == 1:
             # One input channel: build the columns transposed, (k·k, H·N·W): each kernel offset is
             # a shifted window of whole image rows, far faster to copy than k·k-long strided runs.
-            cols_t = self._buffer("cols_t", (k, k, h, n, w), dtype)
             s0, s1, s2, _ = xpad.strides
-            np.copyto(cols_t, as_strided(xpad, (k, k, h, n, w), (s0, s2, s0, s1, s2), writeable=False))
+            pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
+            cols_t = self._buffer("cols_t", (k, k) + pos_shape, dtype)
+            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s2) + pos_strides, writeable=False))
             self._cols = cols_t.reshape(k * k, h * n * w).T
             np.matmul(self._cols, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
@@ -168,18 +186,20 @@ class Conv2D(_SpatialLayer):
             # whole image rows of the same array. So the only copy is k·C_in values per position
             # (not k·k·C_in), and the conv is k matrix products of K = k·C_in, summed.
             s0, s1, s2, s3 = xpad.strides
-            rows = self._buffer("rows", (h, n, w, k * c), dtype)
-            np.copyto(rows, as_strided(xpad[p:], (h, n, w, k * c), (s0, s1, s2, s3), writeable=False))
+            pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
+            rows = self._buffer("rows", pos_shape + (k * c,), dtype)
+            np.copyto(rows, as_strided(xpad[p:], rows.shape, pos_strides + (s3,), writeable=False))
             self._cols = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, n * w, k * c), w_rows, out.reshape(h, n * w, -1))
         if add_bias:
             out += self.params["bias"]
-        return out.reshape(h, n, w, self.out_channels)
+        return out.reshape(self._positions(h, n, w, (0, 0, 0))[0] + (self.out_channels,))
 
     def _backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
-        """dout: ``(H, N, W, C_out)`` → dx ``(H, N, W, C_in)`` (None if not ``needs_input_grad``).
-        ``bias_grad``: the bias gradient, when a pool that added the bias computed it."""
+        """dout: ``(H, N, W, C_out)`` (or split as the forward's output) → dx ``(H, N, W, C_in)``
+        (None if not ``needs_input_grad``). ``bias_grad``: the bias gradient, when a pool that added
+        the bias computed it."""
         if self._cols is None:
             raise RuntimeError("backward called before forward")
         h, n, w = self._in_shape
@@ -207,16 +227,17 @@ class Conv2D(_SpatialLayer):
         # dx[y + i - p, n, x + j - p, c] gets dout[y, n, x] @ W[:, c, i, j]. Per kernel row i that is
         # a matrix product giving, for each position, the k·C_in values of its row window
         # (dx_rows[y', n, x, (j, c)] = Σ_i dout[y' - i + p, n, x] @ W_i), then k shifted adds along
-        # the row put each j where it belongs.
+        # the row put each j where it belongs (column x = q + x2 · step in the split layout).
         w_t = self._weight_matrix().reshape(k, k * c, co).transpose(0, 2, 1)  # [i]: (C_out, k·C_in)
         dx_rows = self._buffer("dx_rows", (h, n * w, k * c), d2.dtype)
         self._shifted_row_products(d2.reshape(h, n * w, co), w_t[::-1], dx_rows)
-        d5 = dx_rows.reshape(h, n, w, k, c)
+        step = 2 if self._split else 1
+        d6 = dx_rows.reshape(h, n, step, w // step, k, c)
         dxpad = self._buffer("dxpad", (h, n, w + 2 * p, c), d2.dtype)
-        dxpad[:, :, w:].fill(0)
-        dxpad[:, :, :w] = d5[:, :, :, 0, :]
-        for j in range(1, k):  # col2im along the row only: k shifted adds
-            dxpad[:, :, j:j + w, :] += d5[:, :, :, j, :]
+        dxpad.fill(0)
+        for q in range(step):
+            for j in range(k):  # col2im along the row only: shifted adds
+                dxpad[:, :, q + j:q + j + w:step, :] += d6[:, :, q, :, j, :]
         return dxpad[:, :, p:p + w, :]
 
     def _shifted_row_products(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
@@ -242,6 +263,9 @@ class MaxPool2D(_SpatialLayer):
     x: ``(N, C, H, W)`` → ``(N, C, H // 2, W // 2)``. With ``fuse_relu=True`` it computes
     ``maxpool(relu(x))`` in one pass (they commute), which the network uses after each conv.
     Ties go to the first maximum in row-major window order, as in PyTorch.
+
+    Internally it also takes a conv's split-column output ``(H, N, 2, W/2, C)`` (see
+    :meth:`Conv2D._forward`), and its ``_backward`` then returns dx in that layout.
     """
 
     def __init__(self, *, fuse_relu: bool = False) -> None:
@@ -256,14 +280,9 @@ class MaxPool2D(_SpatialLayer):
     def _forward(self, x: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
         """x: ``(H, N, W, C)`` → ``(H//2, N, W//2, C)``; ``out`` may be a view to write into;
         ``bias`` ``(C,)`` is added after the max (for a conv that left it out)."""
-        h, n, w, c = x.shape
-        h2, w2 = h // 2, w // 2
         self._in_shape = x.shape
-        a = x[0:2 * h2:2, :, 0:2 * w2:2]
-        b = x[0:2 * h2:2, :, 1:2 * w2:2]
-        cc = x[1:2 * h2:2, :, 0:2 * w2:2]
-        d = x[1:2 * h2:2, :, 1:2 * w2:2]
-        shape = (h2, n, w2, c)
+        a, b, cc, d = self._corners(x)
+        shape = a.shape
         m1 = self._buffer("m1", shape, x.dtype)
         m2 = self._buffer("m2", shape, x.dtype)
         # Which element won, first maximum on ties (row-major: a, b, c, d), as three bit masks:
@@ -286,33 +305,45 @@ class MaxPool2D(_SpatialLayer):
         self._masks, self._out, self._bias_added = (b_won, d_won, low), out, bias is not None
         return out
 
+    @staticmethod
+    def _corners(x: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Views of every window's top-left, top-right, bottom-left and bottom-right values,
+        each ``(H//2, N, W//2, C)``, for x ``(H, N, W, C)`` or split ``(H, N, 2, W/2, C)``."""
+        rows = 2 * (x.shape[0] // 2)
+        if x.ndim == 5:
+            return x[0:rows:2, :, 0], x[0:rows:2, :, 1], x[1:rows:2, :, 0], x[1:rows:2, :, 1]
+        cols = 2 * (x.shape[2] // 2)
+        return x[0:rows:2, :, 0:cols:2], x[0:rows:2, :, 1:cols:2], x[1:rows:2, :, 0:cols:2], x[1:rows:2, :, 1:cols:2]
+
     def _backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: ``(H//2, N, W//2, C)`` → dx ``(H, N, W, C)``. When the forward added a bias,
-        its gradient is left in ``self.bias_grad``."""
+        """dout: ``(H//2, N, W//2, C)`` → dx shaped like the forward's input. When the forward
+        added a bias, its gradient is left in ``self.bias_grad``."""
         if self._out is None:
             raise RuntimeError("backward called before forward")
-        h, n, w, c = self._in_shape
-        h2, w2 = h // 2, w // 2
+        c = self._in_shape[-1]
         g = dout
         if self.fuse_relu:
             g = self._buffer("g", dout.shape, dout.dtype)
             np.multiply(dout, self._out > 0, out=g)
         if self._bias_added:
             self.bias_grad = self._column_sums(g.reshape(-1, c))
-        dx = self._buffer("dx", (h, n, w, c), dout.dtype)
-        if h % 2 or w % 2:
+        dx = self._buffer("dx", self._in_shape, dout.dtype)
+        corners = self._corners(dx)
+        if sum(view.size for view in corners) != dx.size:  # odd sizes: the dropped row/column
             dx.fill(0)
         b_won, d_won, low = self._masks
         mask = self._buffer("mask", dout.shape, np.bool_)
         high = self._buffer("high", dout.shape, np.bool_)
         np.logical_not(low, out=high)
-        for (r, s_), row, won in (((0, 0), high, None), ((0, 1), high, b_won), ((1, 0), low, None), ((1, 1), low, d_won)):
-            pick = b_won if r == 0 else d_won
-            if won is None:  # the left element: its row won and the right one did not
-                np.greater(row, pick, out=mask)
-            else:
-                np.logical_and(row, won, out=mask)
-            np.multiply(g, mask, out=dx[r:2 * h2:2, :, s_:2 * w2:2])
+        # top-left: top row won and not b; top-right: top row and b; likewise below with d
+        np.greater(high, b_won, out=mask)
+        np.multiply(g, mask, out=corners[0])
+        np.logical_and(high, b_won, out=mask)
+        np.multiply(g, mask, out=corners[1])
+        np.greater(low, d_won, out=mask)
+        np.multiply(g, mask, out=corners[2])
+        np.logical_and(low, d_won, out=mask)
+        np.multiply(g, mask, out=corners[3])
         return dx
 
 

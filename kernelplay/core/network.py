@@ -165,10 +165,11 @@ class _Path:
         xpad = conv.padded_input(n, h, w, self.dtype)
         p = conv.pad
         xpad[p:p + h, :, p:p + w, 0] = x[:, 0].transpose(1, 0, 2)  # (N, H, W) → (H, N, W)
-        # the bias of each conv is added after its pool (a quarter of the values), except when
-        # the caller wants the conv maps themselves
+        # the bias of each conv is added after its pool (a quarter of the values), and even-width
+        # conv outputs come with their columns split for the pool — except when the caller wants
+        # the conv maps themselves
         defer = keep is None
-        a = conv._forward(None, (h, n, w), add_bias=not defer)
+        a = conv._forward(None, (h, n, w), add_bias=not defer, split_columns=defer and w % 2 == 0)
         for i, pool in enumerate(self.pools):
             bias = self.convs[i].params["bias"] if defer else None
             if keep is not None:
@@ -181,7 +182,7 @@ class _Path:
                 pool._forward(a, out=xpad[q:q + h, :, q:q + w, :], bias=bias)  # straight into the next pad
                 if keep is not None:
                     keep[f"pool{i + 1}"] = hnwc_to_nchw(xpad[q:q + h, :, q:q + w, :])
-                a = nxt._forward(None, (h, n, w), add_bias=not defer)
+                a = nxt._forward(None, (h, n, w), add_bias=not defer, split_columns=defer and w % 2 == 0)
             else:
                 a = pool._forward(a, bias=bias)
                 if keep is not None:

@@ -43,18 +43,23 @@ def _find_local_thread_setter():
     return None
 
 
-def worker_count() -> int:
-    """How many data-parallel workers to use: 1 (no pool) or 2 (set ``KERNELPLAY_THREADS=1`` to
-    turn the pool off)."""
+def _local_thread_setter():
+    """The (cached) result of :func:`_find_local_thread_setter`."""
     global _setter, _probed
-    env = os.environ.get("KERNELPLAY_THREADS")
-    if env is not None and env.strip() == "1":
-        return 1
     with _lock:
         if not _probed:
             _probed = True
             _setter = _find_local_thread_setter()
-    if _setter is None or (os.cpu_count() or 1) < 2:
+    return _setter
+
+
+def worker_count() -> int:
+    """How many data-parallel workers to use: 1 (no pool) or 2 (set ``KERNELPLAY_THREADS=1`` to
+    turn the pool off)."""
+    env = os.environ.get("KERNELPLAY_THREADS")
+    if env is not None and env.strip() == "1":
+        return 1
+    if _local_thread_setter() is None or (os.cpu_count() or 1) < 2:
         return 1
     return 2
 
@@ -81,6 +86,7 @@ def run_parallel(tasks):
     global _pool
     if len(tasks) == 1:
         return [tasks[0]()]
+    _local_thread_setter()  # probed before any worker starts, so every worker limits its BLAS
     with _lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=len(tasks) - 1, thread_name_prefix="kernelplay-cnn",

@@ -112,6 +112,26 @@ def test_dense_relu_flatten_gradients():
     check_layer_gradients(Flatten(), rng.standard_normal((2, 3, 2, 2)))
 
 
+@pytest.mark.parametrize("c_in", [1, 3])
+def test_split_column_layout_gives_the_same_conv_pool_values_and_gradients(c_in):
+    """The network's fast path (conv output with even/odd columns apart, pooled in that layout)
+    equals the plain layout, forward and backward, ties included."""
+    rng = np.random.default_rng(9)
+    x = rng.integers(0, 3, (7, 3, 8, c_in)).astype(np.float64)  # (H, N, W, C); small integers tie often
+    weight = rng.integers(-1, 2, (4, c_in, 3, 3))
+    results = []
+    for split in (False, True):
+        conv = Conv2D(c_in, 4, 3, rng=np.random.default_rng(10), dtype=np.float64)
+        conv.params["weight"][...] = weight
+        pool = MaxPool2D(fuse_relu=True)
+        out = pool._forward(conv._forward(x, split_columns=split)).copy()
+        dx = conv._backward(pool._backward(np.arange(out.size, dtype=np.float64).reshape(out.shape)))
+        results.append((out, dx.copy(), conv.grads["weight"].copy(), conv.grads["bias"].copy()))
+    assert results[1][0].shape == (3, 3, 4, 4)
+    for plain, split in zip(*results):
+        np.testing.assert_allclose(split, plain, atol=1e-12)
+
+
 def test_params_and_grads_share_keys_and_shapes():
     for layer in (Conv2D(2, 3, 5), Dense(4, 2), MaxPool2D(), ReLU(), Flatten()):
         assert layer.params.keys() == layer.grads.keys()
