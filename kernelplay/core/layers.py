@@ -298,10 +298,12 @@ class MaxPool2D(_SpatialLayer):
         if out is None:
             out = self._buffer("out", shape, x.dtype)
         np.maximum(m1, m2, out=out)
+        # per-channel constants tiled along the row: numpy then runs whole rows, not C-long pieces
+        w2, c = shape[2], shape[3]
         if bias is not None:
-            out += bias
+            np.add(out, np.tile(bias, (w2, 1)), out=out)
         if self.fuse_relu:
-            np.maximum(out, 0, out=out)
+            np.maximum(out, self._buffer("zeros", (w2, c), x.dtype, zeros=True), out=out)
         self._masks, self._out, self._bias_added = (b_won, d_won, low), out, bias is not None
         return out
 
