@@ -334,18 +334,16 @@ class MaxPool2D(_SpatialLayer):
         if sum(view.size for view in corners) != dx.size:  # odd sizes: the dropped row/column
             dx.fill(0)
         b_won, d_won, low = self._masks
-        mask = self._buffer("mask", dout.shape, np.bool_)
-        high = self._buffer("high", dout.shape, np.bool_)
-        np.logical_not(low, out=high)
-        # top-left: top row won and not b; top-right: top row and b; likewise below with d
-        np.greater(high, b_won, out=mask)
-        np.multiply(g, mask, out=corners[0])
-        np.logical_and(high, b_won, out=mask)
-        np.multiply(g, mask, out=corners[1])
-        np.greater(low, d_won, out=mask)
-        np.multiply(g, mask, out=corners[2])
-        np.logical_and(low, d_won, out=mask)
-        np.multiply(g, mask, out=corners[3])
+        # Split g between the rows, then each row's share between its two columns; the second
+        # part of each split is a subtraction (exact here, and faster than a second mask).
+        g_low = self._buffer("g_low", dout.shape, dout.dtype)
+        g_high = self._buffer("g_high", dout.shape, dout.dtype)
+        np.multiply(g, low, out=g_low)
+        np.subtract(g, g_low, out=g_high)
+        np.multiply(g_high, b_won, out=corners[1])
+        np.subtract(g_high, corners[1], out=corners[0])
+        np.multiply(g_low, d_won, out=corners[3])
+        np.subtract(g_low, corners[3], out=corners[2])
         return dx
 
 
