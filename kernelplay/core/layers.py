@@ -4,10 +4,16 @@ Public layout: every layer's ``forward(x)`` takes and returns ``(N, C, H, W)`` a
 for the dense layers), exactly as the course code and PyTorch do.
 
 Internal layout: the network chains the spatial layers through ``_forward`` / ``_backward`` on
-``(H, N, W, C)`` arrays ("HNWC"). With rows outermost and channels innermost, a kernel window's
-``kw * C`` values of one image row are contiguous in memory, so im2col is a single strided copy with
-long contiguous runs, every convolution is one large matrix product, and 2×2 pooling is a reshape.
-The public ``forward`` / ``backward`` are the same code with a transpose on either side.
+``(H, N, W, C)`` arrays ("HNWC"). With rows outermost and channels innermost, the ``k · C`` values
+one kernel row sees at a position are contiguous in memory, and the windows of kernel row ``i`` for
+all positions of image row ``y`` are the windows of kernel row 0 for image row ``y + i``. So a conv
+copies one ``k · C``-wide row window per position (not the ``k · k · C`` of a full im2col, which
+would not stay in cache) and is ``k`` matrix products of row blocks of that one array, summed; its
+input gradient is the same products transposed followed by ``k`` shifted adds along the row. The
+first layer (one input channel) keeps the classic im2col: its ``k · k`` columns are small.
+Ahead of a 2×2 pool, a conv can emit each row's even columns before its odd ones, so the pool
+compares long contiguous runs. The public ``forward`` / ``backward`` are the same code with a
+transpose on either side.
 
 The slow, obvious versions (:func:`conv2d_naive`, :func:`maxpool2d_naive`) are what the playground
 teaches — window × kernel, then sum — and the tests hold the fast layers to them.
