@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from kernelplay.core.blas import gemm_into
+
 __all__ = [
     "Layer",
     "Conv2D",
@@ -252,15 +254,12 @@ class Conv2D(_SpatialLayer):
         positions per image row."""
         h, m, _ = a.shape
         k, p = b.shape[0], b.shape[0] // 2
-        np.matmul(a.reshape(h * m, -1), b[p], out=out.reshape(h * m, -1))  # the centre row covers all
-        product = self._buffer("row_product", out.shape, out.dtype)
+        gemm_into(a.reshape(h * m, -1), b[p], out.reshape(h * m, -1), accumulate=False)  # the centre row covers all
         for i in range(k):
             y0, y1 = max(0, p - i), min(h, h + p - i)
-            if i == p or y0 >= y1:
-                continue
-            part = product[:y1 - y0]
-            np.matmul(a[y0 + i - p:y1 + i - p].reshape((y1 - y0) * m, -1), b[i], out=part.reshape((y1 - y0) * m, -1))
-            out[y0:y1] += part
+            if i != p and y0 < y1:
+                gemm_into(a[y0 + i - p:y1 + i - p].reshape((y1 - y0) * m, -1), b[i],
+                          out[y0:y1].reshape((y1 - y0) * m, -1), accumulate=True)
 
 
 class MaxPool2D(_SpatialLayer):

@@ -5,52 +5,23 @@ thread beats one thread with 2 BLAS threads — numpy releases the GIL inside ev
 operation, so the im2col copies, pooling and col2im (single-threaded in numpy) run in parallel too,
 and no BLAS thread spins waiting for the next matrix product.
 
-Each worker asks OpenBLAS (numpy's bundled copy) for one thread *in that worker only*
-(``openblas_set_num_threads_local``, OpenBLAS ≥ 0.3.27). Without that call available, the pool is
-not used: two workers each running two BLAS threads would oversubscribe the cores.
+While the tasks run, OpenBLAS (numpy's bundled copy) is asked for one thread
+(:func:`kernelplay.core.blas.set_local_threads`; each worker also asks when it starts). Without
+that call available, the pool is not used: two workers each running two BLAS threads would
+oversubscribe the cores.
 """
 from __future__ import annotations
 
-import ctypes
-import glob
 import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
-import numpy as np
+from kernelplay.core.blas import has_local_threads, set_local_threads
 
 __all__ = ["worker_count", "run_parallel"]
 
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
-_setter = None
-_probed = False
-
-
-def _find_local_thread_setter():
-    """numpy's OpenBLAS ``openblas_set_num_threads_local`` through ctypes, or None."""
-    libdirs = [Path(np.__file__).resolve().parent.parent / "numpy.libs", Path(np.__file__).resolve().parent / ".libs"]
-    for folder in libdirs:
-        for lib in sorted(glob.glob(str(folder / "*openblas*"))):
-            try:
-                handle = ctypes.CDLL(lib)
-                fn = handle.openblas_set_num_threads_local
-            except (OSError, AttributeError):
-                continue
-            fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
-            return fn
-    return None
-
-
-def _local_thread_setter():
-    """The (cached) result of :func:`_find_local_thread_setter`."""
-    global _setter, _probed
-    with _lock:
-        if not _probed:
-            _probed = True
-            _setter = _find_local_thread_setter()
-    return _setter
 
 
 def worker_count() -> int:
@@ -59,7 +30,7 @@ def worker_count() -> int:
     env = os.environ.get("KERNELPLAY_THREADS")
     if env is not None and env.strip() == "1":
         return 1
-    if _local_thread_setter() is None or (os.cpu_count() or 1) < 2:
+    if not has_local_threads() or (os.cpu_count() or 1) < 2:
         return 1
     return 2
 
@@ -76,8 +47,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _init_worker() -> None:
-    if _setter is not None:
-        _setter(1)
+    set_local_threads(1)
 
 
 def run_parallel(tasks):
@@ -86,16 +56,15 @@ def run_parallel(tasks):
     global _pool
     if len(tasks) == 1:
         return [tasks[0]()]
-    _local_thread_setter()  # probed before any worker starts, so every worker limits its BLAS
     with _lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=len(tasks) - 1, thread_name_prefix="kernelplay-cnn",
                                        initializer=_init_worker)
     futures = [_pool.submit(t) for t in tasks[1:]]
-    previous = _setter(1) if _setter is not None else None
+    previous = set_local_threads(1)
     try:
         first = tasks[0]()
     finally:
         if previous is not None:
-            _setter(previous)
+            set_local_threads(previous)
     return [first] + [f.result() for f in futures]
