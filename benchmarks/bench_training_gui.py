@@ -13,12 +13,10 @@ headless, GUI, GUI, headless, … (only one trains at a time; the other waits id
 of the per-pair ratios is reported. The benchmark keeps 500 held-out digits (not 2,000) so that one
 epoch's evaluation, which lands in some segments and not others, adds little noise.
 
-Threads, chosen deliberately for 2 cores: the engine splits every batch over 2 data-parallel
-threads with single-threaded BLAS each (``kernelplay.core.parallel``); we pin OpenBLAS to one
-thread everywhere else too (``OPENBLAS_NUM_THREADS=1``, set before numpy loads) so the GUI thread's
-small numpy work never wakes extra BLAS threads that would fight the trainer for the cores. The
-training process runs at nice 10 (``session.TRAINING_NICENESS``) so the GUI thread gets a core as
-soon as it wakes.
+Threads are the app's own, nothing is pinned here: the engine splits every batch over 2
+data-parallel threads and keeps numpy's BLAS to one thread once it does
+(``kernelplay.core.parallel``); the training process runs at nice 10
+(``session.TRAINING_NICENESS``) so the GUI thread gets a core as soon as it wakes.
 
     python benchmarks/bench_training_gui.py [--seconds 3] [--rounds 5] [--size 1280x800]
                                             [--backend thread] [--redraw-ms 50]
@@ -31,7 +29,6 @@ import statistics
 import sys
 import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
@@ -85,7 +82,7 @@ def main(argv=None) -> int:
     data = load_digits(heldout=500)
     interval_ms = args.redraw_ms or REDRAW_INTERVAL_MS
     print(f"seed network, batch 64, Adam, bundled digits ({data.describe()}); {os.cpu_count()} cores; "
-          f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; tab {size[0]}×{size[1]} training in a "
+          f"tab {size[0]}×{size[1]} training in a "
           f"{args.backend}, redraw every {interval_ms} ms; {args.rounds} pairs of {args.seconds:g}-s segments")
 
     tab = TrainingTab(data=data, backend=args.backend, redraw_interval_ms=interval_ms,

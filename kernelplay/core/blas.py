@@ -21,18 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["set_local_threads", "gemm_into", "has_local_threads"]
+__all__ = ["set_local_threads", "thread_count", "gemm_into", "has_local_threads"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _lock = threading.Lock()
 _probed = False
 _set_threads = None
+_get_threads = None
 _gemm: dict[np.dtype, object] = {}
 
 
 def _probe() -> None:
     """Find numpy's OpenBLAS and its functions, once."""
-    global _probed, _set_threads
+    global _probed, _set_threads, _get_threads
     with _lock:
         if _probed:
             return
@@ -47,6 +48,12 @@ def _probe() -> None:
             if fn is not None:
                 fn.argtypes, fn.restype = [ctypes.c_int], ctypes.c_int
                 _set_threads = fn
+            for name in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
+                fn = getattr(handle, name, None)
+                if fn is not None:
+                    fn.argtypes, fn.restype = [], ctypes.c_int
+                    _get_threads = fn
+                    break
             _find_gemms(handle, "64_" in Path(lib).name or "openblas64" in Path(lib).name)
             return
 
@@ -77,6 +84,12 @@ def set_local_threads(n: int) -> int | None:
     call."""
     _probe()
     return None if _set_threads is None else _set_threads(n)
+
+
+def thread_count() -> int | None:
+    """How many threads numpy's OpenBLAS uses now, or None if it cannot say."""
+    _probe()
+    return None if _get_threads is None else _get_threads()
 
 
 def _matrix(a: np.ndarray) -> tuple[int, int] | None:

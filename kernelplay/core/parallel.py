@@ -5,10 +5,12 @@ thread beats one thread with 2 BLAS threads — numpy releases the GIL inside ev
 operation, so the im2col copies, pooling and col2im (single-threaded in numpy) run in parallel too,
 and no BLAS thread spins waiting for the next matrix product.
 
-While the tasks run, OpenBLAS (numpy's bundled copy) is asked for one thread
-(:func:`kernelplay.core.blas.set_local_threads`; each worker also asks when it starts). Without
-that call available, the pool is not used: two workers each running two BLAS threads would
-oversubscribe the cores.
+Once the pool runs, OpenBLAS (numpy's bundled copy) is asked for one thread and left so
+(:func:`kernelplay.core.blas.set_local_threads`): the pool's workers are the parallelism, and
+OpenBLAS's own threads, which spin for a while after every multi-threaded call, would otherwise
+take cycles from them — a probe digit's forward pass every 80 ms in the training tab halved its
+training speed (2,070 instead of 3,650 digits/s). Without that call available, the pool is not
+used: two workers each running two BLAS threads would oversubscribe the cores.
 """
 from __future__ import annotations
 
@@ -51,8 +53,8 @@ def _init_worker() -> None:
 
 
 def run_parallel(tasks):
-    """Run the callables in ``tasks`` on the pool (the first in the calling thread, with its BLAS
-    limited to one thread for the duration) and return their results in order."""
+    """Run the callables in ``tasks`` on the pool (the first in the calling thread) and return
+    their results in order. From then on numpy's BLAS keeps to one thread in this process."""
     global _pool
     if len(tasks) == 1:
         return [tasks[0]()]
@@ -61,10 +63,6 @@ def run_parallel(tasks):
             _pool = ThreadPoolExecutor(max_workers=len(tasks) - 1, thread_name_prefix="kernelplay-cnn",
                                        initializer=_init_worker)
     futures = [_pool.submit(t) for t in tasks[1:]]
-    previous = set_local_threads(1)
-    try:
-        first = tasks[0]()
-    finally:
-        if previous is not None:
-            set_local_threads(previous)
+    set_local_threads(1)
+    first = tasks[0]()
     return [first] + [f.result() for f in futures]
