@@ -42,6 +42,7 @@ LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}
 CURVE_INTERVAL = 0.25  # seconds between two redraws of the curves while training
+KERNEL_INTERVAL = 0.25  # likewise for the learned kernels, which change slowly
 # ≈ 10–12 redraws/s: smooth to watch, and the GUI then needs ~8 % of one core, so training keeps
 # ≥ 90 % of its speed on 2 cores (at 20/s it needed ~11 %; see benchmarks/bench_training_gui.py)
 REDRAW_INTERVAL_MS = 80
@@ -85,7 +86,7 @@ class TrainingTab(QWidget):
         self.redraw_seconds: deque[float] = deque(maxlen=200)  # time per redraw, for the benchmark
         self.redraws = 0
         self._pad_digit: np.ndarray | None = None  # the newest drawing, not yet sent to the worker
-        self._curves_drawn_at = -math.inf
+        self._curves_drawn_at = self._kernels_drawn_at = -math.inf
         self._shut_down = False
         self._build(epochs)
         self.session.snapshot_received.connect(self._on_snapshot_received)
@@ -435,12 +436,15 @@ class TrainingTab(QWidget):
         if snapshot.config != self.diagram.config:
             self.diagram.set_config(snapshot.config)
             self._on_architecture_edited()
-        self.filter_grid.set_kernels(snapshot.kernels)
         self.feature_maps.set_activations(snapshot.activations)
         self.scores_view.set_scores(snapshot.scores, snapshot.probe_label)
-        # the curves change little between two frames, and re-laying their axes is the dearest part
-        # of a redraw: a few times a second is enough
-        if start - self._curves_drawn_at >= CURVE_INTERVAL or snapshot.step == 0 or not self.session.running:
+        # The kernels and curves change little between two frames and are the dearest parts of a
+        # redraw (the GUI's CPU time is taken from the trainer): a few times a second is enough.
+        settled = snapshot.step == 0 or not self.session.running
+        if start - self._kernels_drawn_at >= KERNEL_INTERVAL or settled:
+            self.filter_grid.set_kernels(snapshot.kernels)
+            self._kernels_drawn_at = start
+        if start - self._curves_drawn_at >= CURVE_INTERVAL or settled:
             self.curves.set_history(self.session.history)
             self._curves_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))
@@ -460,6 +464,9 @@ class TrainingTab(QWidget):
         self.play_button.setText("Pause" if running else "Train")
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
+        latest = self.latest_snapshot()
+        if not running and latest is not None:
+            self._show(latest)  # the kernels and curves, which are drawn less often while training
 
     @Slot(str)
     def _on_stopped(self, reason: str) -> None:
