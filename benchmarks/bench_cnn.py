@@ -24,6 +24,7 @@ import numpy as np  # noqa: E402
 from kernelplay.core.layers import softmax_cross_entropy  # noqa: E402
 from kernelplay.core.network import Network  # noqa: E402
 from kernelplay.core.optim import Adam  # noqa: E402
+from kernelplay.core.torch_export import torch_module  # noqa: E402
 
 
 def rate(fn, samples_per_call: int, seconds: float) -> float:
@@ -63,23 +64,9 @@ def torch_engine(batch: int):
         import torch
     except ImportError:
         return None
-    nn, F = torch.nn, torch.nn.functional
+    F = torch.nn.functional
     torch.manual_seed(0)
-
-    class TorchNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 16, 5, padding=2)
-            self.conv2 = nn.Conv2d(16, 36, 5, padding=2)
-            self.fc1 = nn.Linear(1764, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            return self.fc2(F.relu(self.fc1(x.flatten(1))))
-
-    model = TorchNet()
+    model = torch_module()  # the same network, written with torch.nn
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     x = torch.rand(batch, 1, 28, 28)
     y = torch.randint(0, 10, (batch,))

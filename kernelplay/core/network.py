@@ -368,6 +368,16 @@ class Network:
         other.flat_params[...] = self.flat_params
         return other
 
+    def to_torch(self):
+        """This network as a ``torch.nn.Module`` holding a copy of its weights (float32); needs
+        PyTorch, which kernelplay itself does not (see :mod:`kernelplay.core.torch_export`)."""
+        from kernelplay.core.torch_export import _import_torch, torch_module
+
+        torch = _import_torch()
+        model = torch_module(self.config)
+        model.load_state_dict({name: torch.from_numpy(np.array(value, dtype=np.float32)) for name, value in self.params.items()})
+        return model
+
     @property
     def kernels(self) -> dict[str, np.ndarray]:
         """Each conv layer's kernels ``(C_out, C_in, k, k)`` by layer name (views; copy to keep)."""

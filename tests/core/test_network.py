@@ -1,5 +1,6 @@
 """The digit CNN: config, whole-network gradients, save/load, activations, PyTorch equivalence."""
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -153,33 +154,23 @@ def test_bad_model_files_say_what_is_wrong(tmp_path):
         Network.load(tmp_path / "cut.npz")
 
 
-def test_loads_into_pytorch_with_identical_logits(tmp_path):
+@pytest.mark.parametrize("config", [NetworkConfig(), NetworkConfig(channels=(4, 6, 8), kernel_size=3, fc_width=16)])
+def test_loads_into_pytorch_with_identical_logits(tmp_path, config):
     torch = pytest.importorskip("torch")
-    nn, F = torch.nn, torch.nn.functional
+    from kernelplay.core.torch_export import torch_module
 
-    class TorchNet(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 16, 5, padding=2)
-            self.conv2 = nn.Conv2d(16, 36, 5, padding=2)
-            self.fc1 = nn.Linear(1764, 128)
-            self.fc2 = nn.Linear(128, 10)
-
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), 2)
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            return self.fc2(F.relu(self.fc1(x.flatten(1))))
-
-    net = Network(seed=7)
+    net = Network(config, seed=7)
     path = net.save(tmp_path / "model.npz")
-    model = TorchNet()
-    with np.load(path, allow_pickle=False) as npz:
+    model = torch_module(config)
+    with np.load(path, allow_pickle=False) as npz:  # the README's one line
         model.load_state_dict({k: torch.from_numpy(npz[k]) for k in npz.files if k != "__config__"})
     x = np.random.default_rng(4).random((5, 1, 28, 28)).astype(np.float32)
     x[:, :, :8] = 0  # blank rows make exact ties in the pooling windows, as on real digits
     with torch.no_grad():
-        expected = model(torch.from_numpy(x)).numpy()
-    np.testing.assert_allclose(net.forward(x), expected, atol=1e-5)
+        from_file = model(torch.from_numpy(x)).numpy()
+        converted = net.to_torch()(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(net.forward(x), from_file, atol=1e-5)
+    np.testing.assert_array_equal(converted, from_file)
 
 
 def test_two_thread_split_gives_the_same_logits_and_gradients():
@@ -235,3 +226,9 @@ def test_training_in_two_threads_leaves_blas_on_one_thread():
     net.backward(net.forward(x))
     net.forward(x[:1])
     assert blas.thread_count() == 1  # ...one thread after it
+
+
+def test_to_torch_without_pytorch_says_so(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(ImportError, match="PyTorch is not installed"):
+        Network().to_torch()

@@ -1,0 +1,50 @@
+"""The network as a PyTorch module, for a user who outgrows the app. PyTorch is not a dependency:
+it is imported only when asked for.
+
+    import kernelplay
+    model = kernelplay.Network.load("digits.npz").to_torch()      # weights included
+    model = torch_module(config)                                   # fresh, same names and shapes
+
+The module's attributes are ``conv1, conv2, …, fc1, fc2``, so its ``state_dict`` has the names
+and shapes of kernelplay's model files, and ``load_state_dict`` takes their arrays as they are.
+"""
+from __future__ import annotations
+
+from kernelplay.core.network import NetworkConfig
+
+__all__ = ["torch_module"]
+
+
+def _import_torch():
+    try:
+        import torch
+    except ImportError as exc:
+        raise ImportError("PyTorch is not installed (pip install torch); kernelplay itself does not need it") from exc
+    return torch
+
+
+def torch_module(config: NetworkConfig | None = None):
+    """A ``torch.nn.Module`` with the architecture of ``config`` (default: the seed network):
+    ``len(channels)`` × (conv k×k 'same' → ReLU → 2×2 max-pool) → flatten → FC → ReLU → FC 10.
+    Its input is ``(N, 1, 28, 28)`` floats, its output ``(N, 10)`` logits; weights are PyTorch's
+    fresh initialisation."""
+    config = NetworkConfig() if config is None else config
+    torch = _import_torch()
+    nn, functional = torch.nn, torch.nn.functional
+
+    class DigitCNN(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            c_in, k = 1, config.kernel_size
+            for i, c in enumerate(config.channels, 1):
+                setattr(self, f"conv{i}", nn.Conv2d(c_in, c, k, padding=k // 2))
+                c_in = c
+            self.fc1 = nn.Linear(config.flat_features, config.fc_width)
+            self.fc2 = nn.Linear(config.fc_width, 10)
+
+        def forward(self, x):
+            for i in range(1, len(config.channels) + 1):
+                x = functional.max_pool2d(functional.relu(getattr(self, f"conv{i}")(x)), 2)
+            return self.fc2(functional.relu(self.fc1(x.flatten(1))))
+
+    return DigitCNN()
