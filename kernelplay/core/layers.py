@@ -131,7 +131,7 @@ class Conv2D(_SpatialLayer):
         self.params["weight"] = rng.uniform(-bound, bound, (out_channels, in_channels, kernel_size, kernel_size)).astype(dtype)
         self.params["bias"] = rng.uniform(-bound, bound, out_channels).astype(dtype)
         self.grads = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self._cols: np.ndarray | None = None
+        self._windows: np.ndarray | None = None  # what the forward multiplied: im2col columns or row windows
         self._in_shape: tuple | None = None
         self._split = False
 
@@ -186,8 +186,8 @@ class Conv2D(_SpatialLayer):
             pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
             cols_t = self._buffer("cols_t", (k, k) + pos_shape, dtype)
             np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s2) + pos_strides, writeable=False))
-            self._cols = cols_t.reshape(k * k, h * n * w).T
-            np.matmul(self._cols, np.ascontiguousarray(self._weight_matrix()), out=out)
+            self._windows = cols_t.reshape(k * k, h * n * w).T
+            np.matmul(self._windows, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
             # One kernel row at a time: rows[y, n, x, (j, c)] = xpad[p + y, n, x + j, c] holds the
             # k·C_in values a kernel row sees, and kernel row i needs rows[y + i - p] — a block of
@@ -197,7 +197,7 @@ class Conv2D(_SpatialLayer):
             pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
             rows = self._buffer("rows", pos_shape + (k * c,), dtype)
             np.copyto(rows, as_strided(xpad[p:], rows.shape, pos_strides + (s3,), writeable=False))
-            self._cols = rows
+            self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, n * w, k * c), w_rows, out.reshape(h, n * w, -1))
         if add_bias:
@@ -208,7 +208,7 @@ class Conv2D(_SpatialLayer):
         """dout: ``(H, N, W, C_out)`` (or split as the forward's output) → dx ``(H, N, W, C_in)``
         (None if not ``needs_input_grad``). ``bias_grad``: the bias gradient, when a pool that added
         the bias computed it."""
-        if self._cols is None:
+        if self._windows is None:
             raise RuntimeError("backward called before forward")
         h, n, w = self._in_shape
         k, p, c = self.kernel_size, self.pad, self.in_channels
@@ -219,12 +219,12 @@ class Conv2D(_SpatialLayer):
         else:
             self.grads["bias"][...] = bias_grad
         if c == 1:
-            dw = np.matmul(self._cols.T, d2)  # (k·k, C_out), rows in (i, j) order; cols.T is contiguous
+            dw = np.matmul(self._windows.T, d2)  # (k·k, C_out), rows in (i, j) order; cols.T is contiguous
             self.grads["weight"][...] = dw.T.reshape(co, 1, k, k)
         else:
             # dW for kernel row i: dout[y] against the rows that kernel row saw, rows[y + i - p]
             d3 = d2.reshape(h, n * w, co)
-            rows = self._cols.reshape(h, n * w, k * c)
+            rows = self._windows.reshape(h, n * w, k * c)
             dwt = self._buffer("dwt", (k, co, k * c), d2.dtype)
             for i in range(k):
                 y0, y1 = max(0, p - i), min(h, h + p - i)
