@@ -8,7 +8,7 @@ and no BLAS thread spins waiting for the next matrix product.
 Once the pool runs, OpenBLAS (numpy's bundled copy) is asked for one thread and left so
 (:func:`kernelplay.core.blas.set_local_threads`): the pool's workers are the parallelism, and
 OpenBLAS's own threads, which spin for a while after every multi-threaded call, would otherwise
-take cycles from them — a probe digit's forward pass every 80 ms in the training tab halved its
+take cycles from them — a probe digit's forward pass every 80–100 ms in the training tab halved its
 training speed (2,070 instead of 3,650 digits/s). Without that call available, the pool is not
 used: two workers each running two BLAS threads would oversubscribe the cores.
 """

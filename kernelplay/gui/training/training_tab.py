@@ -43,9 +43,9 @@ BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}
 CURVE_INTERVAL = 0.25  # seconds between two redraws of the curves while training
 KERNEL_INTERVAL = 0.25  # likewise for the learned kernels, which change slowly
-# ≈ 10–12 redraws/s: smooth to watch, and the GUI then needs ~8 % of one core, so training keeps
-# ≥ 90 % of its speed on 2 cores (at 20/s it needed ~11 %; see benchmarks/bench_training_gui.py)
-REDRAW_INTERVAL_MS = 80
+# ≈ 10 redraws/s: smooth to watch, and the GUI then needs ~7 % of one core, so training keeps
+# ~93 % of its speed on 2 cores (at 12.5/s, 90 %; see benchmarks/bench_training_gui.py)
+REDRAW_INTERVAL_MS = 100
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
