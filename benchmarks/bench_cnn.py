@@ -21,7 +21,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from kernelplay.core.layers import softmax_cross_entropy  # noqa: E402
 from kernelplay.core.network import Network  # noqa: E402
 from kernelplay.core.optim import Adam  # noqa: E402
 from kernelplay.core.torch_export import torch_module  # noqa: E402
@@ -46,10 +45,8 @@ def numpy_engine(batch: int):
     x = rng.random((batch, 1, 28, 28), dtype=np.float32)
     y = rng.integers(0, 10, batch)
 
-    def train_step():
-        logits = net.forward(x)
-        _, d = softmax_cross_entropy(logits, y)
-        net.backward(d)
+    def train_step():  # as kernelplay's Trainer does it
+        net.train_batch(x, y)
         opt.step({"all": net.flat_params}, {"all": net.flat_grads})
 
     def infer(n):

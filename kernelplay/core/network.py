@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from kernelplay.core.layers import Conv2D, Dense, Flatten, MaxPool2D, hnwc_to_nchw, softmax
+from kernelplay.core.layers import Conv2D, Dense, Flatten, MaxPool2D, hnwc_to_nchw, softmax, softmax_cross_entropy
 from kernelplay.core.parallel import run_parallel, worker_count
 
 __all__ = ["NetworkConfig", "Network", "ModelFileError", "IMAGE_SIZE", "NUM_CLASSES"]
@@ -207,6 +207,17 @@ class _Path:
             d = pool._backward(d)
             d = self.convs[i]._backward(d, pool.bias_grad if pool._bias_added else None)
 
+    def train_part(self, x: np.ndarray, labels: np.ndarray, batch_size: int) -> tuple[float, np.ndarray]:
+        """Forward, softmax cross-entropy and backward for this part of a batch of ``batch_size``:
+        the gradients are those of the whole batch's mean loss. → (sum of this part's losses,
+        logits ``(n, 10)``)."""
+        logits = self.forward(x)
+        loss, dlogits = softmax_cross_entropy(logits, labels)
+        n = x.shape[0]
+        dlogits *= n / batch_size
+        self.backward(dlogits)
+        return loss * n, logits
+
 
 _MIN_PARALLEL_BATCH = 16  # below this, splitting the batch costs more than it saves
 
@@ -318,6 +329,26 @@ class Network:
         run_parallel([lambda p=p, s=s: p.backward(dlogits[s]) for p, s in zip(paths, self._split)])
         for flat in self._path_grads[1:len(self._split)]:
             self.flat_grads += flat
+
+    def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        """One training pass without the update: forward, mean softmax cross-entropy against
+        ``labels`` ``(N,)`` and backward, filling ``grads``. x: ``(N, 1, 28, 28)`` → (loss, logits
+        ``(N, 10)``). The same as ``forward``, ``softmax_cross_entropy`` and ``backward`` in turn,
+        but each half batch goes through all three in its own thread without waiting for the other."""
+        x = self._check_input(x).astype(self.dtype, copy=False)
+        labels = np.asarray(labels)
+        n = x.shape[0]
+        if labels.shape != (n,):
+            raise ValueError(f"expected {n} labels, got shape {labels.shape}")
+        parts = self.threads if n >= _MIN_PARALLEL_BATCH else 1
+        bounds = np.linspace(0, n, parts + 1).astype(int)
+        self._split = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        paths = [self._path(i) for i in range(parts)]
+        results = run_parallel([lambda p=p, s=s: p.train_part(x[s], labels[s], n) for p, s in zip(paths, self._split)])
+        for flat in self._path_grads[1:parts]:
+            self.flat_grads += flat
+        loss = sum(part_loss for part_loss, _ in results) / n
+        return loss, np.concatenate([logits for _, logits in results])
 
     def predict_proba(self, x: np.ndarray, batch_size: int = 128) -> np.ndarray:
         """x: ``(N, 1, 28, 28)`` → class probabilities ``(N, 10)`` (softmax of the logits)."""

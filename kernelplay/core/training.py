@@ -17,7 +17,6 @@ from typing import Iterator
 import numpy as np
 
 from kernelplay.core.datasets import DigitSplit, augment_batch, load_digits
-from kernelplay.core.layers import softmax_cross_entropy
 from kernelplay.core.network import Network, NetworkConfig
 from kernelplay.core.optim import Optimizer, make_optimizer
 
@@ -238,8 +237,7 @@ class Trainer:
             x = augment_batch(x, self._rng)
         y = self._train_y[idx]
         net = self.network
-        logits = net.forward(x)
-        loss, dlogits = softmax_cross_entropy(logits, y)
+        loss, logits = net.train_batch(x, y)  # fills the gradients; the update waits for the checks
         running = self._running_loss()
         reason = None
         if not math.isfinite(loss):
@@ -256,7 +254,6 @@ class Trainer:
                 raise TrainingDiverged(self.stopped_reason)
             return self._result(loss, math.nan, bs, self.stopped_reason)
         self._backup[...] = net.flat_params  # the weights that just gave a finite loss
-        net.backward(dlogits)
         self.optimizer.step({"all": net.flat_params}, {"all": net.flat_grads})
         correct = int(np.count_nonzero(logits.argmax(axis=1) == y))
         self.step_count += 1

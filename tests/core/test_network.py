@@ -232,3 +232,21 @@ def test_to_torch_without_pytorch_says_so(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
     with pytest.raises(ImportError, match="PyTorch is not installed"):
         Network().to_torch()
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_train_batch_equals_forward_loss_backward(threads):
+    x = np.random.default_rng(5).random((40, 1, 28, 28))
+    labels = np.arange(40) % 10
+    config = NetworkConfig(channels=(3, 4), kernel_size=3, fc_width=8)
+    fused = Network(config, seed=1, dtype=np.float64, threads=threads)
+    separate = Network(config, seed=1, dtype=np.float64, threads=threads)
+    loss, logits = fused.train_batch(x, labels)
+    expected_logits = separate.forward(x)
+    expected_loss, dlogits = softmax_cross_entropy(expected_logits, labels)
+    separate.backward(dlogits)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    np.testing.assert_allclose(logits, expected_logits, rtol=1e-12)
+    np.testing.assert_allclose(fused.flat_grads, separate.flat_grads, rtol=1e-10, atol=1e-14)
+    with pytest.raises(ValueError, match="labels"):
+        fused.train_batch(x, labels[:-1])
