@@ -2,7 +2,7 @@
 
 Why: on 2 cores, splitting a batch in two and running each half's forward/backward in its own
 thread beats one thread with 2 BLAS threads — numpy releases the GIL inside every large array
-operation, so the im2col copies, pooling and col2im (single-threaded in numpy) run in parallel too,
+operation, so the window copies, pooling and shifted adds (single-threaded in numpy) run in parallel too,
 and no BLAS thread spins waiting for the next matrix product.
 
 Once the pool runs, OpenBLAS (numpy's bundled copy) is asked for one thread and left so
