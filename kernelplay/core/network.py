@@ -304,31 +304,34 @@ class Network:
             raise ValueError(f"expected images of shape (N, 1, 28, 28), got {x.shape}")
         return x
 
-    def forward(self, x: np.ndarray) -> np.ndarray:
-        """x: float ``(N, 1, 28, 28)`` in [0, 1] → logits ``(N, 10)`` (a new array)."""
-        x = self._check_input(x).astype(self.dtype, copy=False)
-        n = x.shape[0]
+    def _split_batch(self, n: int) -> list[_Path]:
+        """Divide a batch of ``n`` into ``self._split`` (one slice per thread, or one for small
+        batches) and return the paths that compute them."""
         parts = self.threads if n >= _MIN_PARALLEL_BATCH else 1
         bounds = np.linspace(0, n, parts + 1).astype(int)
         self._split = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-        if parts == 1:
-            return self._paths[0].forward(x)
-        paths = [self._path(i) for i in range(parts)]
+        return [self._path(i) for i in range(parts)]
+
+    def _sum_path_grads(self) -> None:
+        """Add the other paths' gradients to the first path's, which are ``flat_grads``."""
+        for flat in self._path_grads[1:len(self._split)]:
+            self.flat_grads += flat
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        """x: float ``(N, 1, 28, 28)`` in [0, 1] → logits ``(N, 10)`` (a new array)."""
+        x = self._check_input(x).astype(self.dtype, copy=False)
+        paths = self._split_batch(x.shape[0])
         outs = run_parallel([lambda p=p, s=s: p.forward(x[s]) for p, s in zip(paths, self._split)])
-        return np.concatenate(outs)
+        return outs[0] if len(outs) == 1 else np.concatenate(outs)
 
     def backward(self, dlogits: np.ndarray) -> None:
         """dlogits: ``(N, 10)``, the loss gradient w.r.t. the last ``forward``'s logits; fills ``grads``."""
         dlogits = np.asarray(dlogits, dtype=self.dtype)
         if not self._split or self._split[-1].stop != dlogits.shape[0]:
             raise ValueError("backward needs the gradient for the batch of the last forward")
-        if len(self._split) == 1:
-            self._paths[0].backward(dlogits)
-            return
         paths = self._paths[:len(self._split)]
         run_parallel([lambda p=p, s=s: p.backward(dlogits[s]) for p, s in zip(paths, self._split)])
-        for flat in self._path_grads[1:len(self._split)]:
-            self.flat_grads += flat
+        self._sum_path_grads()
 
     def train_batch(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
         """One training pass without the update: forward, mean softmax cross-entropy against
@@ -340,13 +343,9 @@ class Network:
         n = x.shape[0]
         if labels.shape != (n,):
             raise ValueError(f"expected {n} labels, got shape {labels.shape}")
-        parts = self.threads if n >= _MIN_PARALLEL_BATCH else 1
-        bounds = np.linspace(0, n, parts + 1).astype(int)
-        self._split = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
-        paths = [self._path(i) for i in range(parts)]
+        paths = self._split_batch(n)
         results = run_parallel([lambda p=p, s=s: p.train_part(x[s], labels[s], n) for p, s in zip(paths, self._split)])
-        for flat in self._path_grads[1:parts]:
-            self.flat_grads += flat
+        self._sum_path_grads()
         loss = sum(part_loss for part_loss, _ in results) / n
         return loss, np.concatenate([logits for _, logits in results])
 

@@ -10,7 +10,7 @@ and shapes of kernelplay's model files, and ``load_state_dict`` takes their arra
 """
 from __future__ import annotations
 
-from kernelplay.core.network import NetworkConfig
+from kernelplay.core.network import NUM_CLASSES, NetworkConfig
 
 __all__ = ["torch_module"]
 
@@ -40,7 +40,7 @@ def torch_module(config: NetworkConfig | None = None):
                 setattr(self, f"conv{i}", nn.Conv2d(c_in, c, k, padding=k // 2))
                 c_in = c
             self.fc1 = nn.Linear(config.flat_features, config.fc_width)
-            self.fc2 = nn.Linear(config.fc_width, 10)
+            self.fc2 = nn.Linear(config.fc_width, NUM_CLASSES)
 
         def forward(self, x):
             for i in range(1, len(config.channels) + 1):
