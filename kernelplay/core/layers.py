@@ -146,14 +146,15 @@ class Conv2D(_SpatialLayer):
         p = self.pad
         return self._buffer("xpad", (h + 2 * p, n, w + 2 * p, self.in_channels), dtype, zeros=True)
 
-    def _positions(self, h: int, n: int, w: int, strides: tuple) -> tuple[tuple, tuple]:
-        """Shape and strides of a view over output positions (y, n, x), given the input's strides
-        for one step of y, n and x: ``(H, N, W)``, or ``(H, N, 2, W/2)`` (even x, then odd x) when
-        the output's columns are split for the pool."""
-        sy, sn, sx = strides
-        if self._split:
-            return (h, n, 2, w // 2), (sy, sn, sx, 2 * sx)
-        return (h, n, w), (sy, sn, sx)
+    def _positions(self, h: int, n: int, w: int) -> tuple:
+        """The shape of the output positions (y, n, x): ``(H, N, W)``, or ``(H, N, 2, W/2)`` (even
+        x, then odd x) when the output's columns are split for the pool."""
+        return (h, n, 2, w // 2) if self._split else (h, n, w)
+
+    def _position_strides(self, sy: int, sn: int, sx: int) -> tuple:
+        """Strides that walk the input in the order of :meth:`_positions`, given the input's
+        strides for one step of y, n and x."""
+        return (sy, sn, sx, 2 * sx) if self._split else (sy, sn, sx)
 
     def _forward(self, x: np.ndarray | None, shape: tuple | None = None, *, add_bias: bool = True,
                  split_columns: bool = False) -> np.ndarray:
@@ -183,9 +184,9 @@ class Conv2D(_SpatialLayer):
             # One input channel: build the columns transposed, (k·k, H·N·W): each kernel offset is
             # a shifted window of whole image rows, far faster to copy than k·k-long strided runs.
             s0, s1, s2, _ = xpad.strides
-            pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
-            cols_t = self._buffer("cols_t", (k, k) + pos_shape, dtype)
-            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s2) + pos_strides, writeable=False))
+            cols_t = self._buffer("cols_t", (k, k) + self._positions(h, n, w), dtype)
+            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s2) + self._position_strides(s0, s1, s2),
+                                         writeable=False))
             self._windows = cols_t.reshape(k * k, h * n * w).T
             np.matmul(self._windows, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
@@ -194,15 +195,14 @@ class Conv2D(_SpatialLayer):
             # whole image rows of the same array. So the only copy is k·C_in values per position
             # (not k·k·C_in), and the conv is k matrix products of K = k·C_in, summed.
             s0, s1, s2, s3 = xpad.strides
-            pos_shape, pos_strides = self._positions(h, n, w, (s0, s1, s2))
-            rows = self._buffer("rows", pos_shape + (k * c,), dtype)
-            np.copyto(rows, as_strided(xpad[p:], rows.shape, pos_strides + (s3,), writeable=False))
+            rows = self._buffer("rows", self._positions(h, n, w) + (k * c,), dtype)
+            np.copyto(rows, as_strided(xpad[p:], rows.shape, self._position_strides(s0, s1, s2) + (s3,), writeable=False))
             self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, n * w, k * c), w_rows, out.reshape(h, n * w, -1))
         if add_bias:
             out += self.params["bias"]
-        return out.reshape(self._positions(h, n, w, (0, 0, 0))[0] + (self.out_channels,))
+        return out.reshape(self._positions(h, n, w) + (self.out_channels,))
 
     def _backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
         """dout: ``(H, N, W, C_out)`` (or split as the forward's output) → dx ``(H, N, W, C_in)``
