@@ -1,14 +1,14 @@
 """numpy's own OpenBLAS, reached through ctypes for the two things numpy does not expose.
 
-- :func:`set_local_threads`: the BLAS thread count (``openblas_set_num_threads_local``, OpenBLAS
-  ≥ 0.3.27), so that two data-parallel threads each run single-threaded BLAS. Measured with
-  numpy 2.4's OpenBLAS, the setting reaches every thread, not just the caller: set it for the
-  whole parallel section.
+- :func:`set_threads`: the BLAS thread count, so that two data-parallel threads each run
+  single-threaded BLAS. It calls ``openblas_set_num_threads_local`` (OpenBLAS ≥ 0.3.27), but
+  measured with numpy 2.4's OpenBLAS the setting reaches every thread, not just the caller, so
+  it is named and used as a process-wide setting.
 - :func:`gemm_into`: ``out = a @ b`` or ``out += a @ b`` in place (BLAS ``beta``), which numpy's
   ``matmul`` cannot do without a temporary and an extra pass.
 
 Both find numpy's bundled OpenBLAS (``numpy.libs/*openblas*``) and fall back gracefully where it
-is not there (another BLAS, a numpy built differently): ``set_local_threads`` returns None and
+is not there (another BLAS, a numpy built differently): ``set_threads`` returns None and
 :func:`gemm_into` uses ``matmul``. scipy's bundled OpenBLAS is no substitute: it serialises calls
 from concurrent threads.
 """
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["set_local_threads", "thread_count", "gemm_into", "has_local_threads"]
+__all__ = ["set_threads", "thread_count", "gemm_into", "can_set_threads"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _lock = threading.Lock()
@@ -73,13 +73,13 @@ def _find_gemms(handle, ilp64: bool) -> None:
                 break
 
 
-def has_local_threads() -> bool:
-    """Whether :func:`set_local_threads` works here."""
+def can_set_threads() -> bool:
+    """Whether :func:`set_threads` works here."""
     _probe()
     return _set_threads is not None
 
 
-def set_local_threads(n: int) -> int | None:
+def set_threads(n: int) -> int | None:
     """Limit BLAS to ``n`` threads; the previous count, or None if numpy's OpenBLAS has no such
     call."""
     _probe()

@@ -6,7 +6,7 @@ operation, so the window copies, pooling and shifted adds (single-threaded in nu
 and no BLAS thread spins waiting for the next matrix product.
 
 Once the pool runs, OpenBLAS (numpy's bundled copy) is asked for one thread and left so
-(:func:`kernelplay.core.blas.set_local_threads`): the pool's workers are the parallelism, and
+(:func:`kernelplay.core.blas.set_threads`): the pool's workers are the parallelism, and
 OpenBLAS's own threads, which spin for a while after every multi-threaded call, would otherwise
 take cycles from them — a probe digit's forward pass every 80–100 ms in the training tab halved its
 training speed (2,070 instead of 3,650 digits/s). Without that call available, the pool is not
@@ -18,7 +18,7 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from kernelplay.core.blas import has_local_threads, set_local_threads
+from kernelplay.core.blas import can_set_threads, set_threads
 
 __all__ = ["worker_count", "run_parallel"]
 
@@ -32,7 +32,7 @@ def worker_count() -> int:
     env = os.environ.get("KERNELPLAY_THREADS")
     if env is not None and env.strip() == "1":
         return 1
-    if not has_local_threads() or (os.cpu_count() or 1) < 2:
+    if not can_set_threads() or (os.cpu_count() or 1) < 2:
         return 1
     return 2
 
@@ -49,7 +49,7 @@ if hasattr(os, "register_at_fork"):
 
 
 def _init_worker() -> None:
-    set_local_threads(1)
+    set_threads(1)
 
 
 def run_parallel(tasks):
@@ -63,6 +63,6 @@ def run_parallel(tasks):
             _pool = ThreadPoolExecutor(max_workers=len(tasks) - 1, thread_name_prefix="kernelplay-cnn",
                                        initializer=_init_worker)
     futures = [_pool.submit(t) for t in tasks[1:]]
-    set_local_threads(1)
+    set_threads(1)
     first = tasks[0]()
     return [first] + [f.result() for f in futures]

@@ -217,12 +217,12 @@ def test_training_in_two_threads_leaves_blas_on_one_thread():
     cycles from the pool's workers (this halved the training tab's speed once)."""
     from kernelplay.core import blas
 
-    if not blas.has_local_threads() or blas.thread_count() is None:
+    if not blas.can_set_threads() or blas.thread_count() is None:
         pytest.skip("numpy's BLAS does not expose its thread count here")
     net = Network(threads=2)
     x = np.random.default_rng(2).random((32, 1, 28, 28)).astype(np.float32)
     net.backward(net.forward(x))  # the pool and its worker exist now
-    blas.set_local_threads(2)  # whatever BLAS was set to before a step...
+    blas.set_threads(2)  # whatever BLAS was set to before a step...
     net.backward(net.forward(x))
     net.forward(x[:1])
     assert blas.thread_count() == 1  # ...one thread after it
