@@ -41,8 +41,7 @@ MODEL_FILTER = "kernelplay model (*.npz);;All files (*)"
 LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "1", "10")
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}
-CURVE_INTERVAL = 0.25  # seconds between two redraws of the curves while training
-KERNEL_INTERVAL = 0.25  # likewise for the learned kernels, which change slowly
+SLOW_VIEWS_INTERVAL = 0.25  # seconds between two redraws of the kernels and curves while training
 # ≈ 10 redraws/s: smooth to watch, and the GUI then needs ~7 % of one core, so training keeps
 # ~93 % of its speed on 2 cores (at 12.5/s, 90 %; see benchmarks/bench_training_gui.py)
 REDRAW_INTERVAL_MS = 100
@@ -86,7 +85,7 @@ class TrainingTab(QWidget):
         self.redraw_seconds: deque[float] = deque(maxlen=200)  # time per redraw, for the benchmark
         self.redraws = 0
         self._pad_digit: np.ndarray | None = None  # the newest drawing, not yet sent to the worker
-        self._curves_drawn_at = self._kernels_drawn_at = -math.inf
+        self._slow_views_drawn_at = -math.inf
         self._shut_down = False
         self._build(epochs)
         self.session.snapshot_received.connect(self._on_snapshot_received)
@@ -441,12 +440,10 @@ class TrainingTab(QWidget):
         # The kernels and curves change little between two frames and are the dearest parts of a
         # redraw (the GUI's CPU time is taken from the trainer): a few times a second is enough.
         settled = snapshot.step == 0 or not self.session.running
-        if start - self._kernels_drawn_at >= KERNEL_INTERVAL or settled:
+        if start - self._slow_views_drawn_at >= SLOW_VIEWS_INTERVAL or settled:
             self.filter_grid.set_kernels(snapshot.kernels)
-            self._kernels_drawn_at = start
-        if start - self._curves_drawn_at >= CURVE_INTERVAL or settled:
             self.curves.set_history(self.session.history)
-            self._curves_drawn_at = start
+            self._slow_views_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))
         self.redraws += 1
         self.redraw_seconds.append(time.perf_counter() - start)
