@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_cnn.py [--batch 64] [--repeats 5] [--seconds 1.5]
 
-The seed network (conv5×5·16 → pool → conv5×5·36 → pool → FC128 → FC10), float32, Adam, random
+The default network (conv5×5·16 → pool → conv5×5·36 → pool → FC128 → FC10), float32, Adam, random
 inputs. Each engine is timed ``--repeats`` times, alternating, in the same process; the medians are
 printed with their ratio, and the ratio of the best runs (on a shared machine, the best run is the
 closest to an idle one; PyTorch's OpenMP threads suffer most when other processes take the cores). PyTorch (``pip install torch``, CPU build) is only a yardstick here, never a
@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-from kernelplay.core.network import Network  # noqa: E402
-from kernelplay.core.optim import Adam  # noqa: E402
-from kernelplay.core.torch_export import torch_module  # noqa: E402
+from kernelplay.nn.network import Network  # noqa: E402
+from kernelplay.nn.optim import Adam  # noqa: E402
+from kernelplay.nn.torch_export import torch_module  # noqa: E402
 
 
 def rate(fn, samples_per_call: int, seconds: float) -> float:

@@ -15,8 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import numpy as np  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from kernelplay.core.explain import explain_pixel  # noqa: E402
-from kernelplay.core.kernels import PRESETS  # noqa: E402
+from kernelplay.imaging.explain import explain_pixel  # noqa: E402
+from kernelplay.imaging.kernels import PRESETS  # noqa: E402
 from kernelplay.gui.playground.step_panel import StepPanel  # noqa: E402
 
 FRAME_MS = 16.0

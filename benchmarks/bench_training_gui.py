@@ -15,7 +15,7 @@ epoch's evaluation, which lands in some segments and not others, adds little noi
 
 Threads are the app's own, nothing is pinned here: the engine splits every batch over 2
 data-parallel threads and keeps numpy's BLAS to one thread once it does
-(``kernelplay.core.parallel``); the training process runs at nice 10
+(``kernelplay.common.threads``); the training process runs at nice 10
 (``session.TRAINING_NICENESS``) so the GUI thread gets a core as soon as it wakes.
 
     python benchmarks/bench_training_gui.py [--seconds 3] [--rounds 5] [--size 1280x800]
@@ -74,14 +74,14 @@ def main(argv=None) -> int:
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kernelplay.core.datasets import load_digits
+    from kernelplay.nn.datasets import load_digits
     from kernelplay.gui.training.session import _ProcessWorker
     from kernelplay.gui.training.training_tab import REDRAW_INTERVAL_MS, TrainingTab
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive for the run
     data = load_digits(heldout=500)
     interval_ms = args.redraw_ms or REDRAW_INTERVAL_MS
-    print(f"seed network, batch 64, Adam, bundled digits ({data.describe()}); {os.cpu_count()} cores; "
+    print(f"default network, batch 64, Adam, bundled digits ({data.describe()}); {os.cpu_count()} cores; "
           f"tab {size[0]}×{size[1]} training in a "
           f"{args.backend}, redraw every {interval_ms} ms; {args.rounds} pairs of {args.seconds:g}-s segments")
 

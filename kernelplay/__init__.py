@@ -4,17 +4,10 @@ The names below are the public, Qt-free core (see the README's "Python API").
 """
 __version__ = "0.1.0"
 
-from kernelplay.core.datasets import (
-    Digits,
-    DigitSplit,
-    IdxFormatError,
-    center_digit,
-    load_digits,
-    load_mnist_dir,
-    read_idx,
-)
-from kernelplay.core.explain import PixelExplanation, explain_pixel
-from kernelplay.core.filtering import (
+from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
+from kernelplay.nn.digits import center_digit
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
+from kernelplay.imaging.filtering import (
     BORDER_MODES,
     OUTPUT_MAPPINGS,
     MappedOutput,
@@ -23,8 +16,8 @@ from kernelplay.core.filtering import (
     map_output,
     map_value,
 )
-from kernelplay.core.images import MAX_PIXELS, ImageLoadError, image_from_bytes, load_image, luminance, save_image
-from kernelplay.core.kernels import (
+from kernelplay.imaging.images import MAX_PIXELS, ImageLoadError, image_from_bytes, load_image, luminance, save_image
+from kernelplay.imaging.kernels import (
     PRESETS,
     KernelFileError,
     kernel_as_fraction,
@@ -33,6 +26,8 @@ from kernelplay.core.kernels import (
     parse_weight,
     save_kernels,
 )
-from kernelplay.core.network import ModelFileError, Network, NetworkConfig
-from kernelplay.core.optim import SGD, Adam
-from kernelplay.core.training import Snapshot, StepResult, Trainer, train
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.model_file import ModelFileError
+from kernelplay.nn.network import Network
+from kernelplay.nn.optim import SGD, Adam
+from kernelplay.nn.training import Snapshot, StepResult, Trainer, train

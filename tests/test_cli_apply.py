@@ -8,9 +8,9 @@ import pytest
 from PIL import Image
 
 from kernelplay.__main__ import main
-from kernelplay.core.filtering import apply_kernel, map_output
-from kernelplay.core.images import load_image, luminance
-from kernelplay.core.kernels import PRESETS
+from kernelplay.imaging.filtering import apply_kernel, map_output
+from kernelplay.imaging.images import load_image, luminance
+from kernelplay.imaging.kernels import PRESETS
 
 REPO = Path(__file__).resolve().parents[1]
 

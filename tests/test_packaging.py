@@ -27,7 +27,7 @@ def test_wheel_ships_assets_and_finds_them_when_installed(tmp_path):
     )
     assert installed.returncode == 0, installed.stderr[-2000:]
     probe = subprocess.run(
-        [sys.executable, "-c", "import kernelplay.resources as r; print(r.assets_dir()); print(len(r.sample_images()))"],
+        [sys.executable, "-c", "import kernelplay.common.resources as r; print(r.assets_dir()); print(len(r.sample_images()))"],
         capture_output=True, text=True, timeout=60, cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""},
     )
     assert probe.returncode == 0, probe.stderr

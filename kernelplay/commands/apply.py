@@ -8,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel, map_output
-from kernelplay.core.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
-from kernelplay.core.kernels import PRESETS, parse_kernel
+from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel, map_output
+from kernelplay.imaging.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
+from kernelplay.imaging.kernels import PRESETS, parse_kernel
 
 _EXIT_USAGE = 2
 # Typed weights contain ',' or ';' or only these characters; anything else is a (mistyped) preset name.

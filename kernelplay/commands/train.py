@@ -10,7 +10,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "train",
         help="train the digit CNN without the GUI",
-        description="Train the digit CNN (the seed's network unless told otherwise) on the bundled "
+        description="Train the digit CNN (the default network unless told otherwise) on the bundled "
                     "MNIST subset (10,000 training / 2,000 held-out digits) or on MNIST's IDX files.",
     )
     budget = parser.add_mutually_exclusive_group()
@@ -49,9 +49,11 @@ def _bar(fraction: float, width: int = 28) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kernelplay.core.datasets import IdxFormatError, load_digits
-    from kernelplay.core.network import ModelFileError, Network, NetworkConfig
-    from kernelplay.core.training import Trainer, train
+    from kernelplay.nn.datasets import IdxFormatError, load_digits
+    from kernelplay.nn.config import NetworkConfig
+    from kernelplay.nn.model_file import ModelFileError
+    from kernelplay.nn.network import Network
+    from kernelplay.nn.training import Trainer, train
 
     if args.lr is None:
         args.lr = 2e-3 if args.optimizer == "adam" else 0.05

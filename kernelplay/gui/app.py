@@ -21,7 +21,7 @@ def _show_unexpected_error(kind, error, trace) -> None:
 def run_app(image_path: str | None = None) -> int:
     """Show the main window (opening ``image_path`` if given) and run the event loop."""
     from kernelplay.gui.main_window import MainWindow
-    from kernelplay.resources import icon_path
+    from kernelplay.common.resources import icon_path
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANISATION)

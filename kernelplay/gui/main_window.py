@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay import __version__
-from kernelplay.core.images import ImageLoadError, image_from_bytes, load_image, save_image
-from kernelplay.core.kernels import KernelFileError, load_kernels, save_kernels
+from kernelplay.imaging.images import ImageLoadError, image_from_bytes, load_image, save_image
+from kernelplay.imaging.kernels import KernelFileError, load_kernels, save_kernels
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.settings import AppSettings
-from kernelplay.resources import IMAGE_SUFFIXES, sample_images
+from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;BMP image (*.bmp)"

@@ -5,7 +5,7 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS
+from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS
 from kernelplay.gui.playground.playground_tab import BORDER_LABELS, MAPPING_LABELS
 
 EMBOSS_TERMS = ["162 × (−2)", "125 × (−1)", "108 × 0", "177 × (−1)", "127 × 1", "98 × 1", "191 × 0", "135 × 1", "80 × 2"]
@@ -127,9 +127,9 @@ def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, embos
 
 
 def test_sliding_window_uses_the_tabs_kernel_settings_and_image(window, qtbot, colour_image):
-    from kernelplay.core.filtering import apply_kernel, map_output
-    from kernelplay.core.images import luminance
-    from kernelplay.core.kernels import PRESETS
+    from kernelplay.imaging.filtering import apply_kernel, map_output
+    from kernelplay.imaging.images import luminance
+    from kernelplay.imaging.kernels import PRESETS
 
     tab = window.playground
     tab.set_image(colour_image, "colour")

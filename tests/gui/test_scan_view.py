@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from kernelplay.core.filtering import apply_kernel, map_output
-from kernelplay.core.images import luminance
-from kernelplay.core.kernels import PRESETS
-from kernelplay.core.scan import strided_output
+from kernelplay.imaging.filtering import apply_kernel, map_output
+from kernelplay.imaging.images import luminance
+from kernelplay.imaging.kernels import PRESETS
+from kernelplay.imaging.scan import strided_output
 from kernelplay.gui.playground.scan_view import EMPTY, ScanView
 
 

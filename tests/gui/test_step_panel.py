@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from kernelplay.core.explain import explain_pixel
-from kernelplay.core.kernels import PRESETS
+from kernelplay.imaging.explain import explain_pixel
+from kernelplay.imaging.kernels import PRESETS
 from kernelplay.gui.playground.step_panel import StepPanel
 
 EMBOSS_PARTIAL_SUMS = [-324, -449, -449, -626, -499, -401, -401, -266, -106]

@@ -4,8 +4,9 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.core.datasets import Digits, DigitSplit
-from kernelplay.core.network import Network, NetworkConfig
+from kernelplay.nn.datasets import Digits, DigitSplit
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.network import Network
 from kernelplay.gui.training.training_tab import TrainingTab
 
 SMALL = NetworkConfig(channels=(4, 6), kernel_size=3, fc_width=16)

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.core.network import NetworkConfig
+from kernelplay.nn.config import NetworkConfig
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps, stage_image
 from kernelplay.gui.training.filter_grid import FilterGrid, kernel_mosaic
@@ -71,7 +71,7 @@ def test_filter_grid_uses_symmetric_levels_per_layer(qtbot):
 
 
 def test_feature_maps_show_every_stage_with_levels_from_zero(qtbot):
-    from kernelplay.core.network import Network
+    from kernelplay.nn.network import Network
 
     net = Network(SMALL)
     acts = {k: v[0] for k, v in net.activations(np.random.default_rng(0).random((1, 1, 28, 28))).items()}
@@ -141,7 +141,7 @@ def test_probe_picks_cover_every_class():
 
 
 def test_curve_history_keeps_one_point_per_new_step():
-    from kernelplay.core.training import Trainer
+    from kernelplay.nn.training import Trainer
 
     trainer = Trainer(__import__("kernelplay").Network(SMALL), tiny_digits())
     history = CurveHistory()
@@ -191,7 +191,7 @@ def test_each_view_explains_itself_in_a_tooltip(qtbot):
     qtbot.addWidget(grid)
     assert grid.toolTip() == KERNEL_TIP and "kernel" in KERNEL_TIP
     assert "Softmax" in ScoresView().toolTip()
-    from kernelplay.core.network import Network
+    from kernelplay.nn.network import Network
 
     acts = {k: v[0] for k, v in Network(SMALL).activations(np.zeros((1, 1, 28, 28))).items()}
     maps = FeatureMaps()

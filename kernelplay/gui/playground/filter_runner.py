@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from kernelplay.core.filtering import MappedOutput, apply_kernel, map_output
-from kernelplay.core.images import luminance
+from kernelplay.imaging.filtering import MappedOutput, apply_kernel, map_output
+from kernelplay.imaging.images import luminance
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.kernels import PRESETS, kernel_as_fraction
-from kernelplay.gui.text import CELL_DECIMALS, format_number, parse_number
+from kernelplay.common.text import format_number
+from kernelplay.imaging.kernels import PRESETS, kernel_as_fraction, parse_weight
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
 KERNEL_SIZES = (3, 5)
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
+CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
+
+
+def parse_number(text: str) -> float | None:
+    """The number typed in ``text`` (see ``parse_weight``), or None when it is not one."""
+    try:
+        return parse_weight(text)
+    except ValueError:
+        return None
 
 
 def _mark_invalid(cell: QLineEdit, invalid: bool) -> None:

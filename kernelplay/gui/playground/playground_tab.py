@@ -18,15 +18,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.explain import PixelExplanation, explain_pixel
-from kernelplay.core.images import ImageLoadError, load_image
-from kernelplay.core.scan import default_scan_image
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
+from kernelplay.imaging.images import ImageLoadError, load_image
+from kernelplay.imaging.scan import default_scan_image
 from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.gui.text import format_number
+from kernelplay.common.text import format_number
 
 BORDER_LABELS = {
     "zero": "Zero padding",

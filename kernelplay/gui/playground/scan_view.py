@@ -1,6 +1,6 @@
 """The sliding window: a small image scanned position by position, the output filling in.
 
-:class:`ScanView` runs the scan the core describes (:mod:`kernelplay.core.scan`): at every
+:class:`ScanView` runs the scan the core describes (:mod:`kernelplay.imaging.scan`): at every
 position it asks :func:`explain_pixel` for the multiply-sum, writes the shown value into the
 output, and hands the explanation to a :class:`StepPanel` below.
 """
@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.explain import PixelExplanation, explain_pixel
-from kernelplay.core.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel
-from kernelplay.core.kernels import PRESETS
-from kernelplay.core.scan import (
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
+from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel
+from kernelplay.imaging.kernels import PRESETS
+from kernelplay.imaging.scan import (
     channel_plane,
     default_scan_image,
     fit_for_scan,

@@ -1,6 +1,6 @@
 """The multiply-sum of one output pixel, step by step: window × kernel = products, Σ, mapping.
 
-:class:`StepPanel` draws a :class:`~kernelplay.core.explain.PixelExplanation` and computes
+:class:`StepPanel` draws a :class:`~kernelplay.imaging.explain.PixelExplanation` and computes
 nothing the core already did: the running total it builds term by term is the explanation's
 ``running_sums``, and the final value is its ``shown``.
 """
@@ -39,8 +39,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.colormaps import diverging_rgb, symmetric_limit, text_colour_on
-from kernelplay.core.explain import MINUS, PixelExplanation, format_number
+from kernelplay.common.colormaps import diverging_rgb, symmetric_limit, text_colour_on
+from kernelplay.common.text import MINUS, format_number
+from kernelplay.imaging.explain import PixelExplanation
 from kernelplay.gui.playground.transport import PlayTimer, show_playing, transport_button
 
 DECIMALS = 3  # up to three decimals: enough to check the sums by hand, few enough to read

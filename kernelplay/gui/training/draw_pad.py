@@ -6,7 +6,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from kernelplay.core.digits import center_digit
+from kernelplay.nn.digits import center_digit
 from kernelplay.gui.qt_arrays import qimage_to_array
 
 __all__ = ["DrawPad"]

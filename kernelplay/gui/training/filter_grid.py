@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from kernelplay.core.colormaps import symmetric_limit
+from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.training.mosaic import DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box, mosaic
 
 __all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]

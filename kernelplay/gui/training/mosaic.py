@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pyqtgraph as pg
 
-from kernelplay.core.colormaps import diverging_lookup_table
+from kernelplay.common.colormaps import diverging_lookup_table
 
 __all__ = ["mosaic", "grid_shape", "colourise", "image_view_box", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP",
            "DIVERGING_TABLE", "ACTIVATION_TABLE", "GREY_TABLE", "GAP_RGB"]

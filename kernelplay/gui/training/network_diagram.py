@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from kernelplay.core.network import NetworkConfig
+from kernelplay.nn.config import NetworkConfig
 
 __all__ = ["NetworkDiagram", "Stage", "stages_of", "STAGE_TIPS"]
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLabel, QToolButton, QWidget
 
-from kernelplay.core.datasets import Digits
+from kernelplay.nn.datasets import Digits
 from kernelplay.gui.qt_arrays import array_to_qpixmap
 
 __all__ = ["ProbeStrip", "pick_probes"]

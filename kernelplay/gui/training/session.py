@@ -20,9 +20,10 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from kernelplay.core.datasets import DigitSplit
-from kernelplay.core.network import Network, NetworkConfig
-from kernelplay.core.training import Snapshot
+from kernelplay.nn.datasets import DigitSplit
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.network import Network
+from kernelplay.nn.training import Snapshot
 from kernelplay.gui.training.training_loop import OPTIMIZERS, CurveHistory, TrainingLoop, run_loop_in_process
 
 __all__ = ["TrainingSession", "CurveHistory", "OPTIMIZERS", "BACKENDS"]

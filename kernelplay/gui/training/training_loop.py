@@ -19,9 +19,10 @@ from typing import Callable
 
 import numpy as np
 
-from kernelplay.core.datasets import DigitSplit
-from kernelplay.core.network import Network, NetworkConfig
-from kernelplay.core.training import Snapshot, Trainer
+from kernelplay.nn.datasets import DigitSplit
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.network import Network
+from kernelplay.nn.training import Snapshot, Trainer
 
 __all__ = ["TrainingLoop", "CurveHistory", "OPTIMIZERS", "run_loop_in_process"]
 

@@ -23,9 +23,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.core.datasets import DigitSplit, load_digits
-from kernelplay.core.network import ModelFileError, Network, NetworkConfig
-from kernelplay.core.training import Snapshot
+from kernelplay.nn.datasets import DigitSplit, load_digits
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.model_file import ModelFileError
+from kernelplay.nn.network import Network
+from kernelplay.nn.training import Snapshot
 from kernelplay.gui.training.curves import TrainingCurves
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps
@@ -59,7 +61,7 @@ class TrainingTab(QWidget):
     """Controls on the left; on the right the network diagram, the probe digit's feature maps and
     scores, the learned kernels, the curves and the probe strip.
 
-    ``TrainingTab()`` trains the bundled digits with the seed's network. Tests and benchmarks may
+    ``TrainingTab()`` trains the bundled digits with the default network. Tests and benchmarks may
     pass ``data`` (a small ``DigitSplit``), ``config``, ``snapshot_interval`` (seconds between
     snapshots while training), ``redraw_interval_ms``, ``threads`` (the trainer's data-parallel
     threads) and ``backend`` (``"process"``, the default, or ``"thread"``; see ``session.py``). Call :meth:`shutdown` before closing; destroying the tab also stops training.

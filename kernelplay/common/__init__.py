@@ -1,0 +1,1 @@
+"""Small utilities both domains share: atomic file writes, the thread pool, number text, colour maps."""

@@ -1,0 +1,72 @@
+"""kernelplay's one thread pool: numpy releases the GIL inside large array operations, so work
+split over a few threads runs on several cores.
+
+Two ways in: :func:`run_in_slices` cuts a loop into equal slices (the filter's bands of rows, the
+output mapping), and :func:`run_parallel` runs a few different callables, the first in the calling
+thread (the CNN's half batches). Neither changes any global setting: the CNN keeps numpy's BLAS on
+one thread while its halves run, in a scope of its own (:func:`kernelplay.nn.fast.blas.blas_threads`).
+
+``KERNELPLAY_THREADS=1`` in the environment runs everything on the calling thread.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["worker_count", "run_in_slices", "run_parallel"]
+
+MAX_WORKERS = 4
+MIN_PARALLEL_ELEMENTS = 200_000  # below this many values, slicing costs more than it saves
+
+_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_pool_pid: int | None = None
+
+
+def worker_count() -> int:
+    """How many threads a job may use: the cores, at most 4, or 1 with ``KERNELPLAY_THREADS=1``."""
+    if os.environ.get("KERNELPLAY_THREADS", "").strip() == "1":
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _pool, _pool_pid
+    with _lock:
+        # A forked child inherits the pool object but not its threads: it needs a pool of its own.
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="kernelplay")
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def run_in_slices(work: Callable[[int, int], None], count: int, elements: int) -> None:
+    """Call ``work(start, stop)`` on equal slices of ``range(count)``, one per worker thread.
+
+    Small jobs (fewer than ~200 000 values in all) run on the calling thread. The slices must
+    write to disjoint memory.
+    """
+    workers = worker_count()
+    if elements < MIN_PARALLEL_ELEMENTS or count < 2 * workers:
+        workers = 1
+    if workers == 1:
+        work(0, count)
+        return
+    edges = np.linspace(0, count, workers + 1).astype(int)
+    futures = [_thread_pool().submit(work, int(a), int(b)) for a, b in zip(edges[:-1], edges[1:]) if b > a]
+    for future in futures:
+        future.result()
+
+
+def run_parallel(tasks: list[Callable[[], object]]) -> list:
+    """Run the callables in ``tasks``, the first in the calling thread and the others on the pool,
+    and return their results in order."""
+    if len(tasks) == 1:
+        return [tasks[0]()]
+    futures = [_thread_pool().submit(task) for task in tasks[1:]]
+    first = tasks[0]()
+    return [first] + [future.result() for future in futures]

@@ -1,1 +1,0 @@
-"""kernelplay's numerical core: numpy, scipy and pillow only — never Qt."""

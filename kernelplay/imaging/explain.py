@@ -1,0 +1,224 @@
+"""One output pixel, explained: the window, the weights, each product and the running sum.
+
+:func:`explain_pixel` reads only the k×k window around the pixel (plus, for "stretch" without a
+given range, one pass of the filter), so it is cheap enough to run on every mouse move over a
+12-megapixel image. The step-by-step panel draws the :class:`PixelExplanation` it returns.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from kernelplay.imaging.filtering import (
+    _check_border,
+    _check_filter_kernel,
+    _check_image,
+    _check_mapping,
+    apply_kernel,
+    border_index,
+    map_value,
+)
+from kernelplay.common.text import format_number
+from kernelplay.imaging.images import luminance
+from kernelplay.imaging.kernels import kernel_as_fraction
+
+CHANNELS = ("R", "G", "B", "luminance")
+@dataclass(frozen=True, eq=False)
+class PixelExplanation:
+    """How the output pixel at ``(output_row, output_col)`` came about. Arrays are read-only.
+
+    ``window`` holds the input values under the kernel (k×k float64); cells outside the image are
+    marked in ``is_padding`` and hold what the border mode puts there (0, the replicated, mirrored
+    or wrapped value). ``weights`` are the kernel's numerators as applied (already turned by 180°
+    when ``flipped``), so the kernel is ``weights / divisor``. ``products`` and ``running_sums``
+    run over the k*k cells in reading order; ``weighted_sum`` is their total and
+    ``raw = weighted_sum / divisor`` equals ``apply_kernel(...)`` at this pixel (up to float32
+    rounding). ``shown`` is the 0..255 value after the output ``mapping``.
+    """
+
+    row: int
+    col: int
+    output_row: int
+    output_col: int
+    channel: str | None
+    border: str
+    window: np.ndarray
+    is_padding: np.ndarray
+    weights: np.ndarray
+    divisor: float
+    products: np.ndarray
+    running_sums: np.ndarray
+    weighted_sum: float
+    raw: float
+    mapping: str
+    shown: int
+    flipped: bool
+    value_range: tuple[float, float] | None = None  # the stretch range, when mapping is "stretch"
+
+    # Arrays make the generated == ambiguous; two explanations are equal when every field is.
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, PixelExplanation):
+            return NotImplemented
+        return all(
+            np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b
+            for a, b in ((getattr(self, f.name), getattr(other, f.name)) for f in dataclasses.fields(self))
+        )
+
+    __hash__ = None  # arrays are not hashable
+
+    @property
+    def size(self) -> int:
+        """k, the side of the window."""
+        return self.window.shape[0]
+
+    @property
+    def kernel(self) -> np.ndarray:
+        """The kernel as applied: ``weights / divisor`` (k×k float64)."""
+        return self.weights / self.divisor
+
+    def terms(self) -> list[str]:
+        """Each product as text, in reading order: ``"162 × (−2)"``."""
+        result = []
+        for value, weight in zip(self.window.ravel(), self.weights.ravel()):
+            weight_text = format_number(weight)
+            if weight < 0:
+                weight_text = f"({weight_text})"
+            result.append(f"{format_number(value)} × {weight_text}")
+        return result
+
+    def equation(self, upto: int | None = None) -> str:
+        """The sum written out: ``"162 × (−2) + 125 × (−1) + … = −106"``.
+
+        With ``upto=n``, only the first ``n`` terms and their running sum. The division by the
+        divisor, when there is one, follows the full sum: ``"… = 1824 ÷ 16 = 114"``.
+        """
+        count = self.products.size if upto is None else max(0, min(int(upto), self.products.size))
+        if count == 0:
+            return "0"
+        text = " + ".join(self.terms()[:count]) + f" = {format_number(self.running_sums[count - 1])}"
+        if count == self.products.size and self.divisor != 1.0:
+            text += f" ÷ {format_number(self.divisor)} = {format_number(self.raw)}"
+        return text
+
+
+@lru_cache(maxsize=64)
+def _fraction(kernel_bytes: bytes, size: int) -> tuple[np.ndarray, float]:
+    kernel = np.frombuffer(kernel_bytes, dtype=np.float64).reshape(size, size)
+    numerators, divisor = kernel_as_fraction(kernel)
+    numerators.setflags(write=False)
+    return numerators, divisor
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def explain_pixel(
+    image,
+    kernel,
+    row: int,
+    col: int,
+    *,
+    border: str = "zero",
+    channel: str | None = None,
+    mapping: str = "clamp",
+    flip: bool = False,
+    value_range: tuple[float, float] | None = None,
+) -> PixelExplanation:
+    """Explain the output pixel whose window is centred on input pixel ``(row, col)``.
+
+    ``image`` is as for :func:`~kernelplay.imaging.filtering.apply_kernel`. ``channel`` picks what a
+    colour image contributes: ``"R"``, ``"G"``, ``"B"`` or ``"luminance"`` (the default for
+    colour); it must be None for a grey image. For "valid", a centre whose window leaves the image
+    has no output pixel and raises ``ValueError``. ``value_range`` is the (low, high) of the whole
+    output for the "stretch" mapping; when None it is computed with one pass of the filter.
+    """
+    _check_border(border)
+    _check_mapping(mapping)
+    kernel = _check_filter_kernel(kernel)
+    image = _check_image(image)
+    height, width = image.shape[:2]
+    row, col = int(row), int(col)
+    if not (0 <= row < height and 0 <= col < width):
+        raise ValueError(f"pixel (row {row}, column {col}) is outside the {width}×{height} image")
+    if image.ndim == 2:
+        if channel not in (None, "luminance"):
+            raise ValueError(f"a grey image has no channel {channel!r}; leave channel as None")
+        channel = None
+    else:
+        channel = "luminance" if channel is None else channel
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}")
+    size = kernel.shape[0]
+    radius = size // 2
+    if border == "valid":
+        if not (radius <= row < height - radius and radius <= col < width - radius):
+            raise ValueError(
+                f"under 'valid' the {size}×{size} window centred on (row {row}, column {col}) leaves the "
+                f"image, so there is no output pixel there; centres must be {radius} pixels from the edge"
+            )
+        output_row, output_col = row - radius, col - radius
+    else:
+        output_row, output_col = row, col
+
+    wanted_rows = np.arange(row - radius, row + radius + 1)
+    wanted_cols = np.arange(col - radius, col + radius + 1)
+    source_rows = border_index(wanted_rows, height, border)
+    source_cols = border_index(wanted_cols, width, border)
+    outside_rows = (wanted_rows < 0) | (wanted_rows >= height)
+    outside_cols = (wanted_cols < 0) | (wanted_cols >= width)
+    is_padding = outside_rows[:, None] | outside_cols[None, :]
+    # Only the window is read: a k×k gather, whatever the image size.
+    patch = image[np.ix_(np.maximum(source_rows, 0), np.maximum(source_cols, 0))]
+    if channel == "luminance":
+        patch = luminance(patch)  # float32, the same arithmetic as filtering the luminance image
+    elif channel is not None:
+        patch = patch[..., "RGB".index(channel)]
+    window = patch.astype(np.float64)
+    window[(source_rows < 0)[:, None] | (source_cols < 0)[None, :]] = 0.0
+
+    applied = kernel[::-1, ::-1] if flip else kernel
+    applied = np.ascontiguousarray(applied)
+    weights, divisor = _fraction(applied.tobytes(), size)
+    products = (window * weights).ravel()
+    running_sums = np.cumsum(products)
+    weighted_sum = float(running_sums[-1])
+    raw = weighted_sum / divisor
+
+    if mapping == "stretch" and value_range is None:
+        if channel == "luminance":
+            plane = luminance(image)
+        elif channel is not None:
+            plane = image[..., "RGB".index(channel)]
+        else:
+            plane = image
+        whole = apply_kernel(plane, kernel, border=border, flip=flip)
+        value_range = (float(whole.min()), float(whole.max()))
+    elif value_range is not None:
+        value_range = (float(value_range[0]), float(value_range[1]))
+    shown = map_value(raw, mapping, value_range if mapping == "stretch" else None)
+
+    return PixelExplanation(
+        row=row,
+        col=col,
+        output_row=output_row,
+        output_col=output_col,
+        channel=channel,
+        border=border,
+        window=_read_only(window),
+        is_padding=_read_only(is_padding),
+        weights=_read_only(weights.copy()),
+        divisor=float(divisor),
+        products=_read_only(products),
+        running_sums=_read_only(running_sums),
+        weighted_sum=weighted_sum,
+        raw=raw,
+        mapping=mapping,
+        shown=shown,
+        flipped=bool(flip),
+        value_range=value_range if mapping == "stretch" else None,
+    )

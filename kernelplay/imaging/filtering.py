@@ -1,0 +1,473 @@
+"""Applying a kernel to an image, and mapping the raw sums to displayable 0..255 pixels.
+
+Images are ``(H, W)`` grey or ``(H, W, 3)`` RGB, uint8 or float. The kernel is applied as
+cross-correlation, the way the playground shows it: the top-left weight multiplies the top-left
+pixel of the window. ``flip=True`` turns the kernel by 180° first, which is true convolution.
+
+Border modes say what the window sees outside the image (shown for a row ``a b c d``, radius 2):
+
+=============  ===============================================================================
+``zero``       ``0 0 | a b c d | 0 0`` — black padding.
+``replicate``  ``a a | a b c d | d d`` — the edge pixel repeated.
+``reflect``    ``c b | a b c d | c b`` — mirrored about the edge pixel, which is not repeated
+               (numpy ``pad(mode="reflect")``, scipy.ndimage ``"mirror"``, OpenCV
+               ``BORDER_REFLECT_101``).
+``wrap``       ``c d | a b c d | a b`` — the opposite edge, as if the image were tiled.
+``valid``      no padding: only windows that fit inside the image, so the output is smaller by
+               ``k − 1`` in each direction.
+=============  ===============================================================================
+"""
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+import numpy as np
+
+from kernelplay.common.threads import run_in_slices
+from kernelplay.imaging.kernels import kernel_as_fraction
+
+BORDER_MODES = ("zero", "replicate", "reflect", "wrap", "valid")
+OUTPUT_MAPPINGS = ("clamp", "abs", "offset", "stretch")
+
+_OFFSET = 128.0  # the "offset" mapping shows raw 0 as mid-grey
+_STRETCH_CONSTANT = 128  # "stretch" of a constant image: mid-grey (there is no range to stretch)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking the inputs
+
+
+def _check_border(border: str) -> None:
+    if border not in BORDER_MODES:
+        raise ValueError(f"unknown border mode {border!r}; choose one of {', '.join(BORDER_MODES)}")
+
+
+def _check_filter_kernel(kernel) -> np.ndarray:
+    try:
+        array = np.asarray(kernel, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError("a kernel must be a square grid of numbers") from None
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"a kernel must be square, not of shape {array.shape}")
+    if array.shape[0] % 2 == 0:
+        raise ValueError(f"a kernel needs an odd size so it has a centre pixel, not {array.shape[0]}×{array.shape[1]}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("a kernel's weights must be finite numbers")
+    return array
+
+
+def _check_image(image) -> np.ndarray:
+    array = np.asarray(image)
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
+        raise ValueError(f"expected an (H, W) grey or (H, W, 3) RGB image, got shape {array.shape}")
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise ValueError(f"expected image pixels as numbers, got {array.dtype}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise ValueError("the image is empty")
+    return array
+
+
+def _check_valid_size(shape, size: int) -> None:
+    if shape[0] < size or shape[1] < size:
+        raise ValueError(
+            f"the image ({shape[1]}×{shape[0]}) is smaller than the {size}×{size} kernel, "
+            "so 'valid' leaves no output; choose another border mode"
+        )
+
+
+def _checked_arguments(image, kernel, border: str, flip: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The filters' validated ``image`` and ``kernel`` as applied (turned by 180° for ``flip``)."""
+    _check_border(border)
+    kernel = _check_filter_kernel(kernel)
+    if flip:
+        kernel = kernel[::-1, ::-1]
+    image = _check_image(image)
+    if border == "valid":
+        _check_valid_size(image.shape, kernel.shape[0])
+    return image, kernel
+
+
+def border_index(indices, length: int, border: str) -> np.ndarray:
+    """Map (possibly out-of-range) indices along an axis of ``length`` pixels into the image.
+
+    Returns int64 indices in ``0..length-1``, or ``-1`` where the border mode gives a zero
+    ("zero" and "valid"). This is the single definition of the border modes, shared by the fast
+    filter, the naive loop and the pixel explanation.
+    """
+    _check_border(border)
+    indices = np.asarray(indices, dtype=np.int64)
+    inside = (indices >= 0) & (indices < length)
+    if border in ("zero", "valid"):
+        return np.where(inside, indices, -1)
+    if border == "replicate":
+        return np.clip(indices, 0, length - 1)
+    if border == "wrap":
+        return np.mod(indices, length)
+    if length == 1:  # reflect: a single pixel mirrors onto itself
+        return np.zeros_like(indices)
+    period = 2 * (length - 1)
+    folded = np.mod(indices, period)
+    return np.where(folded < length, folded, period - folded)
+
+
+# ---------------------------------------------------------------------------------------------
+# The slow, obvious version: what the playground teaches
+
+
+def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
+    """The filter as a double loop: for every output pixel, window × kernel, then sum.
+
+    Same contract as :func:`apply_kernel`, in float64 arithmetic, and slow: it exists to be read
+    and to check the fast version against.
+    """
+    image, kernel = _checked_arguments(image, kernel, border, flip)
+    size = kernel.shape[0]
+    radius = size // 2
+    pixels = image.astype(np.float64).reshape(image.shape[0], image.shape[1], -1)
+    height, width, channels = pixels.shape
+    if border == "valid":
+        out_rows, out_cols, shift = range(height - size + 1), range(width - size + 1), radius
+    else:
+        out_rows, out_cols, shift = range(height), range(width), 0
+    result = np.zeros((len(out_rows), len(out_cols), channels), dtype=np.float64)
+    for out_row in out_rows:
+        for out_col in out_cols:
+            row, col = out_row + shift, out_col + shift  # the window's centre in the input
+            for channel in range(channels):
+                total = 0.0
+                for i in range(size):
+                    for j in range(size):
+                        source_row = int(border_index(row + i - radius, height, border))
+                        source_col = int(border_index(col + j - radius, width, border))
+                        if source_row >= 0 and source_col >= 0:
+                            total += pixels[source_row, source_col, channel] * kernel[i, j]
+                result[out_row, out_col, channel] = total
+    result = result.astype(np.float32)
+    return result[..., 0] if image.ndim == 2 else result
+
+
+# ---------------------------------------------------------------------------------------------
+# The fast version
+#
+# The image is processed in bands of rows, so the scratch buffers stay in cache. Each band is
+# copied, with its border padding, into a flat buffer; an (H, W, 3) band is a flat run of
+# H × (W + 2r) × 3 values, so the tap at (dy, dx) is the same buffer shifted by
+# dy × row_length + dx × 3 — one contiguous numpy call covers every channel of every pixel of the
+# band. (The last 2r columns of each output row read across into the next row; they are computed
+# and thrown away, which is cheaper than 2-D strides.) Taps that share a weight are summed before
+# one multiplication and zero weights are skipped. Integer kernels (most presets, e.g. blur as
+# [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16, uint16 or float32 arithmetic
+# with one division at the end, and those that are an outer product of two integer vectors run
+# as a vertical then a horizontal pass. Bands run on a small thread pool; numpy releases the GIL
+# inside ufuncs (kernelplay.common.threads). benchmarks/bench_filter.py measures the result against scipy and OpenCV.
+
+_BAND_ELEMENTS = 384_000  # values per band: ~0.8 MB per int16 scratch buffer (measured best here)
+_Groups = list  # [(magnitude, positive (dy, dx) taps, negative (dy, dx) taps)], magnitude 1 first
+
+
+class _Plan(NamedTuple):
+    """How to compute one kernel: the work dtype, one or two stages of taps, the final division.
+
+    A stage adds ``magnitude × (Σ positive taps − Σ negative taps)`` for each of its groups. A
+    kernel that is an outer product of two integer vectors (blur, Gaussian, Sobel) runs as a
+    vertical stage and then a horizontal one: 2k taps instead of k².
+    """
+
+    dtype: np.dtype
+    stages: list[_Groups]
+    divisor: float
+
+
+def _group_taps(weights: dict[tuple[int, int], float]) -> _Groups:
+    by_magnitude: dict[float, tuple[list, list]] = {}
+    for offset, weight in weights.items():
+        if weight != 0.0:
+            positive, negative = by_magnitude.setdefault(abs(weight), ([], []))
+            (positive if weight > 0 else negative).append(offset)
+    groups = [(magnitude, positive, negative) for magnitude, (positive, negative) in by_magnitude.items()]
+    # Weight ±1 first: those taps go straight into the accumulator, with no multiplication.
+    groups.sort(key=lambda group: group[0] != 1.0)
+    return groups
+
+
+def _integer_factors(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer column and row vectors whose outer product is ``numerators``, if there are any."""
+    nonzero_rows = np.flatnonzero(np.any(numerators != 0, axis=1))
+    if nonzero_rows.size == 0:
+        return None
+    row = numerators[nonzero_rows[0]].astype(np.int64)
+    row //= np.gcd.reduce(np.abs(row))  # the primitive row vector; every row is a multiple of it
+    pivot = int(np.flatnonzero(row)[0])
+    column = numerators[:, pivot] / row[pivot]
+    if not np.all(column == np.round(column)) or not np.array_equal(np.outer(column, row), numerators):
+        return None
+    return column, row.astype(np.float64)
+
+
+def _plan(kernel: np.ndarray, integer_input: bool) -> _Plan:
+    numerators, divisor = kernel_as_fraction(kernel)
+    exact = divisor != 1.0 or np.all(numerators == np.round(numerators))
+    if not exact:
+        numerators, divisor = kernel, 1.0
+    largest = np.abs(numerators).sum() * 255  # the largest possible |sum| for uint8 input
+    if integer_input and exact and largest <= np.iinfo(np.int16).max:
+        dtype = np.dtype(np.int16)  # exact, and twice the values per cache line of float32
+    elif integer_input and exact and largest <= np.iinfo(np.uint16).max and np.all(numerators >= 0):
+        dtype = np.dtype(np.uint16)  # e.g. the 5×5 Gaussian (sums up to 256 × 255), still exact
+    else:
+        dtype = np.dtype(np.float32)  # exact for integer kernels on uint8 (sums stay below 2**24)
+    size = kernel.shape[0]
+    factors = _integer_factors(numerators) if exact and size > 1 else None
+    if factors is not None and np.count_nonzero(numerators) > 2 * size:
+        column, row = factors
+        stages = [
+            _group_taps({(dy, 0): float(column[dy]) for dy in range(size)}),
+            _group_taps({(0, dx): float(row[dx]) for dx in range(size)}),
+        ]
+    else:
+        stages = [_group_taps({(dy, dx): float(numerators[dy, dx]) for dy in range(size) for dx in range(size)})]
+    return _Plan(dtype, stages, float(divisor))
+
+
+class _Band:
+    """Per-thread scratch buffers for one band of rows."""
+
+    def __init__(self, band_rows: int, radius: int, row_length: int, channels: int, dtype, stages: int):
+        self.rows = band_rows
+        self.row_length = row_length  # padded width × channels
+        self.tail = 2 * radius * channels  # the discarded right-hand columns of the last row read past the end
+        self.source = np.zeros((band_rows + 2 * radius) * row_length + self.tail, dtype=dtype)
+        self.grid = self.source[: (band_rows + 2 * radius) * row_length].reshape(band_rows + 2 * radius, -1, channels)
+        self.total = np.empty(band_rows * row_length, dtype=dtype)
+        self.scratch = np.empty(band_rows * row_length + self.tail, dtype=dtype)
+        self.middle = np.zeros(band_rows * row_length + self.tail, dtype=dtype) if stages > 1 else None
+
+
+def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
+    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into the band."""
+    width = pixels.shape[1]
+    grid = band.grid
+    sources = row_map[first_padded_row: first_padded_row + count]
+    first = sources[0]
+    if first >= 0 and sources[-1] == first + count - 1 and np.all(np.diff(sources) == 1):
+        np.copyto(grid[:count, pad: pad + width], pixels[first: first + count], casting="unsafe")
+    else:
+        for i, source in enumerate(sources):
+            if source >= 0:
+                np.copyto(grid[i, pad: pad + width], pixels[source], casting="unsafe")
+            else:
+                grid[i] = 0
+    if pad and border not in ("zero", "valid"):
+        # Padding columns copied from the image columns the border mode names (never overlapping).
+        grid[:count, :pad] = grid[:count, pad + col_map[:pad]]
+        grid[:count, pad + width:] = grid[:count, pad + col_map[pad + width:]]
+
+
+def _accumulate(source, step: tuple[int, int], groups: _Groups, total, scratch, dtype) -> None:
+    """``total = Σ weight × tap`` over the groups; the tap at (dy, dx) starts at dy·step[0] + dx·step[1]."""
+    n = total.size
+    scratch = scratch[:n]
+
+    def tap(offset):
+        start = offset[0] * step[0] + offset[1] * step[1]
+        return source[start: start + n]
+
+    started = False
+    for magnitude, positive, negative in groups:
+        taps = [(tap(t), 1) for t in positive] + [(tap(t), -1) for t in negative]
+        target = total if magnitude == 1.0 else scratch
+        # target = Σ ± taps; straight into the accumulator when the weight is ±1 and it is under way.
+        if target is total and started:
+            for view, sign in taps:
+                (np.add if sign > 0 else np.subtract)(total, view, out=total)
+            continue
+        (first_view, first_sign), rest = taps[0], taps[1:]
+        if rest:
+            second_view, second_sign = rest[0]
+            if first_sign > 0:
+                (np.add if second_sign > 0 else np.subtract)(first_view, second_view, out=target)
+            elif second_sign > 0:
+                np.subtract(second_view, first_view, out=target)
+            else:
+                np.add(first_view, second_view, out=target)
+                np.negative(target, out=target)
+            rest = rest[1:]
+        elif first_sign > 0:
+            np.copyto(target, first_view)
+        else:
+            np.negative(first_view, out=target)
+        for view, sign in rest:
+            (np.add if sign > 0 else np.subtract)(target, view, out=target)
+        if target is scratch:
+            factor = int(magnitude) if dtype.kind in "iu" else np.float32(magnitude)
+            np.multiply(scratch, factor, out=scratch)
+            if started:
+                np.add(total, scratch, out=total)
+            else:
+                np.copyto(total, scratch)
+        started = True
+    if not started:  # an all-zero kernel
+        total[:] = 0
+
+
+def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
+    """Run the kernel over a filled band; returns the band's (rows, row_length) weighted sums."""
+    n = rows * band.row_length
+    step = (band.row_length, channels)
+    total = band.total[:n]
+    if len(plan.stages) == 1:
+        _accumulate(band.source, step, plan.stages[0], total, band.scratch, plan.dtype)
+    else:
+        # Vertical then horizontal; the middle result keeps the tail the horizontal taps read.
+        middle = band.middle[: n + band.tail]
+        _accumulate(band.source, step, plan.stages[0], middle, band.scratch, plan.dtype)
+        _accumulate(band.middle, step, plan.stages[1], total, band.scratch, plan.dtype)
+    return total.reshape(rows, band.row_length)
+
+
+def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
+    """The raw weighted sums of ``kernel`` over ``image``, as float32.
+
+    ``image`` is uint8 or float, ``(H, W)`` or ``(H, W, 3)`` (each channel is filtered on its
+    own). ``kernel`` is a square array of odd size, applied as cross-correlation — the top-left
+    weight multiplies the top-left pixel of the window — or, with ``flip=True``, turned by 180°
+    first (true convolution). ``border`` is one of :data:`BORDER_MODES` (see the module
+    docstring). The result has the image's shape, or ``k − 1`` fewer rows and columns for
+    "valid". Nothing is clipped or rounded: see :func:`map_output` for that.
+    """
+    image, kernel = _checked_arguments(image, kernel, border, flip)
+    size = kernel.shape[0]
+    radius = size // 2
+    pad = 0 if border == "valid" else radius
+    integer_input = image.dtype == np.uint8
+    pixels = image if integer_input else image.astype(np.float32, copy=False)
+    pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
+    height, width, channels = pixels.shape
+    padded_width = width + 2 * pad
+    out_height, out_width = height + 2 * pad - 2 * radius, padded_width - 2 * radius
+    plan = _plan(kernel, integer_input)
+    row_map = border_index(np.arange(height + 2 * pad) - pad, height, border)
+    col_map = border_index(np.arange(padded_width) - pad, width, border)
+    result = np.empty((out_height, out_width, channels), dtype=np.float32)
+    row_length = padded_width * channels
+    band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length))
+
+    def run(first_row: int, last_row: int) -> None:
+        band = _Band(min(band_rows, last_row - first_row), radius, row_length, channels, plan.dtype, len(plan.stages))
+        for top in range(first_row, last_row, band.rows):
+            rows = min(band.rows, last_row - top)
+            _fill_band(band, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
+            sums = _filter_band(band, plan, rows, channels)[:, : out_width * channels]
+            target = result[top: top + rows].reshape(rows, out_width * channels)
+            if plan.divisor == 1.0:
+                np.copyto(target, sums, casting="unsafe")
+            else:
+                np.divide(sums, np.float32(plan.divisor), out=target, casting="unsafe")
+
+    run_in_slices(run, out_height, out_height * row_length)
+    return result[..., 0] if image.ndim == 2 else result
+
+
+# ---------------------------------------------------------------------------------------------
+# From raw sums to pixels
+
+
+class MappedOutput(NamedTuple):
+    """Displayable pixels and how many raw values fell outside what could be shown."""
+
+    pixels: np.ndarray  # uint8, the shape of the raw sums
+    clipped_low: int  # values that would have been below 0 after rounding
+    clipped_high: int  # values that would have been above 255 after rounding
+
+
+def _check_mapping(mode: str) -> None:
+    if mode not in OUTPUT_MAPPINGS:
+        raise ValueError(f"unknown output mapping {mode!r}; choose one of {', '.join(OUTPUT_MAPPINGS)}")
+
+
+def _stretch_range(raw: np.ndarray, value_range) -> tuple[float, float]:
+    if value_range is not None:
+        low, high = (float(v) for v in value_range)
+        if high < low:
+            raise ValueError(f"value_range must be (low, high) with low ≤ high, got {value_range!r}")
+        return low, high
+    if raw.size == 0:
+        return 0.0, 0.0
+    return float(raw.min()), float(raw.max())
+
+
+def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
+    """Turn raw sums into uint8 pixels, counting the values that had to be clipped.
+
+    * ``clamp``: round, then clip to 0..255 (the playground's default).
+    * ``abs``: the magnitude, rounded and clipped to 255 — edges of both signs show bright.
+    * ``offset``: raw + 128, rounded and clipped — zero shows as mid-grey.
+    * ``stretch``: the range ``value_range = (low, high)`` — by default the raw values' own
+      minimum and maximum — scaled linearly onto 0..255. A constant image has no range and shows
+      mid-grey (128). Values outside a given ``value_range`` are clipped and counted.
+
+    Rounding is half away from zero (2.5 → 3, −2.5 → −3), as a person rounds by hand;
+    :func:`map_value` maps one value the same way.
+    """
+    _check_mapping(mode)
+    raw = np.asarray(raw, dtype=np.float32)
+    if mode == "stretch":
+        low, high = _stretch_range(raw, value_range)
+        if high == low:
+            pixels = np.full(raw.shape, _STRETCH_CONSTANT, dtype=np.uint8)
+            if value_range is None:
+                return MappedOutput(pixels, 0, 0)
+            return MappedOutput(pixels, int(np.count_nonzero(raw < low)), int(np.count_nonzero(raw > high)))
+        # (v − low) × scale + 0.5, as one multiply and one add
+        scale, shift = np.float32(255.0 / (high - low)), np.float32(0.5 - low * 255.0 / (high - low))
+    else:
+        scale, shift = None, np.float32((_OFFSET if mode == "offset" else 0.0) + 0.5)
+    pixels = np.empty(raw.shape, dtype=np.uint8)
+    flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
+    chunk = 1 << 16
+    counts = np.zeros((2,), dtype=np.int64)
+    lock = threading.Lock()
+
+    def run(start: int, stop: int) -> None:
+        values = np.empty(min(chunk, stop - start), dtype=np.float32)
+        mask = np.empty(values.size, dtype=bool)
+        low_count = high_count = 0
+        for begin in range(start, stop, chunk):
+            end = min(begin + chunk, stop)
+            part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
+            # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
+            # values ≥ 0; negative values end at 0 whichever way they round.
+            if mode == "abs":
+                np.abs(part, out=shifted)
+                np.add(shifted, shift, out=shifted)
+            elif mode == "stretch":
+                np.multiply(part, scale, out=shifted)
+                np.add(shifted, shift, out=shifted)
+            else:
+                np.add(part, shift, out=shifted)
+            if mode == "stretch":
+                if value_range is not None:
+                    low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
+                    high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
+            else:
+                # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
+                if mode != "abs":
+                    low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
+                high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
+            np.clip(shifted, 0.0, 255.0, out=shifted)
+            np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
+        with lock:
+            counts[0] += low_count
+            counts[1] += high_count
+
+    run_in_slices(run, flat_raw.size, flat_raw.size)
+    return MappedOutput(pixels, int(counts[0]), int(counts[1]))
+
+
+def map_value(raw: float, mode: str = "clamp", value_range=None) -> int:
+    """The 0..255 value :func:`map_output` shows for one raw sum (``value_range`` for stretch)."""
+    _check_mapping(mode)
+    if mode == "stretch" and value_range is None:
+        raise ValueError("'stretch' needs the value_range (low, high) of the whole output")
+    return int(map_output(np.array([raw], dtype=np.float32), mode, value_range=value_range).pixels[0])

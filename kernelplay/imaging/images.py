@@ -1,0 +1,181 @@
+"""Reading and writing images as numpy arrays.
+
+Every image in kernelplay is a uint8 array, ``(H, W, 3)`` RGB or ``(H, W)`` grey, row 0 at the
+top. :func:`load_image` turns whatever Pillow can open into that form, or raises
+:class:`ImageLoadError` with a message meant for the person who chose the file.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from kernelplay.common.files import write_atomically
+from kernelplay.common.threads import run_in_slices
+
+# Larger images are refused before they are decoded: 50 MP of RGB is 150 MB as uint8 and 600 MB
+# once filtered to float32. Pillow's own limit (Image.MAX_IMAGE_PIXELS) is higher, so ours acts first.
+MAX_PIXELS = 50_000_000
+
+SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP"}
+
+# ITU-R BT.601 luma weights for R, G, B.
+LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+
+_WHITE = 255
+
+
+class ImageLoadError(Exception):
+    """An image could not be loaded; ``str(error)`` is a sentence to show the user."""
+
+
+def load_image(path) -> np.ndarray:
+    """The image at ``path`` as uint8 ``(H, W, 3)`` RGB or ``(H, W)`` grey.
+
+    EXIF orientation is applied; palette images become RGB; transparency is composited on white;
+    16-bit images keep their top 8 bits; CMYK becomes RGB; grey+alpha becomes grey on white; an
+    animation gives its first frame. Raises :class:`ImageLoadError` for a missing file, a folder,
+    a file that is not an image, truncated or corrupt data, or more than :data:`MAX_PIXELS` pixels.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ImageLoadError(f"There is no file at {path}.")
+    if path.is_dir():
+        raise ImageLoadError(f"{path} is a folder, not an image file.")
+    try:
+        with path.open("rb") as stream:
+            return _decode(stream, path.name)
+    except PermissionError:
+        raise ImageLoadError(f"kernelplay is not allowed to read {path}.") from None
+    except ImageLoadError:
+        raise
+    except OSError as error:
+        raise ImageLoadError(f"{path.name} could not be read: {error.strerror or error}.") from None
+
+
+def image_from_bytes(data: bytes) -> np.ndarray:
+    """Like :func:`load_image`, for the bytes of an image file (clipboard, drag and drop)."""
+    if not data:
+        raise ImageLoadError("There is no image data to read.")
+    return _decode(io.BytesIO(data), "The data")
+
+
+def _decode(stream, name: str) -> np.ndarray:
+    with warnings.catch_warnings():
+        # Our size check below replaces Pillow's DecompressionBombWarning.
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Pillow warns about damaged TIFF/EXIF blocks; the damage that matters raises below.
+        warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+        try:
+            image = Image.open(stream)
+        except UnidentifiedImageError:
+            raise ImageLoadError(f"{name} is not an image kernelplay can read (or the file is damaged).") from None
+        except Image.DecompressionBombError:
+            raise ImageLoadError(
+                f"{name} is too large to open: kernelplay accepts at most {MAX_PIXELS:,} pixels."
+            ) from None
+        except (OSError, SyntaxError, ValueError, EOFError):
+            raise ImageLoadError(f"{name} is damaged (its header cannot be read), so it cannot be shown.") from None
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageLoadError(
+                f"{name} is too large to open: it is {width:,} × {height:,} = {width * height:,} pixels, "
+                f"and kernelplay accepts at most {MAX_PIXELS:,}."
+            )
+        try:
+            image.load()  # decode everything now, so damage shows up here and not later
+        except (OSError, SyntaxError, ValueError, EOFError, IndexError):
+            raise ImageLoadError(f"{name} is damaged or incomplete (truncated), so it cannot be shown.") from None
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # a malformed EXIF block should not cost the user their picture
+        pass
+    return _to_array(image)
+
+
+def _on_white(image: Image.Image, mode: str) -> Image.Image:
+    """Composite an image with alpha onto white, returning ``mode`` ("L" or "RGB")."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGBA", rgba.size, (_WHITE, _WHITE, _WHITE, 255))
+    return Image.alpha_composite(background, rgba).convert(mode)
+
+
+def _to_array(image: Image.Image) -> np.ndarray:
+    mode = image.mode
+    if mode in ("L", "RGB"):
+        converted = image
+    elif mode == "1":
+        converted = image.convert("L")
+    elif mode in ("LA", "La"):
+        converted = _on_white(image, "L")
+    elif mode in ("RGBA", "RGBa", "PA") or (mode == "P" and "transparency" in image.info):
+        converted = _on_white(image, "RGB")
+    elif mode.startswith("I;16"):
+        # 16-bit grey: keep the top 8 bits (0..65535 → 0..255).
+        return np.ascontiguousarray((np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8))
+    elif mode == "I":
+        # 32-bit integer grey: Pillow reads 16-bit PNGs and TIFFs this way, so treat it as 16-bit.
+        values = np.clip(np.asarray(image, dtype=np.int64), 0, 65535)
+        return np.ascontiguousarray((values >> 8).astype(np.uint8))
+    elif mode == "F":
+        # Float grey: 0..1 if that is its range, otherwise 0..255.
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        if values.size and values.max() <= 1.0:
+            values = values * 255.0
+        return np.ascontiguousarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
+    else:  # P, CMYK, YCbCr, LAB, HSV, …
+        converted = image.convert("RGB")
+    return np.array(converted, dtype=np.uint8)
+
+
+def luminance(image: np.ndarray) -> np.ndarray:
+    """The ITU-R BT.601 luma ``0.299 R + 0.587 G + 0.114 B`` as float32 ``(H, W)`` in 0..255.
+
+    A grey ``(H, W)`` image comes back unchanged as float32.
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        return image.astype(np.float32)
+    if image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {image.shape}")
+    red, green, blue = (np.float32(w) for w in LUMA_WEIGHTS)
+    result = np.empty(image.shape[:2], dtype=np.float32)
+    rows_per_band = max(1, 131_072 // max(1, image.shape[1]))
+
+    def run(first_row: int, last_row: int) -> None:
+        # (R·0.299 + G·0.587) + B·0.114 in float32, in that order for every pixel, so a k×k window
+        # (explain_pixel) gets exactly the values the whole image gets. Bands stay in cache.
+        scratch = np.empty((min(rows_per_band, last_row - first_row), image.shape[1]), dtype=np.float32)
+        for top in range(first_row, last_row, rows_per_band):
+            bottom = min(top + rows_per_band, last_row)
+            band, out, term = image[top:bottom], result[top:bottom], scratch[: bottom - top]
+            np.multiply(band[..., 0], red, out=out)
+            np.multiply(band[..., 1], green, out=term)
+            out += term
+            np.multiply(band[..., 2], blue, out=term)
+            out += term
+
+    run_in_slices(run, image.shape[0], result.size)
+    return result
+
+
+def save_image(path, pixels: np.ndarray) -> None:
+    """Save uint8 ``(H, W)`` or ``(H, W, 3)`` pixels as PNG, JPEG or BMP, chosen by the suffix.
+
+    The file is written to a temporary file in the same folder and then moved into place, so a
+    failure never leaves a half-written image behind.
+    """
+    path = Path(path)
+    image_format = SAVE_FORMATS.get(path.suffix.lower())
+    if image_format is None:
+        supported = ", ".join(SAVE_FORMATS)
+        raise ValueError(f"cannot save as {path.suffix or 'a file without a suffix'!r}: use one of {supported}")
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8 or not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
+        raise ValueError(f"expected uint8 pixels of shape (H, W) or (H, W, 3), got {pixels.dtype} {pixels.shape}")
+    image = Image.fromarray(np.ascontiguousarray(pixels))
+    options = {"quality": 95} if image_format == "JPEG" else {}
+    write_atomically(path, lambda stream: image.save(stream, format=image_format, **options))

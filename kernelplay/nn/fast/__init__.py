@@ -1,0 +1,1 @@
+"""The CNN's speed tricks: the channels-last layers and numpy's OpenBLAS through ctypes."""

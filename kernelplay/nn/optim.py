@@ -1,0 +1,160 @@
+"""Optimisers: SGD with momentum and Adam (PyTorch's update rules). numpy only.
+
+An optimiser walks ``(params[name], grads[name])`` pairs and never reaches inside a layer. It
+updates the parameter arrays in place. ``learning_rate`` and ``weight_decay`` are plain attributes,
+changeable between steps. Weight decay is the L2 kind added to the gradient, as in ``torch.optim``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from kernelplay.common.threads import run_parallel, worker_count
+
+__all__ = ["Optimizer", "SGD", "Adam", "make_optimizer", "OPTIMIZERS"]
+
+
+class Optimizer:
+    name = "optimizer"
+
+    def __init__(self, learning_rate: float, weight_decay: float = 0.0) -> None:
+        self.learning_rate = _check_lr(learning_rate)
+        self.weight_decay = _check_wd(weight_decay)
+        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.steps = 0
+
+    def reset(self) -> None:
+        """Forget the moments (e.g. after restoring weights)."""
+        self.state.clear()
+        self.steps = 0
+
+    slots: tuple[str, ...] = ()
+
+    def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        """Update every ``params[name]`` in place from ``grads[name]``.
+
+        The update is elementwise, so a large array is updated in two halves on two threads."""
+        self.steps += 1
+        buckets: list[list] = [[], []]
+        parallel = worker_count() > 1
+        for name, p in params.items():
+            g = grads[name]
+            if p.shape != g.shape:
+                raise ValueError(f"{name}: parameter {p.shape} and gradient {g.shape} differ")
+            state = [self._slot(name, slot, p) for slot in self.slots + ("tmp",)]
+            if parallel and p.size >= 1 << 16 and p.flags.c_contiguous and g.flags.c_contiguous:
+                half = p.size // 2
+                for i, part in enumerate((slice(0, half), slice(half, None))):
+                    views = [a.reshape(-1)[part] for a in (p, g, *state)]
+                    buckets[i].append(views)
+            else:
+                buckets[0].append([p, g, *state])
+
+        def run(bucket):
+            return lambda: [self._apply(*views) for views in bucket]
+
+        if buckets[1]:
+            run_parallel([run(buckets[0]), run(buckets[1])])
+        else:
+            run(buckets[0])()
+
+    def _slot(self, name: str, slot: str, like: np.ndarray) -> np.ndarray:
+        st = self.state.setdefault(name, {})
+        if slot not in st or st[slot].shape != like.shape or st[slot].dtype != like.dtype:
+            st[slot] = np.zeros_like(like)
+        return st[slot]
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, *state: np.ndarray) -> None:  # pragma: no cover
+        """Update ``p`` from ``g`` with this optimiser's state arrays (``slots`` then a scratch)."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return f"{self.name} lr={self.learning_rate:g}"
+
+
+class SGD(Optimizer):
+    """``v = momentum·v + g;  p -= lr·v`` (PyTorch's SGD with momentum, no dampening)."""
+
+    name = "sgd"
+
+    def __init__(self, learning_rate: float = 0.05, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate, weight_decay)
+        if not 0.0 <= momentum < 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {momentum}")
+        self.momentum = float(momentum)
+
+    slots = ("velocity",)
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
+        if self.weight_decay:  # g + wd·p, in the scratch array
+            np.multiply(p, self.weight_decay, out=tmp)
+            tmp += g
+            g = tmp
+        if self.momentum:
+            v *= self.momentum
+            v += g
+            g = v
+        np.multiply(g, self.learning_rate, out=tmp)
+        p -= tmp
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``."""
+
+    name = "adam"
+
+    def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
+                 eps: float = 1e-8, weight_decay: float = 0.0) -> None:
+        super().__init__(learning_rate, weight_decay)
+        self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
+
+    slots = ("m", "v")
+
+    def _apply(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
+        t = self.steps
+        if self.weight_decay:  # g + wd·p, folded into m and v below through the scratch array
+            np.multiply(p, self.weight_decay, out=tmp)
+            tmp += g
+            g = tmp.copy()
+        m *= self.beta1
+        np.multiply(g, 1.0 - self.beta1, out=tmp)
+        m += tmp
+        v *= self.beta2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - self.beta2
+        v += tmp
+        bc1 = 1.0 - self.beta1 ** t
+        bc2 = 1.0 - self.beta2 ** t
+        # p -= lr/bc1 · m / (sqrt(v/bc2) + eps)
+        np.sqrt(v, out=tmp)
+        tmp *= 1.0 / np.sqrt(bc2)
+        tmp += self.eps
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.learning_rate / bc1
+        p -= tmp
+
+
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+
+
+def make_optimizer(name: str, learning_rate: float, *, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
+    """``"adam"`` or ``"sgd"`` (with momentum) by name."""
+    key = name.lower()
+    if key == "adam":
+        return Adam(learning_rate, weight_decay=weight_decay)
+    if key == "sgd":
+        return SGD(learning_rate, momentum=momentum, weight_decay=weight_decay)
+    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
+
+
+def _check_lr(lr: float) -> float:
+    lr = float(lr)
+    if not (lr > 0 and np.isfinite(lr)):
+        raise ValueError(f"learning rate must be a positive number, got {lr}")
+    return lr
+
+
+def _check_wd(wd: float) -> float:
+    wd = float(wd)
+    if not (wd >= 0 and np.isfinite(wd)):
+        raise ValueError(f"weight decay must be zero or positive, got {wd}")
+    return wd
