@@ -21,7 +21,8 @@ import scipy.ndimage as ndi
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
 from kernelplay.imaging.explain import explain_pixel  # noqa: E402
-from kernelplay.imaging.filtering import apply_kernel, map_output  # noqa: E402
+from kernelplay.imaging.filtering import apply_kernel  # noqa: E402
+from kernelplay.imaging.mapping import map_output  # noqa: E402
 from kernelplay.imaging.images import luminance  # noqa: E402
 from kernelplay.imaging.kernels import PRESETS  # noqa: E402
 

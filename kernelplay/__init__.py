@@ -7,16 +7,10 @@ __version__ = "0.1.0"
 from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
 from kernelplay.nn.digits import center_digit
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
-from kernelplay.imaging.filtering import (
-    BORDER_MODES,
-    OUTPUT_MAPPINGS,
-    MappedOutput,
-    apply_kernel,
-    apply_kernel_naive,
-    map_output,
-    map_value,
-)
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.filtering import apply_kernel, apply_kernel_naive
 from kernelplay.imaging.images import MAX_PIXELS, ImageLoadError, image_from_bytes, load_image, luminance, save_image
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output, map_value
 from kernelplay.imaging.kernels import (
     PRESETS,
     KernelFileError,

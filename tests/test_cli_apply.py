@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from kernelplay.__main__ import main
-from kernelplay.imaging.filtering import apply_kernel, map_output
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.images import load_image, luminance
 from kernelplay.imaging.kernels import PRESETS
 

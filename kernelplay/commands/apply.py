@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel, map_output
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
 from kernelplay.imaging.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
 from kernelplay.imaging.kernels import PRESETS, parse_kernel
 

@@ -12,18 +12,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from kernelplay.imaging.filtering import (
-    _check_border,
-    _check_filter_kernel,
-    _check_image,
-    _check_mapping,
-    apply_kernel,
-    border_index,
-    map_value,
-)
 from kernelplay.common.text import format_number
+from kernelplay.imaging.borders import border_index, check_border
+from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import kernel_as_fraction
+from kernelplay.imaging.mapping import check_mapping, map_value
 
 CHANNELS = ("R", "G", "B", "luminance")
 @dataclass(frozen=True, eq=False)
@@ -137,10 +131,10 @@ def explain_pixel(
     has no output pixel and raises ``ValueError``. ``value_range`` is the (low, high) of the whole
     output for the "stretch" mapping; when None it is computed with one pass of the filter.
     """
-    _check_border(border)
-    _check_mapping(mapping)
-    kernel = _check_filter_kernel(kernel)
-    image = _check_image(image)
+    check_border(border)
+    check_mapping(mapping)
+    kernel = check_filter_kernel(kernel)
+    image = check_image(image)
     height, width = image.shape[:2]
     row, col = int(row), int(col)
     if not (0 <= row < height and 0 <= col < width):

@@ -1,49 +1,32 @@
-"""Applying a kernel to an image, and mapping the raw sums to displayable 0..255 pixels.
+"""Applying a kernel to an image: the slow loop the playground teaches and the fast banded filter.
 
 Images are ``(H, W)`` grey or ``(H, W, 3)`` RGB, uint8 or float. The kernel is applied as
 cross-correlation, the way the playground shows it: the top-left weight multiplies the top-left
 pixel of the window. ``flip=True`` turns the kernel by 180° first, which is true convolution.
 
-Border modes say what the window sees outside the image (shown for a row ``a b c d``, radius 2):
-
-=============  ===============================================================================
-``zero``       ``0 0 | a b c d | 0 0`` — black padding.
-``replicate``  ``a a | a b c d | d d`` — the edge pixel repeated.
-``reflect``    ``c b | a b c d | c b`` — mirrored about the edge pixel, which is not repeated
-               (numpy ``pad(mode="reflect")``, scipy.ndimage ``"mirror"``, OpenCV
-               ``BORDER_REFLECT_101``).
-``wrap``       ``c d | a b c d | a b`` — the opposite edge, as if the image were tiled.
-``valid``      no padding: only windows that fit inside the image, so the output is smaller by
-               ``k − 1`` in each direction.
-=============  ===============================================================================
+Border modes (what the window sees outside the image) are :mod:`kernelplay.imaging.borders`; turning
+the raw sums into 0..255 pixels is :mod:`kernelplay.imaging.mapping`.
 """
 from __future__ import annotations
 
-import threading
 from typing import NamedTuple
 
 import numpy as np
 
 from kernelplay.common.threads import run_in_slices
+from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.kernels import kernel_as_fraction
 
-BORDER_MODES = ("zero", "replicate", "reflect", "wrap", "valid")
-OUTPUT_MAPPINGS = ("clamp", "abs", "offset", "stretch")
-
-_OFFSET = 128.0  # the "offset" mapping shows raw 0 as mid-grey
-_STRETCH_CONSTANT = 128  # "stretch" of a constant image: mid-grey (there is no range to stretch)
+__all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_image", "checked_arguments"]
 
 
 # ---------------------------------------------------------------------------------------------
 # Checking the inputs
 
 
-def _check_border(border: str) -> None:
-    if border not in BORDER_MODES:
-        raise ValueError(f"unknown border mode {border!r}; choose one of {', '.join(BORDER_MODES)}")
-
-
-def _check_filter_kernel(kernel) -> np.ndarray:
+def check_filter_kernel(kernel) -> np.ndarray:
+    """``kernel`` as a float64 array, or ``ValueError`` unless it is a square of odd size holding
+    finite numbers (the filter takes any such size; the editor and kernel files keep to 3 and 5)."""
     try:
         array = np.asarray(kernel, dtype=np.float64)
     except (ValueError, TypeError):
@@ -57,7 +40,9 @@ def _check_filter_kernel(kernel) -> np.ndarray:
     return array
 
 
-def _check_image(image) -> np.ndarray:
+def check_image(image) -> np.ndarray:
+    """``image`` as an array, or ``ValueError`` unless it is a non-empty ``(H, W)`` or ``(H, W, 3)``
+    array of numbers."""
     array = np.asarray(image)
     if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] == 3)):
         raise ValueError(f"expected an (H, W) grey or (H, W, 3) RGB image, got shape {array.shape}")
@@ -68,7 +53,8 @@ def _check_image(image) -> np.ndarray:
     return array
 
 
-def _check_valid_size(shape, size: int) -> None:
+def check_valid_size(shape, size: int) -> None:
+    """``ValueError`` when no window of ``size`` fits in an image of ``shape`` under 'valid'."""
     if shape[0] < size or shape[1] < size:
         raise ValueError(
             f"the image ({shape[1]}×{shape[0]}) is smaller than the {size}×{size} kernel, "
@@ -76,39 +62,16 @@ def _check_valid_size(shape, size: int) -> None:
         )
 
 
-def _checked_arguments(image, kernel, border: str, flip: bool) -> tuple[np.ndarray, np.ndarray]:
+def checked_arguments(image, kernel, border: str, flip: bool) -> tuple[np.ndarray, np.ndarray]:
     """The filters' validated ``image`` and ``kernel`` as applied (turned by 180° for ``flip``)."""
-    _check_border(border)
-    kernel = _check_filter_kernel(kernel)
+    check_border(border)
+    kernel = check_filter_kernel(kernel)
     if flip:
         kernel = kernel[::-1, ::-1]
-    image = _check_image(image)
+    image = check_image(image)
     if border == "valid":
-        _check_valid_size(image.shape, kernel.shape[0])
+        check_valid_size(image.shape, kernel.shape[0])
     return image, kernel
-
-
-def border_index(indices, length: int, border: str) -> np.ndarray:
-    """Map (possibly out-of-range) indices along an axis of ``length`` pixels into the image.
-
-    Returns int64 indices in ``0..length-1``, or ``-1`` where the border mode gives a zero
-    ("zero" and "valid"). This is the single definition of the border modes, shared by the fast
-    filter, the naive loop and the pixel explanation.
-    """
-    _check_border(border)
-    indices = np.asarray(indices, dtype=np.int64)
-    inside = (indices >= 0) & (indices < length)
-    if border in ("zero", "valid"):
-        return np.where(inside, indices, -1)
-    if border == "replicate":
-        return np.clip(indices, 0, length - 1)
-    if border == "wrap":
-        return np.mod(indices, length)
-    if length == 1:  # reflect: a single pixel mirrors onto itself
-        return np.zeros_like(indices)
-    period = 2 * (length - 1)
-    folded = np.mod(indices, period)
-    return np.where(folded < length, folded, period - folded)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,7 +84,7 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
     Same contract as :func:`apply_kernel`, in float64 arithmetic, and slow: it exists to be read
     and to check the fast version against.
     """
-    image, kernel = _checked_arguments(image, kernel, border, flip)
+    image, kernel = checked_arguments(image, kernel, border, flip)
     size = kernel.shape[0]
     radius = size // 2
     pixels = image.astype(np.float64).reshape(image.shape[0], image.shape[1], -1)
@@ -336,7 +299,7 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     docstring). The result has the image's shape, or ``k − 1`` fewer rows and columns for
     "valid". Nothing is clipped or rounded: see :func:`map_output` for that.
     """
-    image, kernel = _checked_arguments(image, kernel, border, flip)
+    image, kernel = checked_arguments(image, kernel, border, flip)
     size = kernel.shape[0]
     radius = size // 2
     pad = 0 if border == "valid" else radius
@@ -369,105 +332,3 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     return result[..., 0] if image.ndim == 2 else result
 
 
-# ---------------------------------------------------------------------------------------------
-# From raw sums to pixels
-
-
-class MappedOutput(NamedTuple):
-    """Displayable pixels and how many raw values fell outside what could be shown."""
-
-    pixels: np.ndarray  # uint8, the shape of the raw sums
-    clipped_low: int  # values that would have been below 0 after rounding
-    clipped_high: int  # values that would have been above 255 after rounding
-
-
-def _check_mapping(mode: str) -> None:
-    if mode not in OUTPUT_MAPPINGS:
-        raise ValueError(f"unknown output mapping {mode!r}; choose one of {', '.join(OUTPUT_MAPPINGS)}")
-
-
-def _stretch_range(raw: np.ndarray, value_range) -> tuple[float, float]:
-    if value_range is not None:
-        low, high = (float(v) for v in value_range)
-        if high < low:
-            raise ValueError(f"value_range must be (low, high) with low ≤ high, got {value_range!r}")
-        return low, high
-    if raw.size == 0:
-        return 0.0, 0.0
-    return float(raw.min()), float(raw.max())
-
-
-def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
-    """Turn raw sums into uint8 pixels, counting the values that had to be clipped.
-
-    * ``clamp``: round, then clip to 0..255 (the playground's default).
-    * ``abs``: the magnitude, rounded and clipped to 255 — edges of both signs show bright.
-    * ``offset``: raw + 128, rounded and clipped — zero shows as mid-grey.
-    * ``stretch``: the range ``value_range = (low, high)`` — by default the raw values' own
-      minimum and maximum — scaled linearly onto 0..255. A constant image has no range and shows
-      mid-grey (128). Values outside a given ``value_range`` are clipped and counted.
-
-    Rounding is half away from zero (2.5 → 3, −2.5 → −3), as a person rounds by hand;
-    :func:`map_value` maps one value the same way.
-    """
-    _check_mapping(mode)
-    raw = np.asarray(raw, dtype=np.float32)
-    if mode == "stretch":
-        low, high = _stretch_range(raw, value_range)
-        if high == low:
-            pixels = np.full(raw.shape, _STRETCH_CONSTANT, dtype=np.uint8)
-            if value_range is None:
-                return MappedOutput(pixels, 0, 0)
-            return MappedOutput(pixels, int(np.count_nonzero(raw < low)), int(np.count_nonzero(raw > high)))
-        # (v − low) × scale + 0.5, as one multiply and one add
-        scale, shift = np.float32(255.0 / (high - low)), np.float32(0.5 - low * 255.0 / (high - low))
-    else:
-        scale, shift = None, np.float32((_OFFSET if mode == "offset" else 0.0) + 0.5)
-    pixels = np.empty(raw.shape, dtype=np.uint8)
-    flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
-    chunk = 1 << 16
-    counts = np.zeros((2,), dtype=np.int64)
-    lock = threading.Lock()
-
-    def run(start: int, stop: int) -> None:
-        values = np.empty(min(chunk, stop - start), dtype=np.float32)
-        mask = np.empty(values.size, dtype=bool)
-        low_count = high_count = 0
-        for begin in range(start, stop, chunk):
-            end = min(begin + chunk, stop)
-            part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
-            # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
-            # values ≥ 0; negative values end at 0 whichever way they round.
-            if mode == "abs":
-                np.abs(part, out=shifted)
-                np.add(shifted, shift, out=shifted)
-            elif mode == "stretch":
-                np.multiply(part, scale, out=shifted)
-                np.add(shifted, shift, out=shifted)
-            else:
-                np.add(part, shift, out=shifted)
-            if mode == "stretch":
-                if value_range is not None:
-                    low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
-                    high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
-            else:
-                # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
-                if mode != "abs":
-                    low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
-                high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
-            np.clip(shifted, 0.0, 255.0, out=shifted)
-            np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
-        with lock:
-            counts[0] += low_count
-            counts[1] += high_count
-
-    run_in_slices(run, flat_raw.size, flat_raw.size)
-    return MappedOutput(pixels, int(counts[0]), int(counts[1]))
-
-
-def map_value(raw: float, mode: str = "clamp", value_range=None) -> int:
-    """The 0..255 value :func:`map_output` shows for one raw sum (``value_range`` for stretch)."""
-    _check_mapping(mode)
-    if mode == "stretch" and value_range is None:
-        raise ValueError("'stretch' needs the value_range (low, high) of the whole output")
-    return int(map_output(np.array([raw], dtype=np.float32), mode, value_range=value_range).pixels[0])

@@ -10,7 +10,7 @@ import numpy as np
 from PIL import Image
 
 from kernelplay.common.text import MINUS
-from kernelplay.imaging.filtering import BORDER_MODES, border_index
+from kernelplay.imaging.borders import BORDER_MODES, border_index
 from kernelplay.imaging.images import luminance
 
 SCAN_MAX_SIDE = 64  # the scan draws every pixel as a cell; more than 64 per side would be unreadable

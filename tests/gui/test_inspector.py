@@ -5,8 +5,10 @@ from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS
-from kernelplay.gui.playground.playground_tab import BORDER_LABELS, MAPPING_LABELS
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS
+from kernelplay.imaging.borders import BORDER_LABELS
+from kernelplay.imaging.mapping import MAPPING_LABELS
 
 EMBOSS_TERMS = ["162 × (−2)", "125 × (−1)", "108 × 0", "177 × (−1)", "127 × 1", "98 × 1", "191 × 0", "135 × 1", "80 × 2"]
 PARTIAL_SUMS = [-324, -449, -449, -626, -499, -401, -401, -266, -106]
@@ -127,7 +129,8 @@ def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, embos
 
 
 def test_sliding_window_uses_the_tabs_kernel_settings_and_image(window, qtbot, colour_image):
-    from kernelplay.imaging.filtering import apply_kernel, map_output
+    from kernelplay.imaging.filtering import apply_kernel
+    from kernelplay.imaging.mapping import map_output
     from kernelplay.imaging.images import luminance
     from kernelplay.imaging.kernels import PRESETS
 

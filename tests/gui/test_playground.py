@@ -9,7 +9,8 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QWheelEv
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from kernelplay.imaging.filtering import apply_kernel, map_output
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.images import load_image, luminance
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array

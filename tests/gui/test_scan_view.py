@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from kernelplay.imaging.filtering import apply_kernel, map_output
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.scan import strided_output

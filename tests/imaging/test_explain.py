@@ -6,7 +6,9 @@ import pytest
 
 from kernelplay.common.text import format_number
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
-from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel, map_output
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import PRESETS
 

@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from kernelplay.imaging.explain import explain_pixel
-from kernelplay.imaging.filtering import BORDER_MODES, apply_kernel
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.scan import (
     fit_for_scan,

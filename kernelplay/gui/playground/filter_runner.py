@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from kernelplay.imaging.filtering import MappedOutput, apply_kernel, map_output
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import MappedOutput, map_output
 from kernelplay.imaging.images import luminance
 
 

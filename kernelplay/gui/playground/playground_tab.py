@@ -27,20 +27,8 @@ from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.common.text import format_number
-
-BORDER_LABELS = {
-    "zero": "Zero padding",
-    "replicate": "Replicate edge",
-    "reflect": "Reflect (mirror)",
-    "wrap": "Wrap around",
-    "valid": "Valid (no padding)",
-}
-MAPPING_LABELS = {
-    "clamp": "Clamp to 0…255",
-    "abs": "Absolute value",
-    "offset": "Offset +128",
-    "stretch": "Stretch min…max",
-}
+from kernelplay.imaging.borders import BORDER_LABELS
+from kernelplay.imaging.mapping import MAPPING_LABELS
 
 _STEP_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_Comma, Qt.Key.Key_Period}
 

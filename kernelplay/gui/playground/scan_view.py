@@ -34,7 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
-from kernelplay.imaging.filtering import BORDER_MODES, OUTPUT_MAPPINGS, apply_kernel
+from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.scan import (
     channel_plane,
