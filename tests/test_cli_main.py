@@ -1,4 +1,5 @@
-"""`kernelplay --help` and friends work without a display and without importing Qt."""
+"""`kernelplay --help` and friends work without a display (tests/test_layering.py checks that
+the command line and the core import no Qt)."""
 import os
 import subprocess
 import sys
@@ -10,18 +11,13 @@ def run(*args):
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=60, env=HEADLESS_ENV)
 
 
-def test_help_needs_no_display_and_no_qt():
-    done = run("-c", "import sys\nfrom kernelplay.__main__ import main\n"
-                     "try:\n    main(['--help'])\nexcept SystemExit as e:\n    print('exit', e.code)\n"
-                     "print('qt loaded' if any(m.startswith('PySide6') for m in sys.modules) else 'no qt')")
+def test_help_needs_no_display():
+    done = run("-m", "kernelplay", "--help")
     assert done.returncode == 0, done.stderr
     assert "usage: kernelplay" in done.stdout and "apply" in done.stdout and "train" in done.stdout
-    assert done.stdout.rstrip().endswith("exit 0\nno qt")
 
 
-def test_python_dash_m_help_and_version():
-    done = run("-m", "kernelplay", "--help")
-    assert done.returncode == 0 and "usage: kernelplay" in done.stdout
+def test_version():
     version = run("-m", "kernelplay", "--version")
     assert version.returncode == 0 and version.stdout.startswith("kernelplay ")
 
