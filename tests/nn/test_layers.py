@@ -3,24 +3,9 @@ import numpy as np
 import pytest
 from scipy import signal
 
+from gradient_check import numeric_grad
 from kernelplay.nn.layers import (Conv2D, Dense, Flatten, MaxPool2D, ReLU, conv2d_naive, maxpool2d_naive,
                                     softmax, softmax_cross_entropy)
-
-
-def numeric_grad(f, x, eps=1e-6):
-    """Central differences of the scalar f() w.r.t. every entry of x (changed in place)."""
-    grad = np.zeros_like(x)
-    it = np.nditer(x, flags=["multi_index"])
-    for _ in it:
-        i = it.multi_index
-        old = x[i]
-        x[i] = old + eps
-        fp = f()
-        x[i] = old - eps
-        fm = f()
-        x[i] = old
-        grad[i] = (fp - fm) / (2 * eps)
-    return grad
 
 
 def rel_error(a, b):

@@ -5,6 +5,7 @@ import sys
 import numpy as np
 import pytest
 
+from gradient_check import central_difference
 from kernelplay import ModelFileError, Network, NetworkConfig
 from kernelplay.nn.layers import softmax_cross_entropy
 
@@ -71,13 +72,7 @@ def test_whole_network_gradient_check_float64(cfg):
         flat = p.reshape(-1)
         g = net.grads[name].reshape(-1)
         for i in rng.choice(flat.size, size=min(flat.size, 12), replace=False):
-            old = flat[i]
-            flat[i] = old + eps
-            fp = loss()
-            flat[i] = old - eps
-            fm = loss()
-            flat[i] = old
-            numeric = (fp - fm) / (2 * eps)
+            numeric = central_difference(loss, flat, i, eps)
             assert abs(numeric - g[i]) <= 1e-6 + 1e-5 * abs(numeric), (name, i, numeric, g[i])
 
 
