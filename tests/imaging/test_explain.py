@@ -4,7 +4,6 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kernelplay.common.text import format_number
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.filtering import apply_kernel
@@ -194,14 +193,6 @@ def test_reads_only_the_window_of_a_large_image():
         explanation = explain_pixel(image, PRESETS["emboss"], 1500, 2000, channel="R")
     assert explanation.raw == -106.0
     assert (time.perf_counter() - start) / 20 < 0.005
-
-
-def test_format_number():
-    assert format_number(-106) == "−106"
-    assert format_number(2.0) == "2"
-    assert format_number(-0.0) == "0"
-    assert format_number(132.4375) == "132.44"
-    assert format_number(0.5) == "0.5"
 
 
 def test_explanations_compare_by_value():
