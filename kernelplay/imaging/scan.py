@@ -6,12 +6,15 @@ them; the output pixel of the i-th position is ``divmod(i, output_width)``.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from PIL import Image
 
+from kernelplay.common import resources
 from kernelplay.common.text import MINUS
 from kernelplay.imaging.borders import BORDER_MODES, border_index
-from kernelplay.imaging.images import luminance
+from kernelplay.imaging.images import load_image, luminance
 
 SCAN_MAX_SIDE = 64  # the scan draws every pixel as a cell; more than 64 per side would be unreadable
 
@@ -21,6 +24,12 @@ def padding_for(border: str, k: int) -> int:
     if border not in BORDER_MODES:
         raise ValueError(f"unknown border mode {border!r}; choose one of {', '.join(BORDER_MODES)}")
     return 0 if border == "valid" else k // 2
+
+
+def output_offset(border: str, k: int) -> int:
+    """The input row (and column) of the first window's centre, k//2 − p: how far the output's
+    corner sits inside the input's (k//2 for "valid", 0 for the padded borders)."""
+    return k // 2 - padding_for(border, k)
 
 
 def output_size(n: int, k: int, padding: int, stride: int) -> int:
@@ -40,8 +49,7 @@ def output_shape(shape, k: int, border: str, stride: int) -> tuple[int, int]:
 def scan_positions(shape, k: int, border: str, stride: int) -> list[tuple[int, int]]:
     """The window's centre pixels (row, col) in reading order, one per output pixel."""
     rows, cols = output_shape(shape, k, border, stride)
-    # The first window's top-left corner sits on the first padded pixel: centre = k//2 − p.
-    first = k // 2 - padding_for(border, k)
+    first = output_offset(border, k)  # the first window's top-left corner is the first padded pixel
     return [(first + r * stride, first + c * stride) for r in range(rows) for c in range(cols)]
 
 
@@ -121,14 +129,17 @@ def padded_plane(plane: np.ndarray, k: int, border: str) -> tuple[np.ndarray, np
     return values, is_padding
 
 
+@lru_cache(maxsize=1)
 def default_scan_image() -> np.ndarray:
     """The scan's starting image: the bundled sample "digit" if there is one, else the first
-    digit of the bundled MNIST subset (28×28 uint8)."""
-    from kernelplay.common import resources
-    from kernelplay.imaging.images import load_image
+    digit of the bundled MNIST subset (28×28 uint8).
 
+    Read from disk once: every call returns the same read-only array.
+    """
     try:
-        return fit_for_scan(load_image(resources.sample_image("digit")))
+        image = fit_for_scan(load_image(resources.sample_image("digit")))
     except (KeyError, FileNotFoundError):
         with np.load(resources.data_file("mnist-train-12k.npz")) as data:
-            return np.array(data["images"][0], dtype=np.uint8)
+            image = np.array(data["images"][0], dtype=np.uint8)
+    image.setflags(write=False)
+    return image
