@@ -313,3 +313,66 @@ def test_wheel_zooms_both_images_and_dragging_pans_both(window, qtbot, colour_im
     assert other.verticalScrollBar().value() == view.verticalScrollBar().value()
     window.zoom_fit_action.trigger()
     assert view.zoom() == pytest.approx(before)
+
+
+def count_calls(monkeypatch, module, names):
+    """Count calls of ``module``'s functions ``names`` (in one list, by name)."""
+    calls = []
+    for name in names:
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    return calls
+
+
+def show_sliding_window(qtbot, tab):
+    bar = tab.modes.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert tab.modes.currentWidget() is tab.scan_view
+
+
+def test_typing_while_the_sliding_window_is_hidden_costs_it_nothing(window, qtbot, monkeypatch):
+    import kernelplay.imaging.scan as scan_module
+    import kernelplay.imaging.scan_state as state_module
+
+    tab, editor = window.playground, window.playground.kernel_editor
+    tab.mapping_box.setCurrentIndex(tab.mapping_box.findData("stretch"))  # a restart then filters once
+    calls = count_calls(monkeypatch, state_module, ["apply_kernel", "explain_pixel", "scan_positions"])
+    loads = count_calls(monkeypatch, scan_module, ["load_image"])
+    type_into(qtbot, editor.cells()[0], "25")
+    type_into(qtbot, editor.cells()[8], "-3")
+    assert calls == [] and loads == []  # the digit is not read again either
+    show_sliding_window(qtbot, tab)
+    assert calls == ["scan_positions", "apply_kernel"]
+    np.testing.assert_array_equal(tab.scan_view.state.settings.kernel, editor.kernel())
+    assert editor.kernel()[0, 0] == 25 and editor.kernel()[2, 2] == -3
+    qtbot.mouseClick(tab.scan_view.button("step"), Qt.MouseButton.LeftButton)
+    assert calls[2:] == ["explain_pixel"]
+    digit = tab.scan_view.image()
+    expected = map_output(apply_kernel(digit, editor.kernel()), "stretch").pixels
+    assert tab.scan_view.output_pixels()[0, 0] == expected[0, 0]
+
+
+def test_one_keystroke_restarts_a_shown_sliding_window_once(window, qtbot, monkeypatch):
+    import kernelplay.imaging.scan_state as state_module
+
+    tab, editor = window.playground, window.playground.kernel_editor
+    show_sliding_window(qtbot, tab)
+    scan = tab.scan_view
+    for _ in range(4):
+        qtbot.mouseClick(scan.button("step"), Qt.MouseButton.LeftButton)
+    calls = count_calls(monkeypatch, state_module, ["scan_positions"])
+    moves = []
+    scan.position_changed.connect(lambda r, c: moves.append((r, c)))
+    cell = editor.cells()[4]
+    cell.setFocus()
+    cell.selectAll()
+    qtbot.keyClick(cell, "7")
+    assert editor.kernel()[1, 1] == 7
+    assert calls == ["scan_positions"] and moves == [(-1, -1)]
+    assert scan.positions_done() == 0
+    for _ in range(2):
+        qtbot.mouseClick(scan.button("step"), Qt.MouseButton.LeftButton)
+    cell.selectAll()
+    qtbot.keyClick(cell, "7")  # the weight it already had: the same kernel, no restart
+    assert scan.positions_done() == 2 and moves == [(-1, -1), (0, 0), (0, 1)]
+    assert calls == ["scan_positions"]

@@ -8,7 +8,8 @@ from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.scan import strided_output
-from kernelplay.gui.playground.scan_view import EMPTY, ScanView
+from kernelplay.imaging.scan_state import EMPTY
+from kernelplay.gui.playground.scan_view import ScanView
 
 
 @pytest.fixture
@@ -16,8 +17,7 @@ def scan(qtbot, emboss_image):
     view = ScanView()
     qtbot.addWidget(view)
     view.resize(1000, 760)
-    view.set_image(emboss_image)
-    view.set_kernel(PRESETS["emboss"])
+    view.configure(image=emboss_image, kernel=PRESETS["emboss"])
     view.show()
     qtbot.waitExposed(view)
     return view
@@ -70,7 +70,7 @@ def test_the_emboss_patch_appears_when_the_window_reaches_it(scan, qtbot):
 
 def test_play_runs_until_the_output_is_full(scan, qtbot, emboss_image):
     emboss_image = emboss_image[2:7, 2:7]  # 25 positions: a short run
-    scan.set_image(emboss_image)
+    scan.configure(image=emboss_image)
     scan.set_speed(60)
     assert scan.speed() == 60
     click(qtbot, scan.button("play"))
@@ -114,7 +114,7 @@ def test_stride_two_halves_the_output(scan, qtbot, emboss_image):
      ("valid", "(9 + 2·0 − 3) / 1 + 1 = 7", 7)],
 )
 def test_each_border_mode_writes_its_formula_and_fills_correctly(scan, border, formula, size, emboss_image):
-    scan.set_border(border)
+    scan.configure(border=border)
     assert scan.formula_text() == f"output size: {formula}"
     assert scan.output_pixels().shape == (size, size)
     scan.finish()
@@ -124,19 +124,14 @@ def test_each_border_mode_writes_its_formula_and_fills_correctly(scan, border, f
 def test_colour_channels_mapping_and_flip(qtbot, colour_image):
     view = ScanView()
     qtbot.addWidget(view)
-    view.set_image(colour_image)
     kernel = np.array([[0, -1, 0], [-1, 3, 2], [0, 1, 0]], dtype=float)
-    view.set_kernel(kernel)
-    view.set_channel("G")
-    view.set_mapping("offset")
-    view.set_flip(True)
+    view.configure(image=colour_image, kernel=kernel, channel="G", mapping="offset", flip=True)
     view.finish()
     expected = expected_output(colour_image[..., 1], kernel, mapping="offset", flip=True)
     np.testing.assert_array_equal(view.output_pixels(), expected)
     assert view.step_panel.explanation().channel == "G"
 
-    view.set_channel(None)  # colour images default to luminance
-    view.set_mapping("stretch")
+    view.configure(channel=None, mapping="stretch")  # colour images default to luminance
     view.seek(30)
     raw = apply_kernel(luminance(colour_image), kernel, border="zero", flip=True)
     expected = map_output(raw, "stretch").pixels.astype(np.int16).reshape(-1)
@@ -169,7 +164,7 @@ def test_keys_and_clicks_move_the_window(scan, qtbot):
 
 
 def test_an_image_larger_than_64_pixels_is_shrunk(scan):
-    scan.set_image(np.zeros((300, 400, 3), dtype=np.uint8))
+    scan.configure(image=np.zeros((300, 400, 3), dtype=np.uint8))
     assert scan.image().shape == (48, 64, 3)
     assert scan.output_pixels().shape == (48, 64)
 
@@ -179,3 +174,40 @@ def test_hiding_the_view_pauses_it(scan):
     assert scan.is_playing()
     scan.hide()
     assert not scan.is_playing()
+
+
+def test_a_setting_left_as_it_is_keeps_the_scan(scan, qtbot):
+    for _ in range(5):
+        click(qtbot, scan.button("step"))
+    restarts = []
+    scan.position_changed.connect(lambda r, c: restarts.append((r, c)))
+    click(qtbot, scan.stride_button(1))  # already the stride
+    scan.configure(border="zero", kernel=np.array(PRESETS["emboss"]), channel="G")  # a grey image has no G
+    assert scan.positions_done() == 5 and restarts == []
+    scan.configure(border="wrap", mapping="abs", flip=True)
+    assert scan.positions_done() == 0 and restarts == [(-1, -1)]
+
+
+def test_a_hidden_view_works_the_scan_out_only_when_shown(qtbot, monkeypatch, emboss_image):
+    import kernelplay.imaging.scan_state as state_module
+
+    view = ScanView()
+    qtbot.addWidget(view)
+    view.resize(1000, 760)
+    calls = []
+    for name in ("apply_kernel", "explain_pixel", "scan_positions"):
+        original = getattr(state_module, name)
+        monkeypatch.setattr(state_module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    drawn = []
+    monkeypatch.setattr(view.canvas, "set_input", lambda *args: drawn.append(args[-1]))
+    view.configure(image=emboss_image, mapping="stretch")
+    for value in range(3, 7):
+        view.configure(kernel=[[0, -1, 0], [-1, value, -1], [0, -1, 0]])
+    assert calls == [] and drawn == []
+    view.show()
+    qtbot.waitExposed(view)
+    assert calls == ["scan_positions", "apply_kernel"]  # once, for the settings of the last call
+    assert drawn == ["input 9×9 + padding ring (zero)"]
+    click(qtbot, view.button("step"))
+    assert calls[2:] == ["explain_pixel"]
+    assert view.step_panel.explanation().weights[1, 1] == 6

@@ -20,7 +20,7 @@ from kernelplay.gui.qt_arrays import array_to_qpixmap
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
-_WINDOW_PEN = QColor(255, 200, 0)
+WINDOW_COLOUR = QColor(255, 200, 0)  # the kernel's window, here and on the sliding window's grid
 _TERM_PEN = QColor(0, 200, 255)
 _ARROW_STEPS = {
     Qt.Key.Key_Up: (-1, 0),
@@ -56,7 +56,7 @@ class ImageView(QGraphicsView):
         self._pixmap_item = QGraphicsPixmapItem()
         self._pixmap_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.scene().addItem(self._pixmap_item)
-        self._window_outline = self._add_outline(_WINDOW_PEN, z=1)
+        self._window_outline = self._add_outline(WINDOW_COLOUR, z=1)
         self._term_outline = self._add_outline(_TERM_PEN, z=2)
         self._image_shape: tuple[int, int] = (0, 0)
         self._press_position: QPointF | None = None

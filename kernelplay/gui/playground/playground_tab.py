@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.images import ImageLoadError, load_image
-from kernelplay.imaging.scan import default_scan_image
+from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
 from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
@@ -71,7 +71,7 @@ class PlaygroundTab(QWidget):
         self.step_panel = StepPanel()
         self.scan_view = ScanView()
         self.scan_source_box = self._combo(
-            {"digit": "Scan the built-in digit", "image": "Scan this image (≤ 64×64)"},
+            {"digit": "Scan the built-in digit", "image": f"Scan this image (≤ {SCAN_MAX_SIDE}×{SCAN_MAX_SIDE})"},
             "The sliding window works on a small image: the 28×28 digit, or the open image cropped and scaled down.",
         )
         # The window shows these two in its status bar.
@@ -91,7 +91,7 @@ class PlaygroundTab(QWidget):
         self.channel_box.currentIndexChanged.connect(self._refresh_hover)
         self.channel_box.currentIndexChanged.connect(self._update_scan)
         self.step_panel.term_changed.connect(self._on_term_changed)
-        self.scan_source_box.currentIndexChanged.connect(self._on_scan_source_changed)
+        self.scan_source_box.currentIndexChanged.connect(self._update_scan)
         self._runner.result_ready.connect(self._on_result_ready)
         self._runner.failed.connect(self.message_posted)
 
@@ -157,7 +157,7 @@ class PlaygroundTab(QWidget):
 
     def set_image(self, pixels: np.ndarray, name: str) -> None:
         """Show uint8 pixels, (H, W) grey or (H, W, 3) RGB, as the new input."""
-        self._image = np.ascontiguousarray(pixels, dtype=np.uint8)
+        self._image = np.array(pixels, dtype=np.uint8, order="C")  # our own copy: the filter thread and the scan keep it
         self._image_name = name
         self._pinned = self._hovered = None
         self.colour_box.setEnabled(self._image.ndim == 3)
@@ -217,25 +217,19 @@ class PlaygroundTab(QWidget):
     def _scan_channel(self) -> str | None:
         return "luminance" if self.settings()["luminance"] else self.channel_box.currentData()
 
-    def _update_scan(self) -> None:
-        """Give the sliding window the tab's kernel and settings (this restarts its scan)."""
-        settings = self.settings()
-        scan = self.scan_view
-        scan.blockSignals(True)
-        scan.set_kernel(self.kernel_editor.kernel())
-        scan.set_border(settings["border"])
-        scan.set_mapping(settings["mapping"])
-        scan.set_flip(settings["flip"])
-        scan.set_channel(self._scan_channel())
-        scan.blockSignals(False)
-        if self.scan_source_box.currentData() == "image" and self._image is not None:
-            scan.set_image(self._image)
-        elif self.scan_source_box.currentData() == "digit":
-            scan.set_image(default_scan_image())
-
     @Slot()
-    def _on_scan_source_changed(self) -> None:
-        self._update_scan()
+    def _update_scan(self) -> None:
+        """Give the sliding window the tab's kernel, settings and image in one call (a real change
+        restarts its scan; a hidden view only records it)."""
+        settings = self.settings()
+        changes = {"kernel": self.kernel_editor.kernel(), "border": settings["border"], "mapping": settings["mapping"],
+                   "flip": settings["flip"], "channel": self._scan_channel()}
+        source = self.scan_source_box.currentData()
+        if source == "image" and self._image is not None:
+            changes["image"] = self._image
+        elif source == "digit":
+            changes["image"] = default_scan_image()
+        self.scan_view.configure(**changes)
 
     def _sync_channel_box(self) -> None:
         """A grey image, or the luminance colour mode, leaves only brightness to inspect."""
@@ -249,8 +243,7 @@ class PlaygroundTab(QWidget):
         if result.request.image is not self._image:
             return  # computed for an image that has since been replaced
         self._result = result
-        k = result.request.kernel.shape[0]
-        offset = k // 2 if result.request.border == "valid" else 0
+        offset = output_offset(result.request.border, result.request.kernel.shape[0])
         self.images.set_output(result.mapped.pixels, offset)
         self._update_summary()
         self._refresh_hover()
@@ -357,8 +350,7 @@ class PlaygroundTab(QWidget):
         text = f"({row}, {col})  in: {self._format_pixel(value)}"
         result = self._result
         if result is not None:
-            k = result.request.kernel.shape[0]
-            offset = k // 2 if result.request.border == "valid" else 0
+            offset = output_offset(result.request.border, result.request.kernel.shape[0])
             out_row, out_col = row - offset, col - offset
             height, width = result.raw.shape[:2]
             if 0 <= out_row < height and 0 <= out_col < width:
