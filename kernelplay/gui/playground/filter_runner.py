@@ -31,7 +31,6 @@ class FilterResult:
     """``raw``: float32 multiply-sums; ``mapped``: the uint8 pixels shown with the clipped counts."""
 
     request: FilterRequest
-    source: np.ndarray  # what the kernel ran over: the image, or its luminance
     raw: np.ndarray
     mapped: MappedOutput
     value_range: tuple[float, float] | None  # for "stretch": min and max of ``raw``, mapped to 0…255
@@ -47,7 +46,7 @@ def compute(request: FilterRequest) -> FilterResult:
     raw = apply_kernel(source, request.kernel, border=request.border, flip=request.flip)
     value_range = (float(raw.min()), float(raw.max())) if request.mapping == "stretch" and raw.size else None
     mapped = map_output(raw, request.mapping, value_range=value_range)
-    return FilterResult(request, source, raw, mapped, value_range, time.perf_counter() - start)
+    return FilterResult(request, raw, mapped, value_range, time.perf_counter() - start)
 
 
 class FilterRunner(QObject):

@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.common.text import format_number
-from kernelplay.imaging.kernels import PRESETS, kernel_as_fraction, parse_weight
+from kernelplay.imaging.kernels import KERNEL_SIZES, PRESETS, kernel_as_fraction, parse_weight
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
-KERNEL_SIZES = (3, 5)
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
 CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
 
