@@ -17,9 +17,7 @@ EMBOSS_PATCH = np.array([[162, 125, 108], [177, 127, 98], [191, 135, 80]], dtype
 @pytest.fixture
 def image():
     """9×9 grey: the −106 emboss example in the middle of a mid-grey field."""
-    pixels = np.full((9, 9), 100, dtype=np.uint8)
-    pixels[3:6, 3:6] = EMBOSS_PATCH
-    return pixels
+    return np.pad(EMBOSS_PATCH, 3, constant_values=100)
 
 
 @pytest.fixture
