@@ -157,7 +157,7 @@ class ScanState:
     def _laid_out(self) -> _Layout:
         if self._layout is None:
             s = self._settings
-            plane = channel_plane(s.image, s.plane_channel)
+            plane = _read_only(channel_plane(s.image, s.plane_channel))
             positions = scan_positions(plane.shape, s.kernel_size, s.border, s.stride)
             value_range = None
             if s.mapping == "stretch" and positions:
