@@ -1,33 +1,72 @@
 """Optimisers: SGD with momentum and Adam (PyTorch's update rules). numpy only.
 
 An optimiser walks ``(params[name], grads[name])`` pairs and never reaches inside a layer. It
-updates the parameter arrays in place. ``learning_rate`` and ``weight_decay`` are plain attributes,
-changeable between steps. Weight decay is the L2 kind added to the gradient, as in ``torch.optim``.
+updates the parameter arrays in place. ``learning_rate`` and ``weight_decay`` may change between
+steps; assigning an invalid value raises ``ValueError`` (the one check of these two settings: the
+trainer, the worker and the GUI all rely on it). Weight decay is the L2 kind added to the gradient,
+as in ``torch.optim``.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from kernelplay.common.threads import run_parallel, worker_count
 
-__all__ = ["Optimizer", "SGD", "Adam", "make_optimizer", "OPTIMIZERS"]
+__all__ = ["Optimizer", "SGD", "Adam", "make_optimizer", "OPTIMIZERS", "check_learning_rate",
+           "check_weight_decay"]
+
+
+def check_learning_rate(learning_rate: float) -> float:
+    """``learning_rate`` as a float, or ``ValueError`` unless it is positive and finite."""
+    lr = float(learning_rate)
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"learning rate must be a positive number, got {learning_rate}")
+    return lr
+
+
+def check_weight_decay(weight_decay: float) -> float:
+    """``weight_decay`` as a float, or ``ValueError`` unless it is zero or positive and finite."""
+    wd = float(weight_decay)
+    if not (wd >= 0 and math.isfinite(wd)):
+        raise ValueError(f"weight decay must be zero or positive, got {weight_decay}")
+    return wd
 
 
 class Optimizer:
+    """Updates parameters from their gradients; subclasses name their per-parameter state ``slots``
+    (arrays shaped like the parameter) and write the update in :meth:`_apply`."""
+
     name = "optimizer"
+    slots: tuple[str, ...] = ()
 
     def __init__(self, learning_rate: float, weight_decay: float = 0.0) -> None:
-        self.learning_rate = _check_lr(learning_rate)
-        self.weight_decay = _check_wd(weight_decay)
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
         self.state: dict[str, dict[str, np.ndarray]] = {}
         self.steps = 0
+
+    @property
+    def learning_rate(self) -> float:
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value: float) -> None:
+        self._learning_rate = check_learning_rate(value)
+
+    @property
+    def weight_decay(self) -> float:
+        return self._weight_decay
+
+    @weight_decay.setter
+    def weight_decay(self, value: float) -> None:
+        self._weight_decay = check_weight_decay(value)
 
     def reset(self) -> None:
         """Forget the moments (e.g. after restoring weights)."""
         self.state.clear()
         self.steps = 0
-
-    slots: tuple[str, ...] = ()
 
     def step(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
         """Update every ``params[name]`` in place from ``grads[name]``.
@@ -67,22 +106,18 @@ class Optimizer:
         """Update ``p`` from ``g`` with this optimiser's state arrays (``slots`` then a scratch)."""
         raise NotImplementedError
 
-    def describe(self) -> str:
-        return f"{self.name} lr={self.learning_rate:g}"
-
 
 class SGD(Optimizer):
     """``v = momentum·v + g;  p -= lr·v`` (PyTorch's SGD with momentum, no dampening)."""
 
     name = "sgd"
+    slots = ("velocity",)
 
     def __init__(self, learning_rate: float = 0.05, momentum: float = 0.9, weight_decay: float = 0.0) -> None:
         super().__init__(learning_rate, weight_decay)
         if not 0.0 <= momentum < 1.0:
             raise ValueError(f"momentum must be in [0, 1), got {momentum}")
         self.momentum = float(momentum)
-
-    slots = ("velocity",)
 
     def _apply(self, p: np.ndarray, g: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
         if self.weight_decay:  # g + wd·p, in the scratch array
@@ -101,13 +136,12 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``."""
 
     name = "adam"
+    slots = ("m", "v")
 
     def __init__(self, learning_rate: float = 1e-3, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8, weight_decay: float = 0.0) -> None:
         super().__init__(learning_rate, weight_decay)
         self.beta1, self.beta2, self.eps = float(beta1), float(beta2), float(eps)
-
-    slots = ("m", "v")
 
     def _apply(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
         t = self.steps
@@ -133,28 +167,14 @@ class Adam(Optimizer):
         p -= tmp
 
 
-OPTIMIZERS = {"adam": Adam, "sgd": SGD}
+OPTIMIZERS = {"adam": Adam, "sgd": SGD}  # the names the trainer, the CLI and the GUI accept
 
 
 def make_optimizer(name: str, learning_rate: float, *, momentum: float = 0.9, weight_decay: float = 0.0) -> Optimizer:
-    """``"adam"`` or ``"sgd"`` (with momentum) by name."""
+    """``"adam"`` or ``"sgd"`` (with momentum) by name (any case)."""
     key = name.lower()
-    if key == "adam":
-        return Adam(learning_rate, weight_decay=weight_decay)
+    if key not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
     if key == "sgd":
         return SGD(learning_rate, momentum=momentum, weight_decay=weight_decay)
-    raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(OPTIMIZERS)}")
-
-
-def _check_lr(lr: float) -> float:
-    lr = float(lr)
-    if not (lr > 0 and np.isfinite(lr)):
-        raise ValueError(f"learning rate must be a positive number, got {lr}")
-    return lr
-
-
-def _check_wd(wd: float) -> float:
-    wd = float(wd)
-    if not (wd >= 0 and np.isfinite(wd)):
-        raise ValueError(f"weight decay must be zero or positive, got {wd}")
-    return wd
+    return Adam(learning_rate, weight_decay=weight_decay)

@@ -168,10 +168,7 @@ class Trainer:
         return self.optimizer.learning_rate
 
     def set_learning_rate(self, learning_rate: float) -> None:
-        lr = float(learning_rate)
-        if not (lr > 0 and math.isfinite(lr)):
-            raise ValueError(f"learning rate must be a positive number, got {learning_rate}")
-        self.optimizer.learning_rate = lr
+        self.optimizer.learning_rate = learning_rate  # checked there
 
     def set_batch_size(self, batch_size: int) -> None:
         self.batch_size = _check_batch_size(batch_size)
@@ -184,10 +181,7 @@ class Trainer:
                                         weight_decay=self.optimizer.weight_decay)
 
     def set_weight_decay(self, weight_decay: float) -> None:
-        wd = float(weight_decay)
-        if not (wd >= 0 and math.isfinite(wd)):
-            raise ValueError(f"weight decay must be zero or positive, got {weight_decay}")
-        self.optimizer.weight_decay = wd
+        self.optimizer.weight_decay = weight_decay  # checked there
 
     def set_augment(self, augment: bool) -> None:
         self.augment = bool(augment)

@@ -158,35 +158,6 @@ def test_engine_imports_no_qt():
     assert out.strip() == "[]"
 
 
-def test_sgd_momentum_by_hand():
-    p = np.array([1.0, -2.0])
-    opt = SGD(0.1, momentum=0.5)
-    opt.step({"p": p}, {"p": np.array([1.0, 1.0])})
-    np.testing.assert_allclose(p, [0.9, -2.1])
-    opt.step({"p": p}, {"p": np.array([1.0, 1.0])})  # v = 0.5·1 + 1 = 1.5
-    np.testing.assert_allclose(p, [0.75, -2.25])
-
-
-@pytest.mark.parametrize("weight_decay", [0.0, 0.01])
-@pytest.mark.parametrize("size", [5, 70_000])  # the large one is updated in two halves on two threads
-def test_optimizers_match_pytorch(weight_decay, size):
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(0)
-    start = rng.standard_normal(size).astype(np.float32)
-    grads = [rng.standard_normal(size).astype(np.float32) for _ in range(3)]
-    for ours, theirs in ((Adam(1e-2, weight_decay=weight_decay), lambda q: torch.optim.Adam([q], 1e-2, weight_decay=weight_decay)),
-                         (SGD(1e-2, momentum=0.9, weight_decay=weight_decay),
-                          lambda q: torch.optim.SGD([q], 1e-2, momentum=0.9, weight_decay=weight_decay))):
-        p = start.copy()
-        q = torch.nn.Parameter(torch.from_numpy(start.copy()))
-        topt = theirs(q)
-        for g in grads:
-            ours.step({"p": p}, {"p": g})
-            q.grad = torch.from_numpy(g.copy())
-            topt.step()
-        np.testing.assert_allclose(p, q.detach().numpy(), rtol=1e-5, atol=1e-6)
-
-
 def test_trainer_and_network_pickle_and_carry_on_identically(data):
     t = Trainer(Network(SMALL, seed=4), data, batch_size=16, seed=4)
     t.step()
