@@ -5,6 +5,8 @@ import argparse
 import sys
 import time
 
+from kernelplay.nn.optim import OPTIMIZERS
+
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
@@ -28,7 +30,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--lr", type=float, default=None,
                         help="(starting) learning rate (default 2e-3 for adam, 0.05 for sgd)")
     parser.add_argument("--batch-size", type=int, default=64, help="digits per step (default 64)")
-    parser.add_argument("--optimizer", choices=("adam", "sgd"), default="adam", help="default adam")
+    parser.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam", help="default adam")
     parser.add_argument("--momentum", type=float, default=0.9, help="SGD momentum (default 0.9)")
     parser.add_argument("--weight-decay", type=float, default=0.0, help="L2 weight decay (default 0)")
     parser.add_argument("--no-augment", dest="augment", action="store_false",
@@ -114,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
         accuracy = trainer.evaluate()
         print(f"stopped early; held-out accuracy {accuracy:.2%}")
     else:
-        print(f"{snap.stopped_reason}: {snap.step} steps, {snap.samples_seen:,} samples in {snap.elapsed_seconds:.1f} s")
+        print(f"{snap.stopped_reason.message}: {snap.step} steps, {snap.samples_seen:,} samples in {snap.elapsed_seconds:.1f} s")
         print(f"held-out accuracy: {snap.latest_heldout_accuracy:.2%} ({len(data.heldout):,} digits)")
     if args.save:
         try:

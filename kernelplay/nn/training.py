@@ -1,95 +1,70 @@
-"""Training: a step-by-step :class:`Trainer` and the :func:`train` generator on top of it (numpy only).
+"""Training: a step-by-step :class:`Trainer` and the :func:`train` generator on top of it, which
+runs until its :class:`~kernelplay.nn.budget.Budget` is used up. numpy only.
 
-The GUI's worker drives a ``Trainer`` one ``step()`` at a time (or iterates ``train(...)``); settings
-changed between two steps (learning rate, batch size, optimiser, weight decay, augmentation) take
-effect at the next step. Everything handed out — :class:`StepResult`, :class:`Snapshot` — is frozen
-and holds copies, so it can cross to another thread or process (all picklable) while training
-goes on.
+The held-out accuracy is counted by a :class:`HeldoutEvaluation`, which can be taken a chunk at a
+time so that training goes on in between.
+
+The GUI's worker (:mod:`kernelplay.nn.worker`) drives a ``Trainer`` one ``step()`` at a time;
+settings changed between two steps (learning rate, batch size, optimiser, weight decay,
+augmentation) take effect at the next step. What it hands out (:mod:`kernelplay.nn.snapshot`) is
+frozen and holds copies.
 """
 from __future__ import annotations
 
 import math
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
 
-from kernelplay.nn.datasets import DigitSplit, augment_batch, load_digits
+from kernelplay.nn.budget import Budget
 from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.datasets import DigitSplit, augment_batch, load_digits
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import Optimizer, make_optimizer
+from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
 
-__all__ = ["Trainer", "StepResult", "Snapshot", "train", "TrainingDiverged"]
+__all__ = ["Trainer", "HeldoutEvaluation", "train", "TrainingDiverged", "check_batch_size",
+           "EVALUATION_CHUNK"]
 
 _RUNNING_WINDOW = 1000  # samples behind the running train accuracy / loss
 _EXPLODE_FLOOR = 50.0  # a mean cross-entropy above this (ln 10 ≈ 2.3 at the start) has diverged
 _EXPLODE_FACTOR = 20.0  # … or 20× the running loss
+# held-out digits per chunk: ~25 ms for the default network on one core, so a pause or stop
+# waits at most that long while an evaluation runs
+EVALUATION_CHUNK = 250
 
 
 class TrainingDiverged(RuntimeError):
     """Raised by :meth:`Trainer.step` only when asked to (``raise_on_divergence=True``)."""
 
 
-@dataclass(frozen=True)
-class StepResult:
-    """What one training step did. ``diverged`` is None, or why the step was refused (the loss was
-    NaN/inf or exploded; the weights were restored to the last good ones)."""
+class HeldoutEvaluation:
+    """The accuracy on held-out digits, counted a chunk at a time (:meth:`advance`).
 
-    step: int
-    epoch: float
-    samples_seen: int
-    loss: float
-    batch_accuracy: float
-    running_loss: float
-    running_accuracy: float
-    samples_per_second: float
-    batch_size: int
-    learning_rate: float
-    diverged: str | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """The state of training at one moment; every array is a copy owned by the snapshot.
-
-    step, epoch (fractional, samples_seen / training-set size), samples_seen, loss (last batch),
-    running_loss / running_accuracy (over about the last 1,000 training samples),
-    heldout_accuracy (set when the held-out set was evaluated for this snapshot, else None),
-    latest_heldout_accuracy (the last evaluation so far, or None), samples_per_second,
-    kernels ``{"conv1": (C_out, C_in, k, k), …}``, probe_image ``(28, 28)`` float in [0, 1],
-    probe_label (or None), activations of the probe ``{"input": (1,28,28), "conv1": (16,28,28),
-    "pool1", …, "flatten": (F,), "fc1": (W,), "scores": (10,)}`` in forward order, scores (10,)
-    softmax, predicted digit, settings (learning_rate, batch_size, optimizer), config,
-    weights ``{name: array}`` (all parameters, or None), final (the run ended),
-    stopped_reason (why it ended, e.g. the divergence message) and diverged.
+    images: ``(N, 1, 28, 28)`` float in [0, 1]; labels: ``(N,)``. When training goes on between two
+    chunks, give it a frozen copy of the network (as :meth:`Trainer.start_evaluation` does) so the
+    accuracy belongs to one moment.
     """
 
-    step: int
-    epoch: float
-    samples_seen: int
-    loss: float
-    running_loss: float
-    running_accuracy: float
-    heldout_accuracy: float | None
-    latest_heldout_accuracy: float | None
-    samples_per_second: float
-    kernels: dict
-    probe_image: np.ndarray
-    probe_label: int | None
-    activations: dict
-    scores: np.ndarray
-    predicted: int
-    learning_rate: float
-    batch_size: int
-    optimizer: str
-    config: NetworkConfig
-    weights: dict | None = None
-    elapsed_seconds: float = 0.0
-    final: bool = False
-    stopped_reason: str | None = None
-    diverged: bool = False
+    def __init__(self, network: Network, images: np.ndarray, labels: np.ndarray,
+                 chunk_size: int = EVALUATION_CHUNK) -> None:
+        if len(labels) == 0 or chunk_size < 1:
+            raise ValueError(f"need digits to evaluate and a chunk of at least 1, got {len(labels)} and {chunk_size}")
+        self._network, self._images, self._labels = network, images, labels
+        self.chunk_size = int(chunk_size)
+        self._evaluated = 0
+        self._correct = 0
+
+    def advance(self) -> float | None:
+        """Evaluate the next chunk: the accuracy in [0, 1] after the last one, else None."""
+        start = self._evaluated
+        stop = min(start + self.chunk_size, len(self._labels))
+        predicted = self._network.predict(self._images[start:stop])
+        self._correct += int(np.count_nonzero(predicted == self._labels[start:stop]))
+        self._evaluated = stop
+        return self._correct / len(self._labels) if stop == len(self._labels) else None
 
 
 class Trainer:
@@ -119,17 +94,16 @@ class Trainer:
         self._heldout_y = self.data.heldout.labels.astype(np.intp)
         self._rng = np.random.default_rng(seed)
         self._momentum = float(momentum)
-        self._weight_decay = float(weight_decay)
         self.optimizer: Optimizer = make_optimizer(optimizer, learning_rate, momentum=momentum,
                                                    weight_decay=weight_decay)
-        self.batch_size = _check_batch_size(batch_size)
+        self.batch_size = check_batch_size(batch_size)
         self.augment = bool(augment)
         self.step_count = 0
         self.samples_seen = 0
         self.latest_heldout_accuracy: float | None = None
         self._heldout_fresh = False
         self.last_loss = math.nan
-        self.stopped_reason: str | None = None
+        self.stopped_reason: StopReason | None = None  # set when a step diverged, or by train() at the end
         self._order = np.empty(0, np.intp)
         self._cursor = 0
         self._recent: deque[tuple[int, int, float]] = deque()  # (samples, correct, loss·samples)
@@ -171,7 +145,7 @@ class Trainer:
         self.optimizer.learning_rate = learning_rate  # checked there
 
     def set_batch_size(self, batch_size: int) -> None:
-        self.batch_size = _check_batch_size(batch_size)
+        self.batch_size = check_batch_size(batch_size)
 
     def set_optimizer(self, name: str, *, momentum: float | None = None) -> None:
         """Switch to ``"adam"`` or ``"sgd"`` (fresh moments), keeping learning rate and weight decay."""
@@ -242,11 +216,13 @@ class Trainer:
         if reason is not None:
             net.flat_params[...] = self._backup
             self.optimizer.reset()
-            self.stopped_reason = (f"diverged at step {self.step_count + 1}: {reason} "
-                                   f"(learning rate {self.learning_rate:g}, {self.optimizer.name}); "
-                                   f"restored the last good weights (those after step {max(self.step_count - 1, 0)})")
+            self.stopped_reason = StopReason(
+                StopKind.DIVERGED,
+                f"diverged at step {self.step_count + 1}: {reason} (learning rate {self.learning_rate:g}, "
+                f"{self.optimizer.name}); restored the last good weights (those after step "
+                f"{max(self.step_count - 1, 0)})")
             if raise_on_divergence:
-                raise TrainingDiverged(self.stopped_reason)
+                raise TrainingDiverged(self.stopped_reason.message)
             return self._result(loss, math.nan, bs, self.stopped_reason)
         self._backup[...] = net.flat_params  # the weights that just gave a finite loss
         self.optimizer.step({"all": net.flat_params}, {"all": net.flat_grads})
@@ -261,7 +237,7 @@ class Trainer:
         self._timing.append((bs, time.perf_counter() - start))
         return self._result(loss, correct / bs, bs, None)
 
-    def _result(self, loss: float, batch_acc: float, bs: int, diverged: str | None) -> StepResult:
+    def _result(self, loss: float, batch_acc: float, bs: int, diverged: StopReason | None) -> StepResult:
         return StepResult(self.step_count, self.epoch, self.samples_seen, float(loss), float(batch_acc),
                           self._running_loss(), self.running_accuracy, self.samples_per_second, bs,
                           self.learning_rate, diverged)
@@ -284,15 +260,23 @@ class Trainer:
     # --- evaluation and snapshots -----------------------------------------------------------------
 
     def evaluate(self, max_samples: int | None = None) -> float:
-        """Accuracy on the held-out digits (or their first ``max_samples``), in [0, 1]."""
-        x, y = self._heldout_x, self._heldout_y
-        if max_samples is not None:
-            x, y = x[:max_samples], y[:max_samples]
-        accuracy = float(np.mean(self.network.predict(x) == y))
+        """Accuracy on the held-out digits (or their first ``max_samples``), in [0, 1]; an evaluation
+        of all of them is recorded (:meth:`record_heldout_accuracy`)."""
+        x, y = self._heldout_x[:max_samples], self._heldout_y[:max_samples]
+        accuracy = HeldoutEvaluation(self.network, x, y, chunk_size=len(y)).advance()
         if max_samples is None:
-            self.latest_heldout_accuracy = accuracy
-            self._heldout_fresh = True
+            self.record_heldout_accuracy(accuracy)
         return accuracy
+
+    def start_evaluation(self, chunk_size: int = EVALUATION_CHUNK) -> HeldoutEvaluation:
+        """An evaluation of all held-out digits with the weights as they are now (a frozen copy),
+        for the caller to advance between training steps and record when done."""
+        return HeldoutEvaluation(self.network.copy(), self._heldout_x, self._heldout_y, chunk_size)
+
+    def record_heldout_accuracy(self, accuracy: float) -> None:
+        """Keep ``accuracy`` as the latest held-out accuracy; the next snapshot carries it as new."""
+        self.latest_heldout_accuracy = float(accuracy)
+        self._heldout_fresh = True
 
     def snapshot(self, probe_image: np.ndarray | None = None, *, include_weights: bool = True,
                  final: bool = False, elapsed_seconds: float = 0.0) -> Snapshot:
@@ -320,7 +304,6 @@ class Trainer:
             optimizer=self.optimizer.name, config=net.config,
             weights=net.get_params() if include_weights else None, elapsed_seconds=float(elapsed_seconds),
             final=final, stopped_reason=self.stopped_reason if final else None,
-            diverged=final and self.stopped_reason is not None and self.stopped_reason.startswith("diverged"),
         )
 
 
@@ -335,8 +318,9 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
     at the end (``final=True``, held-out accuracy evaluated, ``stopped_reason`` set).
 
     Stops after ``epochs`` (may be fractional), ``seconds`` of wall-clock time (at a step boundary)
-    or ``steps``, whichever comes first; with none of them it runs until the caller stops iterating.
-    Divergence ends the run early with the last good weights (``snapshot.diverged``).
+    or ``steps``, whichever comes first (a :class:`Budget`); with none of them it runs until the
+    caller stops iterating. Divergence ends the run early with the last good weights
+    (``snapshot.diverged``).
     ``evaluate_every`` steps the held-out set is evaluated (default: at each epoch's end; 0: only
     at the end, which leaves a time budget to training).
     Pass ``trainer`` to drive an existing :class:`Trainer` (its settings may change between yields).
@@ -351,35 +335,21 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
                           optimizer=optimizer, momentum=momentum, weight_decay=weight_decay,
                           augment=augment, seed=seed, probe=probe)
     trainer.stopped_reason = None
-    start = time.perf_counter()
-    first_step = trainer.step_count
-    start_samples = trainer.samples_seen
-    target_samples = None if epochs is None else start_samples + int(round(epochs * len(trainer._train_y)))
-    if lr_decay and epochs is None and seconds is None and steps is None:
+    budget = Budget(trainer, epochs=epochs, seconds=seconds, steps=steps)
+    if lr_decay and not budget.limited:
         raise ValueError("lr_decay needs a budget: epochs, seconds or steps")
+    first_step = trainer.step_count
     yield trainer.snapshot(include_weights=include_weights)
     base_lr = trainer.learning_rate
-    reason = None
     while True:
-        elapsed = time.perf_counter() - start
         if lr_decay:
-            progress = max(elapsed / seconds if seconds else 0.0,
-                           (trainer.step_count - first_step) / steps if steps else 0.0,
-                           (trainer.samples_seen - start_samples) / (target_samples - start_samples)
-                           if target_samples else 0.0)
-            trainer.set_learning_rate(base_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))))
-        if seconds is not None and elapsed >= seconds:
-            reason = f"time budget of {seconds:g} s used"
-            break
-        if steps is not None and trainer.step_count - first_step >= steps:
-            reason = f"{steps} steps done"
-            break
-        if target_samples is not None and trainer.samples_seen >= target_samples:
-            reason = f"{epochs:g} epoch{'s' if epochs != 1 else ''} done"
+            trainer.set_learning_rate(base_lr * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * budget.progress()))))
+        reason = budget.stop_reason()
+        if reason is not None:
             break
         epoch_before = trainer.epochs_completed
-        result = trainer.step()
-        if result.diverged:
+        if trainer.step().diverged:
+            reason = trainer.stopped_reason
             break
         n = trainer.step_count - first_step
         if evaluate_every is not None:
@@ -388,18 +358,17 @@ def train(network: Network | None = None, data: DigitSplit | None = None, *,
         elif trainer.epochs_completed > epoch_before:
             trainer.evaluate()
         if n % snapshot_every == 0:
-            yield trainer.snapshot(include_weights=include_weights, elapsed_seconds=time.perf_counter() - start)
-    elapsed = time.perf_counter() - start
+            yield trainer.snapshot(include_weights=include_weights, elapsed_seconds=budget.elapsed_seconds)
+    elapsed = budget.elapsed_seconds
     if lr_decay:
         trainer.set_learning_rate(base_lr)
-    if trainer.stopped_reason is not None:  # divergence
-        reason = trainer.stopped_reason
     trainer.evaluate()
     trainer.stopped_reason = reason
     yield trainer.snapshot(include_weights=include_weights, final=True, elapsed_seconds=elapsed)
 
 
-def _check_batch_size(batch_size: int) -> int:
+def check_batch_size(batch_size: int) -> int:
+    """``batch_size`` as an int, or ``ValueError`` unless it is an integer from 1 to 1024."""
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= 1024:
         raise ValueError(f"batch size must be an integer from 1 to 1024, got {batch_size!r}")
     return int(batch_size)

@@ -1,15 +1,15 @@
 """Training on a tiny synthetic digit set: loss falls, snapshots are frozen copies, divergence stops."""
 import math
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from kernelplay import Network, NetworkConfig, Snapshot, Trainer, train
+from kernelplay.nn.budget import Budget
 from kernelplay.nn.datasets import Digits, DigitSplit
 from kernelplay.nn.optim import SGD, Adam
+from kernelplay.nn.snapshot import StopKind, StopReason
 
 SMALL = NetworkConfig(channels=(4, 6), kernel_size=3, fc_width=16)
 
@@ -123,17 +123,55 @@ def test_snapshot_weights_rebuild_the_network(data):
 def test_train_generator_snapshots_and_final(data):
     snaps = list(train(Network(SMALL), data, steps=25, snapshot_every=10, batch_size=20))
     assert [s.step for s in snaps] == [0, 10, 20, 25]
-    assert snaps[-1].final and not snaps[-1].diverged and snaps[-1].stopped_reason == "25 steps done"
+    assert snaps[-1].final and not snaps[-1].diverged
+    assert snaps[-1].stopped_reason == StopReason(StopKind.STEPS_DONE, "25 steps done")
     assert snaps[-1].heldout_accuracy is not None
     assert all(not s.final for s in snaps[:-1])
     epochs = list(train(Network(SMALL), data, epochs=1, snapshot_every=1000, batch_size=50))
-    assert epochs[-1].samples_seen == 300 and epochs[-1].stopped_reason == "1 epoch done"
+    assert epochs[-1].samples_seen == 300 and epochs[-1].stopped_reason == StopReason(StopKind.EPOCHS_DONE, "1 epoch done")
 
 
 def test_train_stops_at_the_time_budget(data):
     snaps = list(train(Network(SMALL), data, seconds=0.3, snapshot_every=5, batch_size=20))
-    assert snaps[-1].final and "time budget" in snaps[-1].stopped_reason
+    assert snaps[-1].final and snaps[-1].stopped_reason.kind is StopKind.TIME_USED
+    assert str(snaps[-1].stopped_reason) == "time budget of 0.3 s used"
     assert snaps[-1].elapsed_seconds < 1.5
+
+
+def test_a_budget_counts_from_where_it_starts(data):
+    trainer = Trainer(Network(SMALL), data, batch_size=50)  # 300 training digits: 6 steps an epoch
+    trainer.step()
+    half_epoch = Budget(trainer, epochs=0.5)  # 150 digits from here: three steps
+    two_steps = Budget(trainer, steps=2)
+    assert half_epoch.limited and half_epoch.progress() == 0 and half_epoch.stop_reason() is None
+    trainer.step()
+    trainer.step()
+    assert half_epoch.progress() == pytest.approx(2 / 3) and half_epoch.stop_reason() is None
+    assert two_steps.progress() == 1 and two_steps.stop_reason() == StopReason(StopKind.STEPS_DONE, "2 steps done")
+    trainer.step()
+    assert half_epoch.stop_reason() == StopReason(StopKind.EPOCHS_DONE, "0.5 epochs done")
+    assert half_epoch.progress() == 1
+    unlimited = Budget(trainer)
+    assert not unlimited.limited and unlimited.stop_reason() is None and unlimited.progress() == 0
+    assert Budget(trainer, seconds=0).stop_reason().kind is StopKind.TIME_USED
+
+
+def test_a_chunked_evaluation_counts_the_weights_of_its_start(data):
+    trainer = Trainer(Network(SMALL), data, batch_size=32)
+    evaluation = trainer.start_evaluation(chunk_size=40)  # 100 held-out digits: three chunks
+    weights = trainer.network.flat_params.copy()
+    expected = trainer.evaluate()
+    trainer.snapshot()  # takes the evaluation above as new
+    results = []
+    for _ in range(3):
+        trainer.step()  # training goes on between two chunks
+        results.append(evaluation.advance())
+    assert results == [None, None, expected]
+    assert not np.array_equal(trainer.network.flat_params, weights)
+    trainer.record_heldout_accuracy(results[-1])
+    snap = trainer.snapshot()
+    assert snap.heldout_accuracy == snap.latest_heldout_accuracy == expected
+    assert trainer.snapshot().heldout_accuracy is None  # new only once
 
 
 def test_divergence_stops_and_keeps_the_last_good_weights(data):
@@ -141,21 +179,15 @@ def test_divergence_stops_and_keeps_the_last_good_weights(data):
     trainer = Trainer(net, data, learning_rate=50.0, optimizer="sgd", momentum=0.9, batch_size=32)
     snaps = list(train(trainer=trainer, steps=200, snapshot_every=1))
     final = snaps[-1]
-    assert final.final and final.diverged and final.stopped_reason.startswith("diverged")
+    assert final.final and final.diverged and final.stopped_reason.kind is StopKind.DIVERGED
+    assert final.stopped_reason.message.startswith("diverged at step")
     assert final.step < 200
     assert np.all(np.isfinite(net.flat_params))
     # the weights after step k gave an exploding loss at step k+1: those after step k-1 come back
     good = snaps[-3].weights
-    assert f"after step {snaps[-3].step}" in final.stopped_reason
+    assert f"after step {snaps[-3].step}" in final.stopped_reason.message
     for name, value in final.weights.items():
         np.testing.assert_array_equal(value, good[name])
-
-
-def test_engine_imports_no_qt():
-    code = ("import sys, kernelplay, kernelplay.nn.training, kernelplay.commands.train; "
-            "print([m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
 
 
 def test_trainer_and_network_pickle_and_carry_on_identically(data):
