@@ -1,14 +1,23 @@
-"""From raw sums to pixels: the output mappings that turn any float into a shown 0..255 value."""
+"""From raw sums to pixels: the output mappings that turn any float into a shown 0..255 value.
+
+:func:`map_output` maps a whole image, :func:`map_value` one sum, and :func:`describe_mapping`
+writes one sum's mapping out as a person checks it by hand (``"−106 + 128 = 22 → 22"``).
+"""
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from kernelplay.common.text import MINUS, format_number, signed
 from kernelplay.common.threads import run_in_slices
 
-__all__ = ["OUTPUT_MAPPINGS", "MAPPING_LABELS", "MappedOutput", "check_mapping", "map_output", "map_value"]
+__all__ = [
+    "OUTPUT_MAPPINGS", "MAPPING_LABELS", "MappedOutput", "MappingStep", "check_mapping", "describe_mapping",
+    "map_output", "map_value",
+]
 
 OUTPUT_MAPPINGS = ("clamp", "abs", "offset", "stretch")
 MAPPING_LABELS = {  # as the menus name them
@@ -120,3 +129,79 @@ def map_value(raw: float, mode: str = "clamp", value_range=None) -> int:
     if mode == "stretch" and value_range is None:
         raise ValueError("'stretch' needs the value_range (low, high) of the whole output")
     return int(map_output(np.array([raw], dtype=np.float32), mode, value_range=value_range).pixels[0])
+
+
+@dataclass(frozen=True)
+class MappingStep:
+    """One raw sum through an output mapping, written out: ``"offset +128: 50.44 + 128 = 178.44 → 178 (rounded)"``.
+
+    ``str(step)`` is the whole line; :meth:`outcome` and :meth:`result` are its parts. Each takes
+    ``value``, a format for the shown number alone, for a widget that marks it up (``"<b>{}</b>"``).
+    """
+
+    mapping: str  # one of OUTPUT_MAPPINGS
+    name: str  # "offset +128"; a stretch names its range: "stretch −100…300 → 0…255"
+    working: str  # the arithmetic up to the mapped value: "50.44 + 128 = 178.44", "−106 is below 0"
+    shown: int  # the 0..255 value, as map_value gives it
+    note: str = ""  # "clipped", "rounded" (the written value is not the shown one), "mid-grey" (no range) or ""
+
+    def result(self, value: str = "{}") -> str:
+        """The shown value and its note: ``"178 (rounded)"``, ``"mid-grey 128"``. ``value`` is a
+        format for the number alone (``"<b>{}</b>"`` to embolden it)."""
+        number = value.format(self.shown)
+        if self.note == "mid-grey":
+            return f"mid-grey {number}"
+        return f"{number} ({self.note})" if self.note else number
+
+    def outcome(self, value: str = "{}") -> str:
+        """The working and where it leads: ``"50.44 + 128 = 178.44 → 178 (rounded)"``."""
+        return f"{self.working} → {self.result(value)}"
+
+    def text(self, value: str = "{}") -> str:
+        """The whole line: ``"offset +128: 50.44 + 128 = 178.44 → 178 (rounded)"``."""
+        return f"{self.name}: {self.outcome(value)}"
+
+    def __str__(self) -> str:
+        return self.text()
+
+
+def describe_mapping(raw: float, mode: str = "clamp", value_range=None, *, decimals: int = 2) -> MappingStep:
+    """How :func:`map_value` turns ``raw`` into a pixel, written out with its numbers.
+
+    The shown value and whether it was clipped come from :func:`map_output` itself, so the text
+    can never disagree with the image. Numbers are written by
+    :func:`~kernelplay.common.text.format_number` with up to ``decimals`` decimals::
+
+        >>> str(describe_mapping(-106, "offset"))
+        'offset +128: −106 + 128 = 22 → 22'
+    """
+    check_mapping(mode)
+    if mode == "stretch" and value_range is None:
+        raise ValueError("'stretch' needs the value_range (low, high) of the whole output")
+    mapped = map_output(np.array([raw], dtype=np.float32), mode, value_range=value_range if mode == "stretch" else None)
+    shown = int(mapped.pixels[0])
+    clipped = bool(mapped.clipped_low or mapped.clipped_high)
+
+    def number(value: float) -> str:
+        return format_number(value, decimals)
+
+    # Each name is written with its numbers, as part of the line (the menus' words are MAPPING_LABELS).
+    if mode == "clamp":
+        value = raw
+        where = "below 0" if mapped.clipped_low else "above 255" if mapped.clipped_high else "in range"
+        name, working = "clamp 0…255", f"{number(raw)} is {where}"
+    elif mode == "abs":
+        value = abs(raw)
+        name, working = "absolute value", f"|{number(raw)}| = {number(value)}"
+    elif mode == "offset":
+        value = raw + OFFSET
+        name, working = f"offset +{number(OFFSET)}", f"{number(raw)} + {number(OFFSET)} = {number(value)}"
+    else:
+        low, high = (float(v) for v in value_range)
+        if high == low:
+            return MappingStep(mode, "stretch", "the output is constant", shown, "mid-grey")
+        value = (raw - low) / (high - low) * 255
+        name = f"stretch {number(low)}…{number(high)} → 0…255"
+        working = f"({number(raw)} {MINUS} {signed(low, decimals)}) ÷ {number(high - low)} × 255 = {number(value)}"
+    note = "clipped" if clipped else "rounded" if number(value) != str(shown) else ""
+    return MappingStep(mode, name, working, shown, note)
