@@ -12,14 +12,67 @@ from functools import lru_cache
 
 import numpy as np
 
-from kernelplay.common.text import format_number
+from kernelplay.common.text import format_number, signed
 from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import kernel_as_fraction
-from kernelplay.imaging.mapping import check_mapping, map_value
+from kernelplay.imaging.mapping import MappingStep, check_mapping, describe_mapping, map_value
 
 CHANNELS = ("R", "G", "B", "luminance")
+# The way from the weighted sum to the shown pixel, stage by stage (SumStages.texts' keys).
+STAGE_NAMES = {
+    "sum": "weighted sum",
+    "divide": "÷ divisor",
+    "raw": "raw total",
+    "mapping": "output mapping",
+    "shown": "shown pixel",
+}
+
+
+@dataclass(frozen=True)
+class SumStages:
+    """The stages from the weighted sum to the shown pixel, as text; see :meth:`PixelExplanation.stages`.
+
+    ``str(stages)`` writes one stage a line::
+
+        weighted sum: 1824
+        ÷ divisor: 1824 ÷ 16 = 114
+        raw total: 114
+        output mapping: clamp 0…255: 114 is in range → 114
+        shown pixel: 114
+    """
+
+    weighted_sum: str  # "1824"
+    divisor: str | None  # "16"; None when the kernel has no divisor
+    raw: str  # "114": the weighted sum divided by the divisor
+    mapping: MappingStep  # raw → shown pixel
+
+    @property
+    def shown(self) -> int:
+        return self.mapping.shown
+
+    def division(self, value: str = "{}") -> str | None:
+        """``"1824 ÷ 16 = 114"``, or None without a divisor. ``value`` formats the quotient."""
+        if self.divisor is None:
+            return None
+        return f"{self.weighted_sum} ÷ {self.divisor} = {value.format(self.raw)}"
+
+    def texts(self, value: str = "{}") -> dict[str, str]:
+        """Each stage's text by :data:`STAGE_NAMES` key ("divide" only with a divisor). ``value``
+        formats each stage's resulting number (``"<b>{}</b>"`` to embolden it)."""
+        texts = {"sum": value.format(self.weighted_sum)}
+        if self.divisor is not None:
+            texts["divide"] = self.division(value)
+        texts["raw"] = value.format(self.raw)
+        texts["mapping"] = self.mapping.text(value)
+        texts["shown"] = value.format(self.shown)
+        return texts
+
+    def __str__(self) -> str:
+        return "\n".join(f"{STAGE_NAMES[key]}: {text}" for key, text in self.texts().items())
+
+
 @dataclass(frozen=True, eq=False)
 class PixelExplanation:
     """How the output pixel at ``(output_row, output_col)`` came about. Arrays are read-only.
@@ -73,17 +126,19 @@ class PixelExplanation:
         """The kernel as applied: ``weights / divisor`` (k×k float64)."""
         return self.weights / self.divisor
 
-    def terms(self) -> list[str]:
+    def terms(self, decimals: int = 2) -> list[str]:
         """Each product as text, in reading order: ``"162 × (−2)"``."""
-        result = []
-        for value, weight in zip(self.window.ravel(), self.weights.ravel()):
-            weight_text = format_number(weight)
-            if weight < 0:
-                weight_text = f"({weight_text})"
-            result.append(f"{format_number(value)} × {weight_text}")
-        return result
+        return [
+            f"{format_number(value, decimals)} × {signed(weight, decimals)}"
+            for value, weight in zip(self.window.ravel(), self.weights.ravel())
+        ]
 
-    def equation(self, upto: int | None = None) -> str:
+    def partial_sum(self, count: int) -> float:
+        """The sum of the first ``count`` terms (reading order): 0 for none, ``weighted_sum`` for all."""
+        count = max(0, min(int(count), self.products.size))
+        return float(self.running_sums[count - 1]) if count else 0.0
+
+    def equation(self, upto: int | None = None, decimals: int = 2) -> str:
         """The sum written out: ``"162 × (−2) + 125 × (−1) + … = −106"``.
 
         With ``upto=n``, only the first ``n`` terms and their running sum. The division by the
@@ -92,10 +147,23 @@ class PixelExplanation:
         count = self.products.size if upto is None else max(0, min(int(upto), self.products.size))
         if count == 0:
             return "0"
-        text = " + ".join(self.terms()[:count]) + f" = {format_number(self.running_sums[count - 1])}"
+        terms = " + ".join(self.terms(decimals)[:count])
         if count == self.products.size and self.divisor != 1.0:
-            text += f" ÷ {format_number(self.divisor)} = {format_number(self.raw)}"
-        return text
+            return f"{terms} = {self.stages(decimals).division()}"
+        return f"{terms} = {format_number(self.partial_sum(count), decimals)}"
+
+    def stages(self, decimals: int = 2) -> SumStages:
+        """The weighted sum, the division, the raw total and the output mapping, written out.
+
+        For the emboss example under "offset", ``str(explanation.stages().mapping)`` is
+        ``"offset +128: −106 + 128 = 22 → 22"``.
+        """
+        return SumStages(
+            weighted_sum=format_number(self.weighted_sum, decimals),
+            divisor=None if self.divisor == 1.0 else format_number(self.divisor, decimals),
+            raw=format_number(self.raw, decimals),
+            mapping=describe_mapping(self.raw, self.mapping, self.value_range, decimals=decimals),
+        )
 
 
 @lru_cache(maxsize=64)

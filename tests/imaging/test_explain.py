@@ -4,7 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from kernelplay.imaging.explain import PixelExplanation, explain_pixel
+from kernelplay.imaging.explain import STAGE_NAMES, PixelExplanation, explain_pixel
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
@@ -49,6 +49,59 @@ def test_blur_keeps_numerators_and_divides_once():
     assert explanation.weighted_sum == 2119.0 and explanation.raw == 2119 / 16
     assert explanation.shown == 132
     assert explanation.equation().endswith("= 2119 ÷ 16 = 132.44")
+
+
+# Corners 110, edges 115, centre 116 under blur: 4 × 110 + 8 × 115 + 4 × 116 = 1824, and 1824 ÷ 16 = 114.
+EVEN_PATCH = np.array([[110, 115, 110], [115, 116, 115], [110, 115, 110]], dtype=np.uint8)
+
+
+def test_the_stages_of_the_emboss_example():
+    stages = explain_pixel(PATCH, PRESETS["emboss"], 1, 1).stages()
+    assert (stages.weighted_sum, stages.divisor, stages.raw, stages.shown) == ("−106", None, "−106", 0)
+    assert stages.division() is None
+    assert str(stages.mapping) == "clamp 0…255: −106 is below 0 → 0 (clipped)"
+    assert str(stages) == (
+        "weighted sum: −106\n"
+        "raw total: −106\n"
+        "output mapping: clamp 0…255: −106 is below 0 → 0 (clipped)\n"
+        "shown pixel: 0"
+    )
+    offset = explain_pixel(PATCH, PRESETS["emboss"], 1, 1, mapping="offset").stages()
+    assert offset.mapping.outcome() == "−106 + 128 = 22 → 22" and offset.shown == 22
+    magnitude = explain_pixel(PATCH, PRESETS["emboss"], 1, 1, mapping="abs").stages()
+    assert magnitude.mapping.outcome() == "|−106| = 106 → 106" and magnitude.shown == 106
+
+
+def test_the_stages_of_a_blur_divide_once():
+    explanation = explain_pixel(EVEN_PATCH, PRESETS["blur"], 1, 1)
+    stages = explanation.stages()
+    assert stages.division() == "1824 ÷ 16 = 114"
+    assert stages.division("[{}]") == "1824 ÷ 16 = [114]"
+    assert stages.texts() == {
+        "sum": "1824",
+        "divide": "1824 ÷ 16 = 114",
+        "raw": "114",
+        "mapping": "clamp 0…255: 114 is in range → 114",
+        "shown": "114",
+    }
+    assert list(stages.texts()) == list(STAGE_NAMES)
+    assert explanation.equation().endswith("+ 110 × 1 = 1824 ÷ 16 = 114")
+    # 2119 ÷ 16 = 132.4375: two decimals by default, as many as asked for otherwise.
+    blur = explain_pixel(PATCH, PRESETS["blur"], 1, 1)
+    assert blur.stages().texts()["divide"] == "2119 ÷ 16 = 132.44"
+    assert blur.stages(decimals=3).texts()["divide"] == "2119 ÷ 16 = 132.438"
+    assert blur.stages(decimals=3).mapping.outcome() == "132.438 is in range → 132 (rounded)"
+
+
+def test_partial_sums_and_terms():
+    explanation = explain_pixel(PATCH, PRESETS["emboss"], 1, 1)
+    assert [explanation.partial_sum(n) for n in range(10)] == [0, -324, -449, -449, -626, -499, -401, -401, -266, -106]
+    assert explanation.partial_sum(-1) == 0 and explanation.partial_sum(99) == -106
+    assert explanation.terms()[:2] == ["162 × (−2)", "125 × (−1)"]
+    luminance_like = explain_pixel(PATCH / 3.0, PRESETS["identity"], 1, 1)
+    assert luminance_like.terms()[4] == "42.33 × 1"
+    assert luminance_like.terms(decimals=3)[4] == "42.333 × 1"
+    assert luminance_like.equation(decimals=3).endswith("= 42.333")
 
 
 def test_flip_turns_the_weights():
