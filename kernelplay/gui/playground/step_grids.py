@@ -1,0 +1,360 @@
+"""The step panel's pictures: the sum as three k×k grids (input window × kernel = products), and
+the shown pixel as a swatch of grey.
+
+:func:`grid_geometry` decides where the grids go (pure arithmetic on the widget's size);
+:class:`StepGrids` paints them there and turns a click on a cell into the index of its term.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from kernelplay.common.colormaps import diverging_rgb, symmetric_limit, text_colour_on
+from kernelplay.gui.playground.step_text import (
+    PADDING_TAGS,
+    PENDING_COLOUR,
+    cell_tooltip,
+    grid_titles,
+    number,
+    padding_legend,
+    terms_added,
+)
+from kernelplay.imaging.explain import PixelExplanation
+
+# The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
+TERM_COLOUR = QColor(0, 200, 255)
+PADDING_COLOUR = QColor(230, 120, 0)  # the dashed outline of a cell outside the image
+GAP = 34  # room for the "×" and "=" between grids, px
+TITLE = 24  # the caption above each grid, px
+MAX_CELL = 76
+LEGEND = 42.0  # the padding legend's height under the grids, px
+
+
+@dataclass(frozen=True)
+class GridGeometry:
+    """Where the three k×k grids sit: the cell's side, each grid's top-left corner, one row or not.
+
+    Grid 0 is the input window, 1 the kernel, 2 the products; in a narrow widget the products sit
+    under the other two.
+    """
+
+    size: int  # k
+    cell: float  # px
+    corners: tuple[QPointF, QPointF, QPointF]
+    in_row: bool
+
+    @property
+    def side(self) -> float:
+        return self.cell * self.size
+
+    def cell_rect(self, grid: int, term: int) -> QRectF:
+        """The rectangle of term ``term`` (reading order) in grid ``grid``."""
+        row, col = divmod(term, self.size)
+        corner = self.corners[grid]
+        return QRectF(corner.x() + col * self.cell, corner.y() + row * self.cell, self.cell, self.cell)
+
+    def term_at(self, position: QPointF) -> int:
+        """The term whose cell, in any of the three grids, is under ``position``; −1 if none."""
+        for grid in range(3):
+            for term in range(self.size * self.size):
+                if self.cell_rect(grid, term).contains(position):
+                    return term
+        return -1
+
+
+def grid_geometry(width: float, height: float, size: int, legend: float = 0.0) -> GridGeometry:
+    """Lay out three ``size``×``size`` grids in a ``width``×``height`` widget whose bottom
+    ``legend`` pixels hold the padding legend: in a row, or two above one when that gives
+    bigger cells."""
+    usable_width, usable_height = width - 8.0, height - 4.0 - legend
+    row_cell = min((usable_width - 2 * GAP) / (3 * size), (usable_height - TITLE) / size)
+    stacked_cell = min((usable_width - GAP) / (2 * size), (usable_height - 2 * TITLE - 14) / (2 * size))
+    in_row = row_cell >= stacked_cell
+    cell = max(8.0, min(MAX_CELL, row_cell if in_row else stacked_cell))
+    side = cell * size
+    if in_row:
+        left = (width - (3 * side + 2 * GAP)) / 2
+        top = TITLE + 2.0  # top-aligned, like the text beside or below
+        corners = tuple(QPointF(left + i * (side + GAP), top) for i in range(3))
+    else:
+        left = (width - (2 * side + GAP)) / 2
+        corners = (
+            QPointF(left, TITLE),
+            QPointF(left + side + GAP, TITLE),
+            QPointF(left + (side + GAP) / 2, TITLE + side + TITLE + 14),
+        )
+    return GridGeometry(size, cell, corners, in_row)
+
+
+class StepGrids(QWidget):
+    """Three k×k grids painted side by side: input window × kernel = products.
+
+    Cells scale with the widget; when three grids in a row would be too small (5×5 in a narrow
+    column) the products move under the other two. Products not yet in the running total are
+    grey placeholders; the current term is outlined in cyan in all three grids.
+    """
+
+    cell_clicked = Signal(int)  # a term's index in reading order
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._explanation: PixelExplanation | None = None
+        self._current = -1
+        self._narrow = True
+        self._font_cache: dict[tuple[str, int], QFont] = {}
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(300, 170)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    def sizeHint(self) -> QSize:
+        return QSize(440, 240)
+
+    def show_state(self, explanation: PixelExplanation | None, current: int) -> None:
+        self._explanation, self._current = explanation, current
+        self._update_minimum_height()
+        self.update()
+
+    def set_narrow(self, narrow: bool) -> None:
+        """In a narrow column, ask for the height of two rows of comfortably large cells."""
+        self._narrow = narrow
+        if narrow:
+            self.setMinimumWidth(300)
+            self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX
+        self._update_minimum_height()
+
+    def fit_width_to_height(self, height: float, max_width: float) -> None:
+        """Side by side with the text, take only the width that ``height`` lets the cells use."""
+        k = self._explanation.size if self._explanation is not None else 3
+        cell = min(MAX_CELL, (height - 4 - TITLE - self._legend_height()) / k)
+        cell = max(24.0, min(cell, (max_width - 2 * GAP - 12) / (3 * k)))
+        self.setFixedWidth(int(3 * k * cell + 2 * GAP + 12))
+
+    def geometry_now(self) -> GridGeometry | None:
+        """Where the grids are at the widget's present size (None with nothing to show)."""
+        if self._explanation is None:
+            return None
+        return grid_geometry(self.width(), self.height(), self._explanation.size, self._legend_height())
+
+    def _legend_height(self) -> float:
+        e = self._explanation
+        return LEGEND if e is not None and e.is_padding.any() else 0.0
+
+    def _update_minimum_height(self) -> None:
+        e = self._explanation
+        if e is None or not self._narrow:
+            height = 170
+        else:
+            k = e.size
+            cell = min(54.0, (self.width() - 8 - GAP) / (2 * k))
+            height = int(2 * k * cell + 2 * TITLE + 18 + self._legend_height())
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._update_minimum_height()
+
+    # -- painting ---------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        e = self._explanation
+        if e is None:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        layout = self.geometry_now()
+        cell, corners, k, n = layout.cell, layout.corners, e.size, e.products.size
+
+        window_rgb = np.repeat(np.clip(np.rint(e.window), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
+        products = e.products.reshape(k, k)
+        grids = [
+            (e.window, window_rgb, e.is_padding, np.ones(n, bool)),
+            (e.weights, diverging_rgb(e.weights), None, np.ones(n, bool)),
+            (products, diverging_rgb(products, symmetric_limit(products)), None,
+             np.arange(n) < terms_added(e, self._current)),
+        ]
+        palette_text = self.palette().color(self.foregroundRole())
+        title_font = QFont(self.font())
+        title_font.setPixelSize(14)
+        for title, (values, rgb, padding, done), corner in zip(grid_titles(e), grids, corners):
+            painter.setFont(title_font)
+            painter.setPen(palette_text)
+            painter.drawText(
+                QRectF(corner.x() - 30, corner.y() - TITLE, layout.side + 60, TITLE - 4),
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                title,
+            )
+            self._paint_grid(painter, corner, cell, values, rgb, padding, done, e.border)
+        self._paint_operators(painter, layout, palette_text)
+        if 0 <= self._current < n:
+            for grid in range(3):
+                self._paint_highlight(painter, layout.cell_rect(grid, self._current))
+        if e.is_padding.any():
+            self._paint_legend(painter, e.border, layout)
+        painter.end()
+
+    def _paint_operators(self, painter: QPainter, layout: GridGeometry, colour: QColor) -> None:
+        """The "×" and "=" between the grids."""
+        op_font = QFont(self.font())
+        op_font.setPixelSize(int(min(30, max(16, layout.cell * 0.6))))
+        op_font.setBold(True)
+        painter.setFont(op_font)
+        painter.setPen(colour)
+        corners, side, centre = layout.corners, layout.side, Qt.AlignmentFlag.AlignCenter
+        if layout.in_row:
+            for i, op in enumerate(("×", "=")):
+                painter.drawText(QRectF(corners[i].x() + side, corners[0].y(), GAP, side), centre, op)
+        else:
+            painter.drawText(QRectF(corners[0].x() + side, corners[0].y(), GAP, side), centre, "×")
+            painter.drawText(QRectF(corners[2].x() - GAP, corners[2].y(), GAP, side), centre, "=")
+
+    def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> None:
+        k = values.shape[0]
+        # Fractional values (luminance, /16 kernels) get fewer decimals in the cells when all three
+        # would need a tiny font; the equation below keeps them all. Hover a cell for the exact value.
+        legible = min(15, int(cell * 0.32))
+        for decimals in (3, 2, 1, 0):
+            texts = [number(v, decimals) for v in values.ravel()]
+            font = self._fitting_font(texts, cell)
+            if font.pixelSize() >= legible:
+                break
+        tag_font = QFont(self.font())
+        tag_font.setPixelSize(max(10, int(cell * 0.21)))
+
+        grid_pen = QPen(QColor(120, 120, 120), 1)
+        for i, text in enumerate(texts):
+            r, c = divmod(i, k)
+            rect = QRectF(corner.x() + c * cell, corner.y() + r * cell, cell, cell)
+            colour = QColor(*(int(v) for v in rgb[r, c]))
+            ink = QColor(*text_colour_on(tuple(int(v) for v in rgb[r, c])))
+            is_pad = padding is not None and padding[r, c]
+            if not done[i]:  # a product not yet in the running total: a faint placeholder
+                colour, ink = QColor(236, 236, 236), QColor(PENDING_COLOUR)
+            painter.fillRect(rect, colour)
+            if is_pad:
+                hatch = QColor(ink)
+                hatch.setAlpha(45)
+                painter.fillRect(rect, QBrush(hatch, Qt.BrushStyle.BDiagPattern))
+                painter.setPen(QPen(PADDING_COLOUR, 2, Qt.PenStyle.DashLine))
+                painter.drawRect(rect.adjusted(2, 2, -2, -2))
+                if cell >= 40:
+                    painter.setFont(tag_font)
+                    painter.setPen(ink)
+                    painter.drawText(
+                        rect.adjusted(3, 1, -3, -1), Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
+                        PADDING_TAGS.get(border, ""),
+                    )
+            else:
+                painter.setPen(grid_pen)
+                painter.drawRect(rect)
+            painter.setPen(ink)
+            painter.setFont(font)
+            # A padding cell's tag sits at its top: nudge the value down to clear it.
+            text_rect = rect.adjusted(0, cell * 0.16, 0, 0) if is_pad and cell >= 40 else rect
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, text)
+        painter.setPen(QPen(QColor(90, 90, 90), 1.5))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
+
+    def _fitting_font(self, texts: list[str], cell: float) -> QFont:
+        """The largest bold font (up to ~40% of the cell) in which every text fits the cell."""
+        longest = max(texts, key=len)
+        key = (longest, int(cell))
+        if key in self._font_cache:
+            return self._font_cache[key]
+        font = QFont(self.font())
+        font.setBold(True)
+        size = int(min(24, cell * 0.4))
+        while size > 8:
+            font.setPixelSize(size)
+            if QFontMetricsF(font).horizontalAdvance(longest) <= cell - 6:
+                break
+            size -= 1
+        font.setPixelSize(size)
+        if len(self._font_cache) > 256:
+            self._font_cache.clear()
+        self._font_cache[key] = font
+        return font
+
+    @staticmethod
+    def _paint_highlight(painter: QPainter, rect: QRectF) -> None:
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(QColor(20, 20, 20), 6))
+        painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.setPen(QPen(TERM_COLOUR, 4))
+        painter.drawRect(rect.adjusted(1, 1, -1, -1))
+
+    def _paint_legend(self, painter: QPainter, border: str, layout: GridGeometry) -> None:
+        bottom = max(c.y() for c in layout.corners) + layout.side + 6
+        font = QFont(self.font())
+        font.setPixelSize(13)
+        painter.setFont(font)
+        swatch = QRectF(8, bottom + 3, 16, 16)
+        painter.fillRect(swatch, QColor(200, 200, 200))
+        painter.fillRect(swatch, QBrush(QColor(0, 0, 0, 90), Qt.BrushStyle.BDiagPattern))
+        painter.setPen(QPen(PADDING_COLOUR, 2, Qt.PenStyle.DashLine))
+        painter.drawRect(swatch)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(
+            QRectF(30, bottom, self.width() - 34, 40),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            padding_legend(border),
+        )
+
+    # -- pointer ----------------------------------------------------------------------------
+    def _term_at(self, position: QPointF) -> int:
+        layout = self.geometry_now()
+        return -1 if layout is None else layout.term_at(position)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            term = self._term_at(QPointF(event.pos()))
+            if term >= 0:
+                QToolTip.showText(event.globalPos(), cell_tooltip(self._explanation, term), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        term = self._term_at(event.position())
+        if term >= 0:
+            self.cell_clicked.emit(term)
+            return
+        super().mousePressEvent(event)
+
+
+class PixelSwatch(QWidget):
+    """A square of grey at the shown value (nothing until there is one)."""
+
+    def __init__(self, side: int = 40, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._value: int | None = None
+        self.setFixedSize(side, side)
+
+    def set_value(self, value: int | None) -> None:
+        self._value = value
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._value is None:
+            return
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor(self._value, self._value, self._value))
+        painter.setPen(QPen(QColor(110, 110, 110), 1))
+        painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()

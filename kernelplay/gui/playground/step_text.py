@@ -1,0 +1,187 @@
+"""The step panel's words: header, equation, running total, stages, grid titles, legend and tooltips.
+
+Qt-free. The arithmetic written out comes from the core (``PixelExplanation.terms`` and
+``.stages()``, which writes the output mapping with
+:func:`~kernelplay.imaging.mapping.describe_mapping`) and every number from
+:mod:`kernelplay.common.text`; this module only arranges them for the panel. Each text is built
+once and written with a set of marks: :data:`RICH` for the panel's labels (Qt rich text),
+:data:`PLAIN` for the panel's plain-text accessors, so the two cannot disagree. No word here holds
+``<``, ``>`` or ``&``: nothing needs escaping.
+
+``current`` is the panel's step: −1 before the first term, ``i`` while term ``i`` (reading order)
+was the last one added, ``k*k`` when the whole sum is shown.
+"""
+from __future__ import annotations
+
+from kernelplay.common.text import format_number, signed
+from kernelplay.imaging.borders import BORDER_LABELS
+from kernelplay.imaging.explain import PixelExplanation
+
+DECIMALS = 3  # up to three decimals: enough to check the sums by hand, few enough to read
+
+PENDING_COLOUR = "#8c8c8c"  # terms not yet in the sum, and the stages they will still change
+TERM_BACKGROUND = "#c4efff"  # the term just added: a pale tint of the cyan outline on the grids
+NAME_COLOUR = "#777777"  # the mapping's name before its arithmetic
+
+# The header names the border mode as the menu does (BORDER_LABELS), in lower case, except that
+# "reflect (mirror)" is cut to "reflect": the header must stay on one line in the sliding-window
+# view, and the legend under the grids says what reflecting does.
+SHORT_BORDER_NAMES = {"reflect": "reflect"}
+# What a padding cell holds, as a short tag in the cell and a sentence under the grids.
+PADDING_TAGS = {"zero": "pad", "replicate": "copy", "reflect": "mirror", "wrap": "wrap"}
+PADDING_SENTENCES = {
+    "zero": "outside the image: filled with 0 (zero padding)",
+    "replicate": "outside the image: a copy of the nearest edge pixel (replicate)",
+    "reflect": "outside the image: mirrored across the edge (reflect)",
+    "wrap": "outside the image: taken from the opposite edge (wrap around)",
+}
+
+
+class PlainText:
+    """Marks for plain text: each leaves the words as they are."""
+
+    separator = " · "  # between the header's parts
+    gap = " "  # before a remark in brackets
+    line_break = " "
+
+    def strong(self, text: str) -> str:
+        """A result: the number a stage arrives at."""
+        return text
+
+    def pending(self, text: str) -> str:
+        """A term not yet in the running total."""
+        return text
+
+    def current(self, text: str) -> str:
+        """The term just added."""
+        return text
+
+    def quiet(self, text: str) -> str:
+        """A name before the arithmetic it introduces."""
+        return text
+
+    def unbroken(self, text: str) -> str:
+        """Text that must not break across lines (one term of the sum)."""
+        return text
+
+
+class RichText(PlainText):
+    """Marks for the panel's labels, in the HTML subset QLabel draws."""
+
+    separator = " &nbsp;·&nbsp; "
+    gap = " &nbsp;"
+    line_break = " <br>"
+
+    def strong(self, text: str) -> str:
+        return f"<b>{text}</b>"
+
+    def pending(self, text: str) -> str:
+        return f"<span style='color:{PENDING_COLOUR}'>{text}</span>"
+
+    def current(self, text: str) -> str:
+        return f"<span style='background-color:{TERM_BACKGROUND}; font-weight:bold'>&nbsp;{text}&nbsp;</span>"
+
+    def quiet(self, text: str) -> str:
+        return f"<span style='color:{NAME_COLOUR}'>{text}</span>"
+
+    def unbroken(self, text: str) -> str:
+        return text.replace(" ", "&nbsp;")
+
+
+PLAIN = PlainText()
+RICH = RichText()
+
+
+def number(value: float, decimals: int = DECIMALS) -> str:
+    """A number as the panel writes it (:func:`~kernelplay.common.text.format_number`, 3 decimals)."""
+    return format_number(float(value), decimals)
+
+
+def border_name(border: str) -> str:
+    """The border mode as the header names it: ``"zero padding"``."""
+    return SHORT_BORDER_NAMES.get(border, BORDER_LABELS[border].lower())
+
+
+def terms_added(explanation: PixelExplanation, current: int) -> int:
+    """How many terms are in the running total at step ``current``."""
+    return max(0, min(current + 1, explanation.products.size))
+
+
+def header(explanation: PixelExplanation, marks: PlainText = RICH) -> str:
+    """``"pixel (row 4, col 4) · grey image · zero padding"``: where, which values, which border."""
+    e = explanation
+    where = marks.strong(f"pixel (row {e.row}, col {e.col})")
+    if (e.output_row, e.output_col) != (e.row, e.col):
+        where += f" → output (row {e.output_row}, col {e.output_col})"
+    if e.channel is None:
+        channel = "grey image"
+    elif e.channel == "luminance":
+        channel = marks.strong("luminance")
+    else:
+        channel = f"channel: {marks.strong(e.channel)}"
+    parts = [where, channel, border_name(e.border)]
+    if e.flipped:
+        parts.append("convolution (kernel flipped)")
+    return marks.separator.join(parts)
+
+
+def equation(explanation: PixelExplanation, current: int, marks: PlainText = RICH) -> str:
+    """Every term of the sum, then ``= <running total>``; the terms still to come are pending."""
+    n = explanation.products.size
+    parts = []
+    for index, term in enumerate(explanation.terms(DECIMALS)):
+        term = marks.unbroken(term)
+        if index == current:
+            term = marks.current(term)
+        elif current < n and index > current:
+            term = marks.pending(term)
+        parts.append(term)
+    total = explanation.partial_sum(terms_added(explanation, current))
+    return " + ".join(parts) + f" = {marks.strong(number(total))}"
+
+
+def running_total(explanation: PixelExplanation, current: int, marks: PlainText = RICH) -> str:
+    """``"running total after term 3 of 9: −449"``, or ``"sum of all 9 terms: −106"`` at the end."""
+    n = explanation.products.size
+    if current < 0:
+        return f"running total: {marks.strong('0')}{marks.gap}{marks.pending('(no terms yet)')}"
+    if current < n:
+        return f"running total after term {current + 1} of {n}: {marks.strong(number(explanation.running_sums[current]))}"
+    return f"sum of all {n} terms: {marks.strong(number(explanation.weighted_sum))}"
+
+
+def stages(explanation: PixelExplanation, marks: PlainText = RICH) -> dict[str, str]:
+    """The stages from the weighted sum to the pixel, by the keys of
+    :data:`~kernelplay.imaging.explain.STAGE_NAMES` ("divide" only when there is a divisor)."""
+    written = explanation.stages(DECIMALS)
+    result = marks.strong("{}")
+    texts = written.texts(result)
+    mapping = written.mapping
+    # A stretch over a range writes its whole formula out: on a line of its own, under the range.
+    gap = marks.line_break if mapping.mapping == "stretch" and mapping.note != "mid-grey" else " "
+    texts["mapping"] = f"{marks.quiet(mapping.name + ':')}{gap}{mapping.outcome(result)}"
+    return texts
+
+
+def grid_titles(explanation: PixelExplanation) -> tuple[str, str, str]:
+    """The captions above the input window, the kernel and the products."""
+    kernel = "kernel" if explanation.divisor == 1 else f"kernel (÷ {number(explanation.divisor)} later)"
+    if explanation.flipped:
+        kernel += ", flipped"
+    return "input window", kernel, "products"
+
+
+def padding_legend(border: str) -> str:
+    """The sentence under the grids that says what the hatched cells hold."""
+    return "Hatched cells lie " + PADDING_SENTENCES.get(border, "outside the image")
+
+
+def cell_tooltip(explanation: PixelExplanation, term: int) -> str:
+    """What hovering a cell of term ``term`` (reading order) says about it."""
+    e = explanation
+    value, weight, product = e.window.flat[term], e.weights.flat[term], e.products[term]
+    where = " (padding)" if e.is_padding.flat[term] else ""
+    return (
+        f"term {term + 1}: {number(value)}{where} × {signed(weight, DECIMALS)} = {number(product)}"
+        "\nclick to step the sum to here"
+    )
