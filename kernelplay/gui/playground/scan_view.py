@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 
 from kernelplay.gui.playground.scan_canvas import ScanCanvas
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.gui.playground.transport import PlayTimer, show_playing, transport_button
+from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
 from kernelplay.imaging.scan_state import SCAN_STRIDES, ScanState
 
 SPEED_RANGE = (1, 60)  # positions per second
 DEFAULT_SPEED = 8
 
 
-class ScanView(QWidget):
+class ScanView(Playback, QWidget):
     """Slide the kernel's window across a small image in reading order and watch the output fill.
 
     :meth:`configure` changes the settings; a real change restarts the scan. ``position_changed(row,
@@ -159,9 +159,6 @@ class ScanView(QWidget):
     def formula_text(self) -> str:
         return self._formula_html().replace("<b>", "").replace("</b>", "").replace("&nbsp;", " ")
 
-    def is_playing(self) -> bool:
-        return self._player.is_playing()
-
     def button(self, key: str) -> QToolButton:
         """"play", "back", "step", "reset" or "finish"."""
         return self._buttons[key]
@@ -210,17 +207,6 @@ class ScanView(QWidget):
         if self.state.is_finished():
             self.reset()
         self._player.start()
-
-    @Slot()
-    def pause(self) -> None:
-        self._player.stop()
-
-    @Slot()
-    def toggle_play(self) -> None:
-        if self.is_playing():
-            self.pause()
-        else:
-            self.play()
 
     def _advance(self) -> None:
         if self.state.is_finished():

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import PixelSwatch, StepGrids
 from kernelplay.gui.playground.step_text import PENDING_COLOUR, PLAIN, RICH
-from kernelplay.gui.playground.transport import PlayTimer, show_playing, transport_button
+from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
 from kernelplay.imaging.explain import STAGE_NAMES, PixelExplanation
 
 CAPTION_STYLE = "font-size: 14px; color: #666666;"
@@ -39,7 +39,7 @@ PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each 
 KEY_HELP = {"back": "Shift+← or ,", "forward": "Shift+→ or .", "play": "Space", "reset": "Home", "all": "End"}
 
 
-class StepPanel(QWidget):
+class StepPanel(Playback, QWidget):
     """One output pixel's multiply-sum, built up term by term, then turned into a 0–255 value.
 
     ``current_term`` is −1 before the first term, ``i`` while term ``i`` (reading order) was the
@@ -229,9 +229,6 @@ class StepPanel(QWidget):
         """What the panel says while it has no pixel to explain."""
         self._hint.setText(text)
 
-    def is_playing(self) -> bool:
-        return self._player.is_playing()
-
     def set_play_interval(self, milliseconds: int) -> None:
         self._player.set_interval(max(30, int(milliseconds)))
 
@@ -291,17 +288,6 @@ class StepPanel(QWidget):
         if self._current >= self.term_count() - 1:
             self._set_current(-1)  # from the start again
         self._player.start()
-
-    @Slot()
-    def pause(self) -> None:
-        self._player.stop()
-
-    @Slot()
-    def toggle_play(self) -> None:
-        if self.is_playing():
-            self.pause()
-        else:
-            self.play()
 
     @Slot()
     def _on_timer_ticked(self) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QStyle, QToolButton, QWidget
 
 PLAY_ICON = QStyle.StandardPixmap.SP_MediaPlay
@@ -56,3 +56,27 @@ class PlayTimer(QObject):
         if self._timer.isActive():
             self._timer.stop()
             self.playing_changed.emit(False)
+
+
+class Playback:
+    """Pause, toggle and ask, for a widget that plays through steps with a :class:`PlayTimer` in
+    ``self._player`` and knows in its own ``play()`` where playing starts."""
+
+    _player: PlayTimer
+
+    def play(self) -> None:  # pragma: no cover - each widget has its own
+        raise NotImplementedError
+
+    def is_playing(self) -> bool:
+        return self._player.is_playing()
+
+    @Slot()
+    def pause(self) -> None:
+        self._player.stop()
+
+    @Slot()
+    def toggle_play(self) -> None:
+        if self.is_playing():
+            self.pause()
+        else:
+            self.play()
