@@ -75,6 +75,7 @@ def main(argv=None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kernelplay.nn.datasets import load_digits
+    from kernelplay.nn.worker_messages import Acknowledge, Pause, Play, SnapshotReady
     from kernelplay.gui.training.session import _ProcessWorker
     from kernelplay.gui.training.training_tab import REDRAW_INTERVAL_MS, TrainingTab
 
@@ -97,11 +98,11 @@ def main(argv=None) -> int:
     def read_headless():  # what the GUI's session does, minus drawing: read, acknowledge
         arrived = 0
         for message in headless_worker.take():
-            if message[0] == "snapshot":
+            if isinstance(message, SnapshotReady):
                 arrived += 1
-                headless.add(message[2])
+                headless.add(message.snapshot)
         if arrived:
-            headless_worker.post("ack", arrived)
+            headless_worker.post(Acknowledge(arrived))
 
     reader = QTimer()
     reader.setInterval(interval_ms)
@@ -127,9 +128,9 @@ def main(argv=None) -> int:
     while (tab.latest_snapshot() is None or not headless.points) and time.perf_counter() < deadline:
         run_event_loop(0.05)
     for trainer in ("headless", "gui"):  # warm-up: buffers, thread pools, caches
-        (headless_worker.post("play") if trainer == "headless" else tab.session.play())
+        (headless_worker.post(Play()) if trainer == "headless" else tab.session.play())
         run_event_loop(1.0)
-        (headless_worker.post("pause") if trainer == "headless" else tab.session.pause())
+        (headless_worker.post(Pause()) if trainer == "headless" else tab.session.pause())
         run_event_loop(0.3)
 
     rates = {"headless": [], "gui": []}
@@ -138,7 +139,7 @@ def main(argv=None) -> int:
     for pair in order:
         for trainer in pair:
             if trainer == "headless":
-                headless_worker.post("play")
+                headless_worker.post(Play())
             else:
                 tab.session.play()
                 clock.start()
@@ -150,7 +151,7 @@ def main(argv=None) -> int:
             run_event_loop(args.seconds)
             end = time.perf_counter()
             if trainer == "headless":
-                headless_worker.post("pause")
+                headless_worker.post(Pause())
                 rates["headless"].append(headless.rate(start, end))
             else:
                 ticker.stop()

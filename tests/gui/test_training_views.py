@@ -1,7 +1,4 @@
-"""The training tab's pieces on their own: mosaics, kernels, maps, scores, diagram, pad, the loop."""
-import queue
-import threading
-
+"""The training tab's pieces on their own: mosaics, kernels, maps, scores, diagram, pad."""
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -15,7 +12,6 @@ from kernelplay.gui.training.mosaic import DIVERGING_TABLE, GAP_RGB, colourise, 
 from kernelplay.gui.training.network_diagram import STAGE_TIPS, NetworkDiagram, stages_of
 from kernelplay.gui.training.probe_strip import pick_probes
 from kernelplay.gui.training.scores import RIGHT_COLOUR, UNKNOWN_COLOUR, WRONG_COLOUR, ScoresView
-from kernelplay.gui.training.training_loop import CurveHistory, TrainingLoop
 
 from test_training_tab import SMALL, tiny_digits  # noqa: E402 (tests/gui is on sys.path under pytest)
 
@@ -138,50 +134,6 @@ def test_probe_picks_cover_every_class():
     data = tiny_digits()
     picks = pick_probes(data.heldout, per_class=2)
     assert [int(data.heldout.labels[i]) for i in picks] == list(range(10)) * 2
-
-
-def test_curve_history_keeps_one_point_per_new_step():
-    from kernelplay.nn.training import Trainer
-
-    trainer = Trainer(__import__("kernelplay").Network(SMALL), tiny_digits())
-    history = CurveHistory()
-    history.add(trainer.snapshot())  # step 0: nothing to plot yet
-    trainer.step()
-    snap = trainer.snapshot()
-    history.add(snap)
-    history.add(snap)  # the same step twice: one point
-    assert history.samples == [64] and len(history.loss) == 1
-    trainer.evaluate()
-    history.add(trainer.snapshot())
-    assert len(history.heldout_accuracy) == 1
-
-
-def test_the_loop_obeys_commands_between_steps_without_qt():
-    snapshots, events = queue.SimpleQueue(), queue.SimpleQueue()
-    loop = TrainingLoop(tiny_digits(), SMALL, emit=lambda g, s: snapshots.put((g, s)),
-                        announce=lambda k, v: events.put((k, v)), snapshot_interval=0.0)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
-        generation, first = snapshots.get(timeout=10)
-        assert first.step == 0 and generation == 1
-        loop.post("step", 3)
-        steps = [snapshots.get(timeout=10)[1].step for _ in range(3)]
-        assert steps[-1] == 3
-        loop.post("learning_rate", 0.01)
-        loop.post("batch_size", 8)
-        loop.post("step")
-        snap = snapshots.get(timeout=10)[1]
-        assert (snap.step, snap.learning_rate, snap.batch_size, snap.samples_seen) == (4, 0.01, 8, 3 * 64 + 8)
-        loop.post("learning_rate", -1)
-        assert events.get(timeout=10) == ("failed", "learning rate must be a positive number, got -1")
-        loop.post("reset", None)
-        generation, snap = snapshots.get(timeout=10)
-        assert generation == 2 and snap.step == 0
-    finally:
-        loop.stop()
-        thread.join(5)
-    assert not thread.is_alive()
 
 
 def test_each_view_explains_itself_in_a_tooltip(qtbot):

@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from kernelplay.gui.training.training_loop import CurveHistory
+from kernelplay.nn.snapshot import CurveHistory
 
 __all__ = ["TrainingCurves"]
 

@@ -1,7 +1,8 @@
 """The GUI's handle on training: commands go to a worker, the newest snapshot comes back.
 
-The worker runs a :class:`~kernelplay.gui.training.training_loop.TrainingLoop` either in a separate
-process (the default) or in a thread of this process. Measured on 2 cores
+The worker runs a :class:`~kernelplay.nn.worker.TrainingLoop` (no Qt) either in a separate process
+(the default) or in a thread of this process; commands and messages are the small frozen types of
+:mod:`kernelplay.nn.worker_messages`. Measured on 2 cores
 (``benchmarks/bench_training_gui.py``): with a thread, the trainer's Python code and the GUI thread
 contend for the GIL — the event loop ran up to ~75 ms late (p99 ~65 ms) and training lost ~30 %
 of its speed; with a process, only the CPU cores are shared. Snapshots are frozen and picklable,
@@ -20,13 +21,35 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from kernelplay.nn.datasets import DigitSplit
 from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.datasets import DigitSplit
 from kernelplay.nn.network import Network
-from kernelplay.nn.training import Snapshot
-from kernelplay.gui.training.training_loop import OPTIMIZERS, CurveHistory, TrainingLoop, run_loop_in_process
+from kernelplay.nn.snapshot import CurveHistory, Snapshot
+from kernelplay.nn.worker import TrainingLoop, run_loop_in_process
+from kernelplay.nn.worker_messages import (
+    Acknowledge,
+    Command,
+    Failed,
+    Finished,
+    LoadNetwork,
+    Pause,
+    Play,
+    Reset,
+    RunningChanged,
+    SaveModel,
+    Saved,
+    SetBatchSize,
+    SetEpochs,
+    SetLearningRate,
+    SetOptimizer,
+    SetProbe,
+    SnapshotReady,
+    Step,
+    Stopped,
+    Wake,
+)
 
-__all__ = ["TrainingSession", "CurveHistory", "OPTIMIZERS", "BACKENDS"]
+__all__ = ["TrainingSession", "BACKENDS"]
 
 BACKENDS = ("process", "thread")
 TRAINING_NICENESS = 10  # the trainer yields the CPU to the GUI thread whenever it wants to draw
@@ -37,13 +60,12 @@ class _ThreadWorker:
 
     def __init__(self, data: DigitSplit, kwargs: dict) -> None:
         self._results: queue.SimpleQueue = queue.SimpleQueue()
-        self.loop = TrainingLoop(data, emit=lambda g, s: self._results.put(("snapshot", g, s)),
-                                 announce=lambda k, v: self._results.put(("event", k, v)), **kwargs)
+        self.loop = TrainingLoop(data, send=self._results.put, **kwargs)
         self._thread = threading.Thread(target=self.loop.run, name="kernelplay-training", daemon=True)
         self._thread.start()
 
-    def post(self, command: str, *args) -> None:
-        self.loop.post(command, *args)
+    def post(self, command: Command) -> None:
+        self.loop.post(command)
 
     def stop(self) -> None:
         self.loop.stop()
@@ -79,12 +101,12 @@ class _ProcessWorker:
                                               TRAINING_NICENESS))
         self._process.start()
 
-    def post(self, command: str, *args) -> None:
-        self._commands.put((command, args))
+    def post(self, command: Command) -> None:
+        self._commands.put(command)
 
     def stop(self) -> None:
         self._abort.set()
-        self._commands.put(("wake", ()))
+        self._commands.put(Wake())
 
     def is_alive(self) -> bool:
         return self._process.is_alive()
@@ -119,14 +141,14 @@ class TrainingSession(QObject):
     """Commands in (they take effect between two training steps), the newest snapshot out.
 
     Signals: ``snapshot_received(Snapshot)`` (newest only, at most every ``redraw_interval_ms``),
-    ``running_changed(bool)``, ``stopped(str)`` (the run ended by itself: budget done or
-    divergence, with the reason), ``failed(str)`` (a setting was refused, a save failed or
-    training crashed), ``saved(path, step)``. ``backend`` is ``"process"`` (default) or ``"thread"``.
+    ``running_changed(bool)``, ``stopped(StopReason)`` (the run ended by itself: budget done or
+    divergence), ``failed(str)`` (a setting was refused, a save failed or training crashed),
+    ``saved(path, step)``. ``backend`` is ``"process"`` (default) or ``"thread"``.
     """
 
     snapshot_received = Signal(object)
     running_changed = Signal(bool)
-    stopped = Signal(str)
+    stopped = Signal(object)
     failed = Signal(str)
     saved = Signal(str, int)
 
@@ -147,7 +169,7 @@ class TrainingSession(QObject):
         self._data, self._backend = data, backend
         self._kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
                             threads=threads, max_in_flight=2)
-        self._settings: dict[str, object] = {}  # the latest of each setting, for a restarted worker
+        self._settings: dict[type, Command] = {}  # the latest command of each setting, for a restarted worker
         self._worker = self._start_worker()
         self._poll = QTimer(self)
         self._poll.setInterval(redraw_interval_ms)
@@ -160,59 +182,57 @@ class TrainingSession(QObject):
     # --- commands ---------------------------------------------------------------------------------
 
     def play(self) -> None:
-        self._worker.post("play")
+        self._worker.post(Play())
 
     def pause(self) -> None:
-        self._worker.post("pause")
+        self._worker.post(Pause())
 
     def step(self, steps: int = 1) -> None:
-        self._worker.post("step", steps)
+        self._worker.post(Step(steps))
 
     def reset(self, config: NetworkConfig | None = None) -> None:
         if self._lost and not self._closed:  # the worker died: start a new one with the same settings
             self._lost = False
-            self._kwargs.update(config=config or self._kwargs["config"], epochs=self._settings.get("epochs"),
-                                probe=self._settings.get("probe", self._kwargs["probe"]))
+            if config is not None:
+                self._kwargs["config"] = config
             self._worker = self._start_worker()
             self._generation = 1
             self.history.clear()
-            for name in ("learning_rate", "batch_size", "optimizer"):
-                if name in self._settings:
-                    self._worker.post(name, self._settings[name])
+            for command in self._settings.values():
+                self._worker.post(command)
             return
         self._expect_new_network()
-        self._worker.post("reset", config)
+        self._worker.post(Reset(config))
 
     def load_network(self, network: Network) -> None:
         """Continue from ``network``'s architecture and weights."""
         self._expect_new_network()
-        self._worker.post("load", network.config, network.get_params())
+        self._worker.post(LoadNetwork(network.config, network.get_params()))
 
     def set_learning_rate(self, value: float) -> None:
-        self._settings["learning_rate"] = value
-        self._worker.post("learning_rate", value)
+        self._post_setting(SetLearningRate(value))
 
     def set_batch_size(self, value: int) -> None:
-        self._settings["batch_size"] = value
-        self._worker.post("batch_size", value)
+        self._post_setting(SetBatchSize(value))
 
     def set_optimizer(self, name: str) -> None:
-        self._settings["optimizer"] = name
-        self._worker.post("optimizer", name)
+        self._post_setting(SetOptimizer(name))
 
     def set_epochs(self, epochs: float | None) -> None:
-        self._settings["epochs"] = epochs
-        self._worker.post("epochs", epochs)
+        self._post_setting(SetEpochs(epochs))
 
     def set_probe(self, probe) -> None:
         """The digit whose maps and scores snapshots carry: an index into the held-out digits, or a
         drawn digit (float ``(28, 28)`` in [0, 1])."""
-        self._settings["probe"] = probe
-        self._worker.post("probe", probe)
+        self._post_setting(SetProbe(probe))
 
     def save_model(self, path) -> None:
         """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
-        self._worker.post("save", str(path))
+        self._worker.post(SaveModel(str(path)))
+
+    def _post_setting(self, command: Command) -> None:
+        self._settings[type(command)] = command
+        self._worker.post(command)
 
     def _expect_new_network(self) -> None:
         self._generation += 1
@@ -231,8 +251,8 @@ class TrainingSession(QObject):
             self._worker.stop()
         ended = self._worker.join(timeout_ms / 1000)
         for message in self._worker.take():
-            if message[0] == "event" and message[1] == "stats":
-                self.stats = message[2]
+            if isinstance(message, Finished):
+                self._on_message(message)
         return ended
 
     def stopper(self):
@@ -252,18 +272,17 @@ class TrainingSession(QObject):
         newest = None
         arrived = 0
         for message in self._worker.take():
-            if message[0] == "snapshot":
+            if isinstance(message, SnapshotReady):
                 arrived += 1
-                _, generation, snapshot = message
-                if generation != self._generation:
+                if message.generation != self._generation:
                     continue  # a snapshot of a network that has been replaced since
                 self.received += 1
-                self.history.add(snapshot)
-                newest = snapshot
+                self.history.add(message.snapshot)
+                newest = message.snapshot
             else:
-                self._on_event(message[1], message[2])
+                self._on_message(message)
         if arrived and not self._closed:
-            self._worker.post("ack", arrived)
+            self._worker.post(Acknowledge(arrived))
         if not self._closed and not self._lost and not self._worker.is_alive():
             self._lost = True  # e.g. killed from outside, or out of memory
             self.failed.emit("The training process ended unexpectedly; press Reset to start a new one.")
@@ -271,15 +290,16 @@ class TrainingSession(QObject):
             self.latest = newest
             self.snapshot_received.emit(newest)
 
-    def _on_event(self, kind: str, value) -> None:
-        if kind == "running":
-            self.running = bool(value)
-            self.running_changed.emit(self.running)
-        elif kind == "stopped":
-            self.stopped.emit(str(value))
-        elif kind == "failed":
-            self.failed.emit(str(value))
-        elif kind == "saved":
-            self.saved.emit(value[0], int(value[1]))
-        elif kind == "stats":
-            self.stats = value
+    def _on_message(self, message) -> None:
+        match message:
+            case RunningChanged(running=running):
+                self.running = running
+                self.running_changed.emit(running)
+            case Stopped(reason=reason):
+                self.stopped.emit(reason)
+            case Failed(message=text):
+                self.failed.emit(text)
+            case Saved(path=path, step=step):
+                self.saved.emit(path, step)
+            case Finished(samples_trained=samples, busy_seconds=seconds):
+                self.stats = (samples, seconds)

@@ -27,7 +27,7 @@ from kernelplay.nn.datasets import DigitSplit, load_digits
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
-from kernelplay.nn.training import Snapshot
+from kernelplay.nn.snapshot import Snapshot, StopReason
 from kernelplay.gui.training.curves import TrainingCurves
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps
@@ -467,10 +467,9 @@ class TrainingTab(QWidget):
         if not running and latest is not None:
             self._show(latest)  # the kernels and curves, which are drawn less often while training
 
-    @Slot(str)
-    def _on_stopped(self, reason: str) -> None:
-        diverged = reason.startswith("diverged")
-        self._post(("Training stopped: " if diverged else "Finished: ") + reason, error=diverged)
+    @Slot(object)
+    def _on_stopped(self, reason: StopReason) -> None:
+        self._post(("Training stopped: " if reason.diverged else "Finished: ") + reason.message, error=reason.diverged)
 
     @Slot(str, int)
     def _on_saved(self, path: str, step: int) -> None:
