@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
+from lecture_example import EMBOSS_PATCH
 
-EMBOSS_PATCH = np.array([[162, 125, 108], [177, 127, 98], [191, 135, 80]], dtype=np.uint8)
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from lecture_example import EMBOSS_PATCH as PATCH
 from kernelplay.imaging.explain import STAGE_NAMES, PixelExplanation, explain_pixel
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.filtering import apply_kernel
@@ -11,7 +12,6 @@ from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
 from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import PRESETS
 
-PATCH = np.array([[162, 125, 108], [177, 127, 98], [191, 135, 80]], dtype=np.uint8)
 TINY = np.arange(1, 13, dtype=np.uint8).reshape(3, 4)  # [[1 2 3 4] [5 6 7 8] [9 10 11 12]]
 RNG_KERNEL_5 = np.random.default_rng(21).integers(-9, 10, (5, 5)) / 7.0
 

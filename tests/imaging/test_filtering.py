@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import scipy.ndimage as ndi
 
+from lecture_example import EMBOSS_PATCH as PATCH
 from kernelplay.imaging import filtering
 from kernelplay.imaging.borders import BORDER_MODES, border_index
 from kernelplay.imaging.filtering import apply_kernel, apply_kernel_naive
@@ -11,7 +12,6 @@ from kernelplay.imaging.kernels import PRESETS
 
 SCIPY_MODES = {"zero": "constant", "replicate": "nearest", "reflect": "mirror", "wrap": "wrap"}
 TINY = np.arange(1, 13, dtype=np.uint8).reshape(3, 4)  # [[1 2 3 4] [5 6 7 8] [9 10 11 12]]
-PATCH = np.array([[162, 125, 108], [177, 127, 98], [191, 135, 80]], dtype=np.uint8)
 
 
 def scipy_reference(image, kernel, border, flip=False):

@@ -5,13 +5,13 @@ import pytest
 
 import kernelplay.imaging.scan as scan_module
 import kernelplay.imaging.scan_state as state_module
+from lecture_example import EMBOSS_PATCH
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.scan import default_scan_image, strided_output
 from kernelplay.imaging.scan_state import EMPTY, ScanState
 
-EMBOSS_PATCH = np.array([[162, 125, 108], [177, 127, 98], [191, 135, 80]], dtype=np.uint8)
 
 
 @pytest.fixture
