@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QCoreApplication, QSettings
-from lecture_example import EMBOSS_PATCH
 
+from lecture_example import EMBOSS_PATCH
 
 
 @pytest.fixture(autouse=True)

@@ -3,15 +3,14 @@ and no work until something asks for it."""
 import numpy as np
 import pytest
 
+from lecture_example import EMBOSS_PATCH
 import kernelplay.imaging.scan as scan_module
 import kernelplay.imaging.scan_state as state_module
-from lecture_example import EMBOSS_PATCH
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.scan import default_scan_image, strided_output
 from kernelplay.imaging.scan_state import EMPTY, ScanState
-
 
 
 @pytest.fixture
