@@ -65,9 +65,9 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
     tiles_before = tab.filter_grid.values["conv1"].copy()
     pixels_before = tab.filter_grid.images["conv1"].image.copy()
     assert np.nanmax(np.abs(tiles_before)) > 0
-    qtbot.mouseClick(tab.play_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.training_controls.play_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.session.running, timeout=3000)
-    assert tab.play_button.text() == "Pause"
+    assert tab.training_controls.play_button.text() == "Pause"
     _wait_step(qtbot, tab, 15)
     qtbot.waitUntil(lambda: len(tab.session.history) >= 3, timeout=5000)
     # the kernels are redrawn a few times a second while training
@@ -81,7 +81,7 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
     assert tab.scores_view.bars.opts["height"].shape == (10,)
     assert "digits seen" in tab.status_label.text()
     # paused, every view holds the present snapshot's arrays, with symmetric levels for the kernels
-    qtbot.mouseClick(tab.play_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.training_controls.play_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not tab.session.running, timeout=3000)
     assert tab.filter_grid.limits["conv2"] == pytest.approx(np.abs(tab.latest_snapshot().kernels["conv2"]).max())
     assert tab.feature_maps.images["conv1"].image.shape[0] > 28
@@ -89,16 +89,16 @@ def test_training_changes_the_kernel_tiles_and_curves_and_scores_sum_to_one(qtbo
 
 def test_pause_stops_and_step_trains_exactly_one_batch(qtbot, make_tab):
     tab = make_tab()
-    tab.play_button.click()
+    tab.training_controls.play_button.click()
     _wait_step(qtbot, tab, 3)
-    tab.play_button.click()  # pause
+    tab.training_controls.play_button.click()  # pause
     qtbot.waitUntil(lambda: not tab.session.running, timeout=3000)
-    assert tab.play_button.text() == "Train"
+    assert tab.training_controls.play_button.text() == "Train"
     qtbot.wait(150)
     paused_at = tab.latest_snapshot().step
     qtbot.wait(200)
     assert tab.latest_snapshot().step == paused_at
-    tab.step_button.click()
+    tab.training_controls.step_button.click()
     snapshot = _wait_step(qtbot, tab, paused_at + 1)
     qtbot.wait(200)
     assert tab.latest_snapshot().step == paused_at + 1
@@ -108,34 +108,34 @@ def test_pause_stops_and_step_trains_exactly_one_batch(qtbot, make_tab):
 def test_reset_starts_again_from_the_same_fresh_weights_with_the_new_architecture(qtbot, make_tab):
     tab = make_tab()
     initial = tab.latest_snapshot().kernels["conv1"].copy()
-    tab.step_button.click()
+    tab.training_controls.step_button.click()
     _wait_step(qtbot, tab, 1)
     assert not np.array_equal(tab.latest_snapshot().kernels["conv1"], initial)
-    tab.reset_button.click()
+    tab.training_controls.reset_button.click()
     qtbot.waitUntil(lambda: tab.latest_snapshot().step == 0, timeout=3000)
     np.testing.assert_array_equal(tab.latest_snapshot().kernels["conv1"], initial)
     assert len(tab.session.history) == 0
     # a new architecture: shown with its parameter count, applied only on reset
-    tab.stages_box.setValue(1)
-    tab.channel_boxes[0].setValue(5)
+    tab.architecture_editor.stages_box.setValue(1)
+    tab.architecture_editor.channel_boxes[0].setValue(5)
     expected = NetworkConfig(channels=(5,), kernel_size=3, fc_width=16)
-    assert f"{expected.parameter_count:,} parameters" in tab.parameter_label.text()
-    assert "Reset to apply" in tab.parameter_label.text()
-    tab.reset_button.click()
+    assert f"{expected.parameter_count:,} parameters" in tab.architecture_editor.parameter_label.text()
+    assert "Reset to apply" in tab.architecture_editor.parameter_label.text()
+    tab.training_controls.reset_button.click()
     qtbot.waitUntil(lambda: tab.latest_snapshot().config == expected, timeout=3000)
     assert tab.diagram.config == expected
     assert [s.name for s in tab.diagram.stages] == ["input", "conv1", "pool1", "flatten", "fc1", "scores"]
-    assert "Reset to apply" not in tab.parameter_label.text()
+    assert "Reset to apply" not in tab.architecture_editor.parameter_label.text()
     assert set(tab.filter_grid.images) == {"conv1"}
 
 
 def test_settings_change_while_running_take_effect_at_the_next_step(qtbot, make_tab):
     tab = make_tab()
-    tab.play_button.click()
+    tab.training_controls.play_button.click()
     _wait_step(qtbot, tab, 2)
-    tab.learning_rate_box.setCurrentText("0.003")
-    tab.batch_size_box.setCurrentText("16")
-    tab.optimizer_box.setCurrentText("SGD + momentum")
+    tab.training_controls.learning_rate_box.setCurrentText("0.003")
+    tab.training_controls.batch_size_box.setCurrentText("16")
+    tab.training_controls.optimizer_box.setCurrentText("SGD + momentum")
     qtbot.waitUntil(lambda: tab.latest_snapshot().batch_size == 16 and tab.latest_snapshot().optimizer == "sgd",
                     timeout=5000)
     assert tab.latest_snapshot().learning_rate == pytest.approx(0.003)
@@ -164,7 +164,7 @@ def test_drawing_on_the_pad_shows_a_prediction_for_the_drawn_digit(qtbot, make_t
     assert tab.probe_strip.group.checkedButton() is None
     # while training runs, the drawn digit's scores follow the new weights
     shown = tab.shown_scores().copy()
-    tab.play_button.click()
+    tab.training_controls.play_button.click()
     qtbot.waitUntil(lambda: not np.allclose(tab.shown_scores(), shown), timeout=5000)
     assert "drawn digit" in tab.scores_view.getPlotItem().titleLabel.text
     # right-click clears the pad: back to the held-out probe
@@ -185,14 +185,14 @@ def test_choosing_a_probe_digit_shows_its_maps(qtbot, make_tab):
 def test_saving_then_loading_a_model_shows_identical_scores(qtbot, make_tab, tmp_path):
     tab = make_tab()
     for _ in range(3):
-        tab.step_button.click()
+        tab.training_controls.step_button.click()
     _wait_step(qtbot, tab, 3)
     trained = tab.latest_snapshot()
     path = tmp_path / "model.npz"
     with qtbot.waitSignal(tab.model_saved, timeout=5000):
         tab.save_model(path)
     assert "Saved the model after step 3" in tab.reason_label.text()
-    tab.reset_button.click()
+    tab.training_controls.reset_button.click()
     qtbot.waitUntil(lambda: tab.latest_snapshot().step == 0, timeout=3000)
     assert not np.allclose(tab.shown_scores(), trained.scores)
     assert tab.load_model(path)
@@ -205,7 +205,7 @@ def test_saving_then_loading_a_model_shows_identical_scores(qtbot, make_tab, tmp
 
 def test_a_broken_model_file_is_reported_and_nothing_is_lost(qtbot, make_tab, tmp_path):
     tab = make_tab()
-    tab.step_button.click()
+    tab.training_controls.step_button.click()
     before = _wait_step(qtbot, tab, 1)
     broken = tmp_path / "broken.npz"
     broken.write_bytes(b"not a zip file at all")
@@ -221,12 +221,12 @@ def test_a_broken_model_file_is_reported_and_nothing_is_lost(qtbot, make_tab, tm
 
 def test_a_diverging_run_stops_itself_and_says_why(qtbot, make_tab):
     tab = make_tab()
-    tab.learning_rate_box.setCurrentText("10")  # with Adam, the default optimiser
-    tab.play_button.click()
+    tab.training_controls.learning_rate_box.setCurrentText("10")  # with Adam, the default optimiser
+    tab.training_controls.play_button.click()
     qtbot.waitUntil(lambda: "diverged" in tab.reason_label.text(), timeout=10000)
     assert tab.reason_label.isVisible()
     qtbot.waitUntil(lambda: not tab.session.running, timeout=3000)
-    assert tab.play_button.text() == "Train"
+    assert tab.training_controls.play_button.text() == "Train"
     snapshot = tab.latest_snapshot()
     assert snapshot.diverged and "restored the last good weights" in tab.reason_label.text()
     assert all(np.all(np.isfinite(k)) for k in snapshot.kernels.values())
@@ -235,8 +235,8 @@ def test_a_diverging_run_stops_itself_and_says_why(qtbot, make_tab):
 
 def test_an_epoch_budget_stops_training_with_a_held_out_accuracy(qtbot, make_tab):
     tab = make_tab(epochs=1)
-    assert tab.epochs_box.value() == 1
-    tab.play_button.click()
+    assert tab.training_controls.epochs_box.value() == 1
+    tab.training_controls.play_button.click()
     qtbot.waitUntil(lambda: "1 epoch done" in tab.reason_label.text(), timeout=15000)
     qtbot.waitUntil(lambda: len(tab.session.history.heldout_accuracy) >= 1, timeout=5000)
     assert not tab.session.running
@@ -247,7 +247,7 @@ def test_shutdown_mid_training_ends_the_worker_within_a_second(qtbot, make_tab):
     import time
 
     tab = make_tab()
-    tab.play_button.click()
+    tab.training_controls.play_button.click()
     _wait_step(qtbot, tab, 2)
     start = time.perf_counter()
     assert tab.shutdown()
@@ -286,7 +286,7 @@ def test_stale_snapshots_are_dropped_and_only_the_newest_is_drawn(qtbot, make_ta
     import time
 
     tab = make_tab()
-    tab.play_button.click()
+    tab.training_controls.play_button.click()
     _wait_step(qtbot, tab, 2)
     received, redraws = tab.session.received, tab.redraws
     time.sleep(0.4)  # the GUI thread is busy: snapshots wait in the pipe
@@ -297,11 +297,11 @@ def test_stale_snapshots_are_dropped_and_only_the_newest_is_drawn(qtbot, make_ta
 
 def test_a_lost_training_process_is_reported_and_reset_starts_a_new_one(qtbot, make_tab):
     tab = make_tab()
-    tab.learning_rate_box.setCurrentText("0.003")
+    tab.training_controls.learning_rate_box.setCurrentText("0.003")
     tab.session._worker._process.kill()
     qtbot.waitUntil(lambda: "ended unexpectedly" in tab.reason_label.text(), timeout=5000)
-    tab.reset_button.click()
+    tab.training_controls.reset_button.click()
     qtbot.waitUntil(lambda: tab.session.is_alive() and tab.latest_snapshot().step == 0, timeout=10000)
-    tab.step_button.click()
+    tab.training_controls.step_button.click()
     snapshot = _wait_step(qtbot, tab, 1)
     assert snapshot.learning_rate == pytest.approx(0.003)

@@ -152,3 +152,48 @@ def test_each_view_explains_itself_in_a_tooltip(qtbot):
     tips = {name: item.getViewBox().toolTip() for name, item in maps.images.items()}
     assert "feature map" in tips["conv1"] and "Max-pooling" in tips["pool1"]
     assert "Flatten" in tips["flatten"] and "Fully connected" in tips["fc1"]
+
+
+def test_the_training_controls_announce_checked_settings(qtbot):
+    from kernelplay.gui.training.controls import OPTIMIZER_NAMES, TrainingControls
+    from kernelplay.nn.optim import OPTIMIZERS
+
+    controls = TrainingControls(epochs=2.5)
+    qtbot.addWidget(controls)
+    assert controls.epochs_box.value() == 3 and controls.play_button.text() == "Train"
+    rates, epochs, optimizers = [], [], []
+    controls.learning_rate_chosen.connect(rates.append)
+    controls.epochs_chosen.connect(epochs.append)
+    controls.optimizer_chosen.connect(optimizers.append)
+    for text in ("0,003", "-1", "abc", "nan", "0.1"):
+        controls.learning_rate_box.setCurrentText(text)
+        assert ("b3261e" in controls.learning_rate_box.styleSheet()) == (text in ("-1", "abc", "nan"))
+    assert rates == [0.003, 0.1]  # refused rates are not sent
+    controls.epochs_box.setValue(0)
+    controls.epochs_box.setValue(4)
+    assert epochs == [None, 4.0]
+    controls.optimizer_box.setCurrentText("SGD + momentum")
+    assert optimizers == ["sgd"] and set(OPTIMIZER_NAMES.values()) == set(OPTIMIZERS)
+    with qtbot.waitSignal(controls.play_clicked):
+        controls.play_button.click()
+    controls.set_running(True)
+    assert controls.play_button.text() == "Pause"
+
+
+def test_the_architecture_editor_describes_the_next_network(qtbot):
+    from kernelplay.gui.training.controls import ArchitectureEditor
+
+    editor = ArchitectureEditor(SMALL)
+    qtbot.addWidget(editor)
+    assert editor.config() == SMALL and "Reset" not in editor.parameter_label.text()
+    assert [box.isEnabled() for box in editor.channel_boxes] == [True, True, False]
+    editor.stages_box.setValue(3)
+    editor.kernel_size_box.setCurrentIndex(1)
+    wider = NetworkConfig(channels=(4, 6, 24), kernel_size=5, fc_width=16)
+    assert editor.config() == wider and all(box.isEnabled() for box in editor.channel_boxes)
+    assert editor.parameter_label.text() == f"{wider.parameter_count:,} parameters — press Reset to apply"
+    editor.set_applied_config(wider)
+    assert editor.parameter_label.text() == f"{wider.parameter_count:,} parameters"
+    loaded = NetworkConfig(channels=(8,), kernel_size=3, fc_width=32)
+    editor.show_config(loaded)
+    assert editor.config() == loaded and "press Reset to apply" in editor.parameter_label.text()
