@@ -72,8 +72,9 @@ class Snapshot:
     probe_label (or None), activations of the probe ``{"input": (1,28,28), "conv1": (16,28,28),
     "pool1", …, "flatten": (F,), "fc1": (W,), "scores": (10,)}`` in forward order, scores (10,)
     softmax, predicted digit, settings (learning_rate, batch_size, optimizer), config,
-    weights ``{name: array}`` (all parameters, or None), final (the run ended) and
-    stopped_reason (why it ended, a :class:`StopReason`, on a final snapshot).
+    weights ``{name: array}`` (all parameters, or None), elapsed_seconds (since :func:`train` began),
+    final (the run ended) and stopped_reason (why it ended, a :class:`StopReason`, on a final
+    snapshot).
     """
 
     step: int

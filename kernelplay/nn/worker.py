@@ -70,6 +70,7 @@ class TrainingLoop:
         self.snapshot_interval = float(snapshot_interval)
         self.threads = threads
         self._send = send
+        # the first trainer's settings; each later one (after a reset or load) takes its predecessor's
         self._first_settings = dict(learning_rate=learning_rate, batch_size=batch_size, optimizer=optimizer)
         self._epochs = epochs
         self._probe = probe

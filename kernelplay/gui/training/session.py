@@ -2,11 +2,10 @@
 
 The worker runs a :class:`~kernelplay.nn.worker.TrainingLoop` (no Qt) either in a separate process
 (the default) or in a thread of this process; commands and messages are the small frozen types of
-:mod:`kernelplay.nn.worker_messages`. Measured on 2 cores
-(``benchmarks/bench_training_gui.py``): with a thread, the trainer's Python code and the GUI thread
-contend for the GIL — the event loop ran up to ~75 ms late (p99 ~65 ms) and training lost ~30 %
-of its speed; with a process, only the CPU cores are shared. Snapshots are frozen and picklable,
-so they cross the process boundary as they are.
+:mod:`kernelplay.nn.worker_messages`, picklable, so they cross the process boundary as they are.
+Measured on 2 cores (``benchmarks/bench_training_gui.py``): with a thread, the trainer's Python
+code and the GUI thread contend for the GIL — the event loop ran up to ~75 ms late (p99 ~65 ms)
+and training lost ~30 % of its speed; with a process, only the CPU cores are shared.
 
 ``TrainingSession`` polls the worker's messages at most every ``redraw_interval_ms``, adds every
 snapshot to the curves' history and re-emits only the newest one (``snapshot_received``): stale

@@ -51,7 +51,8 @@ class TrainingTab(QWidget):
     ``TrainingTab()`` trains the bundled digits with the default network. Tests and benchmarks may
     pass ``data`` (a small ``DigitSplit``), ``config``, ``snapshot_interval`` (seconds between
     snapshots while training), ``redraw_interval_ms``, ``threads`` (the trainer's data-parallel
-    threads) and ``backend`` (``"process"``, the default, or ``"thread"``; see ``session.py``). Call :meth:`shutdown` before closing; destroying the tab also stops training.
+    threads) and ``backend`` (``"process"``, the default, or ``"thread"``; see ``session.py``).
+    Call :meth:`shutdown` before closing; destroying the tab also stops training.
     ``message_posted(str)`` carries confirmations and errors (save, load, refused settings);
     ``model_saved(path)`` follows :meth:`save_model`.
     """
