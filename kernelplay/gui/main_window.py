@@ -288,10 +288,15 @@ class MainWindow(QMainWindow):
     def keep_kernel(self, name: str) -> None:
         """Add the current kernel to the list under ``name``; it is remembered across restarts."""
         editor = self.playground.kernel_editor
-        editor.add_custom_kernels({name: editor.kernel()})
-        self.settings.set_custom_kernels(editor.custom_kernels())
+        self._keep_kernels({name: editor.kernel()})
         editor.set_preset(name if name in editor.known_kernels() else f"{name} (mine)")
         self.show_message(f"Kept kernel “{name}”.")
+
+    def _keep_kernels(self, kernels: dict) -> None:
+        """Add ``kernels`` (name → array) to the editor's list and remember them across restarts."""
+        editor = self.playground.kernel_editor
+        editor.add_custom_kernels(kernels)
+        self.settings.set_custom_kernels(editor.custom_kernels())
 
     @Slot()
     def _on_load_kernels(self) -> None:
@@ -305,9 +310,7 @@ class MainWindow(QMainWindow):
         except KernelFileError as error:
             self.show_message(str(error))
             return False
-        editor = self.playground.kernel_editor
-        editor.add_custom_kernels(kernels)
-        self.settings.set_custom_kernels(editor.custom_kernels())
+        self._keep_kernels(kernels)
         self.show_message(f"Loaded {len(kernels)} kernel(s) from {Path(path).name}.")
         return True
 

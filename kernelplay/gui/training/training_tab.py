@@ -128,30 +128,12 @@ class TrainingTab(QWidget):
         return panel
 
     def _views_column(self) -> QVBoxLayout:
-        maps_caption = QLabel("<b>How the network sees the probe digit</b> — feature maps after each "
-                              "conv + ReLU and after pooling (bright = strong response)")
-        maps_caption.setWordWrap(True)
-        kernels_caption = QLabel("<b>Learned kernels</b> — blue negative, white 0, red positive; "
-                                 "deeper layers: a row per input map, a column per kernel")
-        kernels_caption.setWordWrap(True)
-
-        top = QWidget()
-        top_row = QHBoxLayout(top)
-        top_row.setContentsMargins(0, 0, 0, 0)
-        maps_column = QVBoxLayout()
-        maps_column.addWidget(maps_caption)
-        maps_column.addWidget(self.feature_maps, 1)
-        top_row.addLayout(maps_column, 3)
-        top_row.addWidget(self.scores_view, 1)
-
-        bottom = QWidget()
-        bottom_row = QHBoxLayout(bottom)
-        bottom_row.setContentsMargins(0, 0, 0, 0)
-        kernels_column = QVBoxLayout()
-        kernels_column.addWidget(kernels_caption)
-        kernels_column.addWidget(self.filter_grid, 1)
-        bottom_row.addLayout(kernels_column, 3)
-        bottom_row.addWidget(self.curves, 2)
+        top = _captioned_row("<b>How the network sees the probe digit</b> — feature maps after each "
+                             "conv + ReLU and after pooling (bright = strong response)",
+                             self.feature_maps, self.scores_view, side_stretch=1)
+        bottom = _captioned_row("<b>Learned kernels</b> — blue negative, white 0, red positive; "
+                                "deeper layers: a row per input map, a column per kernel",
+                                self.filter_grid, self.curves, side_stretch=2)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
@@ -342,3 +324,18 @@ class TrainingTab(QWidget):
     @Slot(str)
     def _on_failed(self, message: str) -> None:
         self._post(message, error=True)
+
+
+def _captioned_row(caption: str, view: QWidget, side: QWidget, *, side_stretch: int) -> QWidget:
+    """``view`` under a word-wrapped ``caption`` (3 parts of the width), ``side`` beside them."""
+    label = QLabel(caption)
+    label.setWordWrap(True)
+    column = QVBoxLayout()
+    column.addWidget(label)
+    column.addWidget(view, 1)
+    row_widget = QWidget()
+    row = QHBoxLayout(row_widget)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addLayout(column, 3)
+    row.addWidget(side, side_stretch)
+    return row_widget
