@@ -1,16 +1,15 @@
 """kernelplay: learn how convolutional neural networks see.
 
-The names below are the public, Qt-free core (see the README's "Python API").
+The names below are the public, Qt-free core (see the README's "Python API"). Image kernels live in
+:mod:`kernelplay.imaging`, the digit CNN in :mod:`kernelplay.nn`, what both use in
+:mod:`kernelplay.common`; the Qt app is :mod:`kernelplay.gui` and imports them, never the reverse.
 """
 __version__ = "0.1.0"
 
-from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
-from kernelplay.nn.digits import center_digit
-from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.borders import BORDER_MODES
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.filtering import apply_kernel, apply_kernel_naive
 from kernelplay.imaging.images import MAX_PIXELS, ImageLoadError, image_from_bytes, load_image, luminance, save_image
-from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output, map_value
 from kernelplay.imaging.kernels import (
     PRESETS,
     KernelFileError,
@@ -20,8 +19,12 @@ from kernelplay.imaging.kernels import (
     parse_weight,
     save_kernels,
 )
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output, map_value
 from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
+from kernelplay.nn.digits import center_digit
 from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import SGD, Adam
-from kernelplay.nn.training import Snapshot, StepResult, Trainer, train
+from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
+from kernelplay.nn.training import Trainer, train
