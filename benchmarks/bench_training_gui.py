@@ -14,8 +14,8 @@ of the per-pair ratios is reported. The benchmark keeps 500 held-out digits (not
 epoch's evaluation, which lands in some segments and not others, adds little noise.
 
 Threads are the app's own, nothing is pinned here: the engine splits every batch over 2
-data-parallel threads and keeps numpy's BLAS to one thread once it does
-(``kernelplay.common.threads``); the training process runs at nice 10
+data-parallel threads (``kernelplay.common.threads``) and keeps numpy's BLAS to one thread while
+they run (``kernelplay.nn.fast.blas.blas_threads``); the training process runs at nice 10
 (``session.TRAINING_NICENESS``) so the GUI thread gets a core as soon as it wakes.
 
     python benchmarks/bench_training_gui.py [--seconds 3] [--rounds 5] [--size 1280x800]
