@@ -7,10 +7,10 @@ import pytest
 
 from gradient_check import central_difference
 from kernelplay import ModelFileError, Network, NetworkConfig
-from kernelplay.nn.layers import softmax_cross_entropy
+from kernelplay.nn.layers import Conv2D, Dense, Flatten, MaxPool2D, ReLU, softmax_cross_entropy
 
 
-def test_default_config_is_the_seed_network():
+def test_default_config_is_the_lecture_network():
     cfg = NetworkConfig()
     assert cfg.stage_shapes() == [
         ("input", (1, 28, 28)), ("conv1", (16, 28, 28)), ("pool1", (16, 14, 14)),
@@ -166,6 +166,50 @@ def test_loads_into_pytorch_with_identical_logits(tmp_path, config):
         converted = net.to_torch()(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(net.forward(x), from_file, atol=1e-5)
     np.testing.assert_array_equal(converted, from_file)
+
+
+def readable_network(config, params, dtype=np.float64):
+    """The architecture of ``config`` built from the readable layers, holding ``params`` (by
+    state_dict name): the torch-free twin of the module in kernelplay.nn.torch_export."""
+    layers = []
+    for i in range(1, config.num_stages + 1):
+        weight = params[f"conv{i}.weight"]
+        conv = Conv2D(weight.shape[1], weight.shape[0], config.kernel_size, dtype=dtype)
+        layers += [conv, ReLU(), MaxPool2D()]
+        conv.params["weight"][...], conv.params["bias"][...] = weight, params[f"conv{i}.bias"]
+    fc1 = Dense(config.flat_features, config.fc_width, dtype=dtype)
+    fc2 = Dense(config.fc_width, 10, dtype=dtype)
+    for name, dense in (("fc1", fc1), ("fc2", fc2)):
+        dense.params["weight"][...], dense.params["bias"][...] = params[f"{name}.weight"], params[f"{name}.bias"]
+    layers += [Flatten(), fc1, ReLU(), fc2]
+    named = {f"conv{i}": layers[3 * (i - 1)] for i in range(1, config.num_stages + 1)} | {"fc1": fc1, "fc2": fc2}
+    return layers, named
+
+
+@pytest.mark.parametrize("config", [NetworkConfig(), NetworkConfig(channels=(4, 6, 8), kernel_size=3, fc_width=16)])
+def test_a_saved_model_equals_the_readable_layers_stacked_by_hand(tmp_path, config):
+    """Without PyTorch: the model file's arrays in the readable layers (conv → ReLU → pool per
+    stage, flatten in C, H, W order, FC → ReLU → FC) give the network's logits and gradients."""
+    net = Network(config, seed=7, dtype=np.float64)
+    with np.load(net.save(tmp_path / "model.npz"), allow_pickle=False) as npz:
+        layers, named = readable_network(config, {k: npz[k].astype(np.float64) for k in npz.files if k != "__config__"})
+    x = np.random.default_rng(4).random((3, 1, 28, 28))
+    x[:, :, :8] = 0  # blank rows make exact ties in the pooling windows, as on real digits
+    labels = np.array([1, 7, 3])
+    out = x
+    for layer in layers:
+        out = layer.forward(out)
+    loss, dlogits = softmax_cross_entropy(out, labels)
+    np.testing.assert_allclose(net.forward(x), out, rtol=1e-5, atol=1e-6)  # the file holds float32 weights
+    d = dlogits
+    for layer in reversed(layers):
+        d = layer.backward(d)
+    # the same (float32-rounded) weights in the network, then its gradients against the layers'
+    net.set_params({name: named[name.split(".")[0]].params[name.split(".")[1]] for name in config.param_shapes()})
+    net.backward(softmax_cross_entropy(net.forward(x), labels)[1])
+    for name in config.param_shapes():
+        layer, key = named[name.split(".")[0]], name.split(".")[1]
+        np.testing.assert_allclose(net.grads[name], layer.grads[key], rtol=1e-7, atol=1e-10, err_msg=name)
 
 
 def test_two_thread_split_gives_the_same_logits_and_gradients():
