@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from kernelplay.common.text import MINUS
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
@@ -16,7 +17,7 @@ from kernelplay.imaging.kernels import PRESETS, parse_kernel
 
 _EXIT_USAGE = 2
 # Typed weights contain ',' or ';' or only these characters; anything else is a (mistyped) preset name.
-_LOOKS_NUMERIC = re.compile(r"[\s\d.,;/+\-\u2212eE]*")
+_LOOKS_NUMERIC = re.compile(rf"[\s\d.,;/+\-{MINUS}eE]*")
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kernelplay.common.files import write_atomically
+from kernelplay.common.text import MINUS
 
 KERNEL_SIZES = (3, 5)
 KERNEL_FILE_VERSION = 1
@@ -68,7 +69,7 @@ def parse_weight(text: str) -> float:
 
     Raises ``ValueError`` saying why the text is not a finite number.
     """
-    cleaned = text.strip().replace("\u2212", "-")  # accept a true minus sign as typed or pasted
+    cleaned = text.strip().replace(MINUS, "-")  # accept a true minus sign as typed or pasted
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".")
     try:
