@@ -25,28 +25,7 @@ from kernelplay.nn.datasets import DigitSplit
 from kernelplay.nn.network import Network
 from kernelplay.nn.snapshot import CurveHistory, Snapshot
 from kernelplay.nn.worker import TrainingLoop, run_loop_in_process
-from kernelplay.nn.worker_messages import (
-    Acknowledge,
-    Command,
-    Failed,
-    Finished,
-    LoadNetwork,
-    Pause,
-    Play,
-    Reset,
-    RunningChanged,
-    SaveModel,
-    Saved,
-    SetBatchSize,
-    SetEpochs,
-    SetLearningRate,
-    SetOptimizer,
-    SetProbe,
-    SnapshotReady,
-    Step,
-    Stopped,
-    Wake,
-)
+from kernelplay.nn import worker_messages as messages
 
 __all__ = ["TrainingSession", "BACKENDS"]
 
@@ -63,7 +42,7 @@ class _ThreadWorker:
         self._thread = threading.Thread(target=self.loop.run, name="kernelplay-training", daemon=True)
         self._thread.start()
 
-    def post(self, command: Command) -> None:
+    def post(self, command: messages.Command) -> None:
         self.loop.post(command)
 
     def stop(self) -> None:
@@ -100,12 +79,12 @@ class _ProcessWorker:
                                               TRAINING_NICENESS))
         self._process.start()
 
-    def post(self, command: Command) -> None:
+    def post(self, command: messages.Command) -> None:
         self._commands.put(command)
 
     def stop(self) -> None:
         self._abort.set()
-        self._commands.put(Wake())
+        self._commands.put(messages.Wake())
 
     def is_alive(self) -> bool:
         return self._process.is_alive()
@@ -168,7 +147,7 @@ class TrainingSession(QObject):
         self._data, self._backend = data, backend
         self._kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
                             threads=threads, max_in_flight=2)
-        self._settings: dict[type, Command] = {}  # the latest command of each setting, for a restarted worker
+        self._settings: dict[type, messages.Command] = {}  # the latest command of each setting, for a restarted worker
         self._worker = self._start_worker()
         self._poll = QTimer(self)
         self._poll.setInterval(redraw_interval_ms)
@@ -181,13 +160,13 @@ class TrainingSession(QObject):
     # --- commands ---------------------------------------------------------------------------------
 
     def play(self) -> None:
-        self._worker.post(Play())
+        self._worker.post(messages.Play())
 
     def pause(self) -> None:
-        self._worker.post(Pause())
+        self._worker.post(messages.Pause())
 
     def step(self, steps: int = 1) -> None:
-        self._worker.post(Step(steps))
+        self._worker.post(messages.Step(steps))
 
     def reset(self, config: NetworkConfig | None = None) -> None:
         if self._lost and not self._closed:  # the worker died: start a new one with the same settings
@@ -201,35 +180,35 @@ class TrainingSession(QObject):
                 self._worker.post(command)
             return
         self._expect_new_network()
-        self._worker.post(Reset(config))
+        self._worker.post(messages.Reset(config))
 
     def load_network(self, network: Network) -> None:
         """Continue from ``network``'s architecture and weights."""
         self._expect_new_network()
-        self._worker.post(LoadNetwork(network.config, network.get_params()))
+        self._worker.post(messages.LoadNetwork(network.config, network.get_params()))
 
     def set_learning_rate(self, value: float) -> None:
-        self._post_setting(SetLearningRate(value))
+        self._post_setting(messages.SetLearningRate(value))
 
     def set_batch_size(self, value: int) -> None:
-        self._post_setting(SetBatchSize(value))
+        self._post_setting(messages.SetBatchSize(value))
 
     def set_optimizer(self, name: str) -> None:
-        self._post_setting(SetOptimizer(name))
+        self._post_setting(messages.SetOptimizer(name))
 
     def set_epochs(self, epochs: float | None) -> None:
-        self._post_setting(SetEpochs(epochs))
+        self._post_setting(messages.SetEpochs(epochs))
 
     def set_probe(self, probe) -> None:
         """The digit whose maps and scores snapshots carry: an index into the held-out digits, or a
         drawn digit (float ``(28, 28)`` in [0, 1])."""
-        self._post_setting(SetProbe(probe))
+        self._post_setting(messages.SetProbe(probe))
 
     def save_model(self, path) -> None:
         """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
-        self._worker.post(SaveModel(str(path)))
+        self._worker.post(messages.SaveModel(str(path)))
 
-    def _post_setting(self, command: Command) -> None:
+    def _post_setting(self, command: messages.Command) -> None:
         self._settings[type(command)] = command
         self._worker.post(command)
 
@@ -250,7 +229,7 @@ class TrainingSession(QObject):
             self._worker.stop()
         ended = self._worker.join(timeout_ms / 1000)
         for message in self._worker.take():
-            if isinstance(message, Finished):
+            if isinstance(message, messages.Finished):
                 self._on_message(message)
         return ended
 
@@ -271,7 +250,7 @@ class TrainingSession(QObject):
         newest = None
         arrived = 0
         for message in self._worker.take():
-            if isinstance(message, SnapshotReady):
+            if isinstance(message, messages.SnapshotReady):
                 arrived += 1
                 if message.generation != self._generation:
                     continue  # a snapshot of a network that has been replaced since
@@ -281,7 +260,7 @@ class TrainingSession(QObject):
             else:
                 self._on_message(message)
         if arrived and not self._closed:
-            self._worker.post(Acknowledge(arrived))
+            self._worker.post(messages.Acknowledge(arrived))
         if not self._closed and not self._lost and not self._worker.is_alive():
             self._lost = True  # e.g. killed from outside, or out of memory
             self.failed.emit("The training process ended unexpectedly; press Reset to start a new one.")
@@ -291,14 +270,14 @@ class TrainingSession(QObject):
 
     def _on_message(self, message) -> None:
         match message:
-            case RunningChanged(running=running):
+            case messages.RunningChanged(running=running):
                 self.running = running
                 self.running_changed.emit(running)
-            case Stopped(reason=reason):
+            case messages.Stopped(reason=reason):
                 self.stopped.emit(reason)
-            case Failed(message=text):
+            case messages.Failed(message=text):
                 self.failed.emit(text)
-            case Saved(path=path, step=step):
+            case messages.Saved(path=path, step=step):
                 self.saved.emit(path, step)
-            case Finished(samples_trained=samples, busy_seconds=seconds):
+            case messages.Finished(samples_trained=samples, busy_seconds=seconds):
                 self.stats = (samples, seconds)
