@@ -2,20 +2,16 @@
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.imaging.borders import BORDER_MODES
-from kernelplay.imaging.mapping import OUTPUT_MAPPINGS
-from kernelplay.imaging.borders import BORDER_LABELS
-from kernelplay.imaging.mapping import MAPPING_LABELS
+from hovering import hover_pixel, pixel_centre
+from kernelplay.imaging.borders import BORDER_LABELS, BORDER_MODES
+from kernelplay.imaging.mapping import MAPPING_LABELS, OUTPUT_MAPPINGS
 
 EMBOSS_TERMS = ["162 × (−2)", "125 × (−1)", "108 × 0", "177 × (−1)", "127 × 1", "98 × 1", "191 × 0", "135 × 1", "80 × 2"]
 PARTIAL_SUMS = [-324, -449, -449, -626, -499, -401, -401, -266, -106]
 
-
-def pixel_centre(view, row, col):
-    return view.mapFromScene(QPointF(col + 0.5, row + 0.5))
 
 
 @pytest.fixture
@@ -39,10 +35,7 @@ def test_every_core_mode_has_a_control():
 
 def test_hovering_the_centre_pixel_explains_minus_106(emboss_tab, qtbot):
     view = emboss_tab.images.input_view
-    # the mouse comes in from a neighbour, as a hand moves it (Qt sends no move event for a move
-    # to where the cursor already is, e.g. left there by an earlier test)
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 4, 3))
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 4, 4))
+    hover_pixel(view, 4, 4)
     panel = emboss_tab.step_panel
     qtbot.waitUntil(lambda: panel.explanation() is not None)
     assert panel.explanation().raw == -106
@@ -72,7 +65,7 @@ def test_pinned_pixel_steps_term_by_term_with_the_keyboard(emboss_tab, qtbot):
     outline = view._term_outline
     assert outline.isVisible() and (outline.rect().x(), outline.rect().y()) == (4, 5)
     # Moving the mouse away does not move a pinned window.
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 1, 1))
+    hover_pixel(view, 1, 1)
     assert emboss_tab.focused_pixel() == (4, 4)
 
 
@@ -97,7 +90,7 @@ def test_colour_channels_are_explained_one_at_a_time(window, qtbot, colour_image
     wait_for_output(tab)
     result = tab.result()
     view = tab.images.input_view
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 5, 6))
+    hover_pixel(view, 5, 6)
     qtbot.waitUntil(lambda: tab.step_panel.explanation() is not None)
     for index, channel in enumerate("RGB"):
         tab.channel_box.setCurrentIndex(tab.channel_box.findData(channel))
@@ -106,7 +99,7 @@ def test_colour_channels_are_explained_one_at_a_time(window, qtbot, colour_image
         assert explanation.raw == pytest.approx(result.raw[5, 6, index])
     tab.colour_box.setCurrentIndex(tab.colour_box.findData("luminance"))
     wait_for_output(tab)
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 5, 7))
+    hover_pixel(view, 5, 7)
     qtbot.waitUntil(lambda: tab.step_panel.explanation().col == 7)
     assert tab.step_panel.explanation().channel == "luminance"
     assert not tab.channel_box.isEnabled()
@@ -121,12 +114,12 @@ def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, embos
     result = wait_for_output(tab)
     assert result.raw.shape == (7, 7)
     out_view = tab.images.output_view
-    QTest.mouseMove(out_view.viewport(), pixel_centre(out_view, 4, 4))  # output pixel (3, 3)
+    hover_pixel(out_view, 4, 4)  # output pixel (3, 3)
     qtbot.waitUntil(lambda: tab.step_panel.explanation() is not None)
     explanation = tab.step_panel.explanation()
     assert (explanation.row, explanation.col, explanation.output_row, explanation.output_col) == (4, 4, 3, 3)
     assert explanation.raw == -106
-    QTest.mouseMove(tab.images.input_view.viewport(), pixel_centre(tab.images.input_view, 0, 0))
+    hover_pixel(tab.images.input_view, 0, 0)
     qtbot.waitUntil(lambda: "no output pixel" in tab.hover_label.text())
     assert tab.step_panel.explanation() is None
 

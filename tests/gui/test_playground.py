@@ -9,11 +9,12 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication, QWheelEv
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from hovering import hover_pixel
+from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.imaging.filtering import apply_kernel
-from kernelplay.imaging.mapping import map_output
 from kernelplay.imaging.images import load_image, luminance
 from kernelplay.imaging.kernels import PRESETS
-from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
+from kernelplay.imaging.mapping import map_output
 
 
 def expected_output(image, kernel, border="zero", mapping="clamp", flip=False):
@@ -35,11 +36,6 @@ def type_into(qtbot, cell, text):
     cell.selectAll()
     QTest.keyClick(cell, Qt.Key.Key_Backspace)
     qtbot.keyClicks(cell, text)
-
-
-def pixel_centre(view, row, col):
-    """The viewport position of the centre of image pixel (row, col)."""
-    return view.mapFromScene(QPointF(col + 0.5, row + 0.5))
 
 
 def test_starts_with_a_sample_image_and_its_output(window, wait_for_output):
@@ -167,12 +163,12 @@ def test_hovering_a_pixel_shows_its_position_and_values(window, qtbot, emboss_im
     tab.kernel_editor.set_preset("emboss")
     wait_for_output(tab)
     view = tab.images.input_view
-    QTest.mouseMove(view.viewport(), pixel_centre(view, 4, 4))
+    hover_pixel(view, 4, 4)
     qtbot.waitUntil(lambda: "(4, 4)" in tab.hover_label.text())
     assert "in: 127" in tab.hover_label.text()
     assert "sum −106" in tab.hover_label.text() and "out 0" in tab.hover_label.text()
     out_view = tab.images.output_view
-    QTest.mouseMove(out_view.viewport(), pixel_centre(out_view, 3, 5))
+    hover_pixel(out_view, 3, 5)
     qtbot.waitUntil(lambda: "(3, 5)" in tab.hover_label.text())
 
 

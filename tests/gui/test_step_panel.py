@@ -10,6 +10,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QHelpEvent, QTextDocumentFragment
 from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
+from hovering import hover_pixel
 from kernelplay.common.colormaps import diverging_rgb, symmetric_limit
 from kernelplay.common.text import format_number
 from kernelplay.gui.playground import step_text
@@ -258,15 +259,12 @@ def _minus(value: float) -> str:
 
 def test_in_the_playground_hover_shows_the_sum_and_keys_step_it(window, qtbot, emboss_image, wait_for_output):
     """The issue's check, end to end: the −106 patch, emboss, the mouse over the centre pixel."""
-    from PySide6.QtCore import QPointF
-    from PySide6.QtTest import QTest
-
     tab = window.playground
     tab.set_image(emboss_image, "emboss patch")
     tab.kernel_editor.set_preset("emboss")
     wait_for_output(tab)
     view = tab.images.input_view
-    QTest.mouseMove(view.viewport(), view.mapFromScene(QPointF(4.5, 4.5)))
+    hover_pixel(view, 4, 4)
     panel = tab.step_panel
     qtbot.waitUntil(lambda: panel.explanation() is not None and panel.explanation().row == 4)
     assert panel.explanation().col == 4
