@@ -18,17 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.imaging.explain import PixelExplanation, explain_pixel
-from kernelplay.imaging.images import ImageLoadError, load_image
-from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
-from kernelplay.gui.playground.filter_runner import FilterRequest, FilterResult, FilterRunner
+from kernelplay.common.text import format_number
+from kernelplay.gui.playground.filter_runner import FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.common.text import format_number
 from kernelplay.imaging.borders import BORDER_LABELS
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
+from kernelplay.imaging.images import ImageLoadError, load_image
 from kernelplay.imaging.mapping import MAPPING_LABELS
+from kernelplay.imaging.preview import FilterRequest, FilterResult
+from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
 
 _STEP_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_Comma, Qt.Key.Key_Period}
 
