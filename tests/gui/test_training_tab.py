@@ -4,30 +4,11 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
-from kernelplay.nn.datasets import Digits, DigitSplit
+from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.network import Network
 from kernelplay.gui.training.training_tab import TrainingTab
 
-SMALL = NetworkConfig(channels=(4, 6), kernel_size=3, fc_width=16)
-
-
-def tiny_digits(n_train=320, n_heldout=60, seed=0) -> DigitSplit:
-    """Ten easy classes made in code: class k is a bright bar in its own place and direction, with noise."""
-    rng = np.random.default_rng(seed)
-
-    def make(n):
-        labels = np.arange(n) % 10
-        images = rng.integers(0, 40, (n, 28, 28)).astype(np.uint8)
-        for i, k in enumerate(labels):
-            at = 4 + 2 * k
-            if k % 2:
-                images[i, 4:24, at:at + 3] = 230
-            else:
-                images[i, at:at + 3, 4:24] = 230
-        return Digits(images, labels.astype(np.uint8), "tiny test bars")
-
-    return DigitSplit(make(n_train), make(n_heldout))
 
 
 @pytest.fixture
@@ -35,7 +16,7 @@ def make_tab(qtbot):
     tabs = []
 
     def make(**kwargs):
-        kwargs.setdefault("data", tiny_digits())
+        kwargs.setdefault("data", bar_digits())
         kwargs.setdefault("config", SMALL)
         kwargs.setdefault("snapshot_interval", 0.02)
         kwargs.setdefault("redraw_interval_ms", 20)
@@ -256,7 +237,7 @@ def test_shutdown_mid_training_ends_the_worker_within_a_second(qtbot, make_tab):
 
 
 def test_destroying_the_tab_mid_training_ends_the_worker(qtbot):
-    tab = TrainingTab(data=tiny_digits(), config=SMALL, snapshot_interval=0.02)
+    tab = TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.02)
     session, worker = tab.session, tab.session._worker
     session.play()
     qtbot.waitUntil(lambda: session.running, timeout=5000)
@@ -270,7 +251,7 @@ def test_the_main_window_embeds_the_tab_and_stops_training_when_closed(qtbot, mo
     from kernelplay.gui.main_window import MainWindow
 
     monkeypatch.setattr(main_window.MainWindow, "_create_training_tab",
-                        staticmethod(lambda: TrainingTab(data=tiny_digits(), config=SMALL, snapshot_interval=0.02)))
+                        staticmethod(lambda: TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.02)))
     window = MainWindow()
     qtbot.addWidget(window)
     window.show()

@@ -4,6 +4,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps, stage_image
@@ -13,7 +14,6 @@ from kernelplay.gui.training.network_diagram import STAGE_TIPS, NetworkDiagram, 
 from kernelplay.gui.training.probe_strip import pick_probes
 from kernelplay.gui.training.scores import RIGHT_COLOUR, UNKNOWN_COLOUR, WRONG_COLOUR, ScoresView
 
-from test_training_tab import SMALL, tiny_digits  # noqa: E402 (tests/gui is on sys.path under pytest)
 
 
 def test_mosaic_places_tiles_row_by_row_with_nan_gaps():
@@ -131,7 +131,7 @@ def test_the_pad_emits_a_centred_digit_and_clears_on_right_click(qtbot):
 
 
 def test_probe_picks_cover_every_class():
-    data = tiny_digits()
+    data = bar_digits()
     picks = pick_probes(data.heldout, per_class=2)
     assert [int(data.heldout.labels[i]) for i in picks] == list(range(10)) * 2
 

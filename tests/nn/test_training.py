@@ -5,36 +5,15 @@ import pickle
 import numpy as np
 import pytest
 
+from synthetic_digits import SMALL, bar_digits
 from kernelplay import Network, NetworkConfig, Snapshot, Trainer, train
 from kernelplay.nn.budget import Budget
-from kernelplay.nn.datasets import Digits, DigitSplit
 from kernelplay.nn.optim import SGD, Adam
 from kernelplay.nn.snapshot import StopKind, StopReason
 
-SMALL = NetworkConfig(channels=(4, 6), kernel_size=3, fc_width=16)
-
-
-def synthetic_split(n_train=300, n_heldout=100, seed=0):
-    """Class k is a bright bar at row 3 + 2k (horizontal for even k, as a column for odd k), with noise."""
-    rng = np.random.default_rng(seed)
-
-    def make(n):
-        labels = (np.arange(n) % 10).astype(np.uint8)
-        images = rng.integers(0, 60, (n, 28, 28)).astype(np.uint8)
-        for i, k in enumerate(labels):
-            pos = 3 + 2 * int(k)
-            if k % 2:
-                images[i, 4:24, pos:pos + 2] = 255
-            else:
-                images[i, pos:pos + 2, 4:24] = 255
-        return Digits(images, labels, "synthetic bars")
-
-    return DigitSplit(make(n_train), make(n_heldout))
-
-
 @pytest.fixture(scope="module")
 def data():
-    return synthetic_split()
+    return bar_digits()
 
 
 def test_loss_falls_and_accuracy_rises(data):

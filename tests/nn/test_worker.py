@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import numpy as np
 import pytest
 
+from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.network import Network
 from kernelplay.nn.snapshot import CurveHistory, StopKind, StopReason
 from kernelplay.nn.training import Trainer
@@ -30,14 +31,13 @@ from kernelplay.nn.worker_messages import (
     Stopped,
 )
 
-from test_training import SMALL, synthetic_split  # noqa: E402 (tests/nn is on sys.path under pytest)
 
 TIMEOUT = 10
 
 
 @pytest.fixture(scope="module")
 def data():
-    return synthetic_split()  # 300 training and 100 held-out digits
+    return bar_digits()  # 300 training and 100 held-out digits
 
 
 @contextmanager
