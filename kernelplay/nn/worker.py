@@ -27,7 +27,6 @@ from kernelplay.nn.worker_messages import (
     Acknowledge,
     Command,
     Failed,
-    Finished,
     LoadNetwork,
     Pause,
     Play,
@@ -53,7 +52,7 @@ class TrainingLoop:
     """Trains on ``data`` in whatever thread calls :meth:`run`, until :meth:`stop`.
 
     ``send`` receives every message the loop sends: :class:`SnapshotReady`, :class:`RunningChanged`,
-    :class:`Stopped`, :class:`Failed`, :class:`Saved` and, as the loop ends, :class:`Finished`.
+    :class:`Stopped`, :class:`Failed` and :class:`Saved`.
     ``commands`` (anything with ``put``/``get(timeout=)``/``get_nowait``, e.g. a
     ``multiprocessing.Queue``) and ``abort`` (an ``Event``) may be given to drive the loop from
     another process.
@@ -87,9 +86,6 @@ class TrainingLoop:
         # receiver gets fewer snapshots instead of a growing backlog
         self.max_in_flight = max_in_flight
         self._in_flight = 0
-        # wall-clock throughput while running (training + snapshots + evaluation)
-        self.busy_seconds = 0.0
-        self.samples_trained = 0
         self._handlers: dict[type, Callable] = {
             Play: self._play, Pause: self._pause_and_show, Step: self._step, Reset: self._reset,
             LoadNetwork: self._load, SetLearningRate: self._set_learning_rate, SetBatchSize: self._set_batch_size,
@@ -106,10 +102,6 @@ class TrainingLoop:
         self._abort.set()
         self._commands.put(Wake())
 
-    @property
-    def stopping(self) -> bool:
-        return self._abort.is_set()
-
     # --- the loop (worker thread) -----------------------------------------------------------------
 
     def run(self) -> None:
@@ -120,20 +112,13 @@ class TrainingLoop:
                 if self._abort.is_set():
                     break
                 if self._training:
-                    start = time.perf_counter()
-                    trained = self._train_one()
-                    if self._evaluation is not None:
-                        self._evaluate_chunk()
-                    if self._running:
-                        self.busy_seconds += time.perf_counter() - start
-                        self.samples_trained += trained
-                elif self._evaluation is not None:
+                    self._train_one()
+                if self._evaluation is not None:
                     self._evaluate_chunk()
         except Exception:  # noqa: BLE001 — reported to the GUI rather than lost in a thread
             self._send(Failed("training stopped by an error:\n" + traceback.format_exc(limit=4)))
         finally:
             self._set_running(False)
-            self._send(Finished(self.samples_trained, self.busy_seconds))
 
     @property
     def _training(self) -> bool:

@@ -14,7 +14,7 @@ from kernelplay.nn.snapshot import Snapshot, StopReason
 __all__ = [
     "Command", "Play", "Pause", "Step", "Reset", "LoadNetwork", "SetLearningRate", "SetBatchSize",
     "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Wake",
-    "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved", "Finished",
+    "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved",
 ]
 
 
@@ -141,13 +141,4 @@ class Saved:
     step: int  # the training step the saved weights are from
 
 
-@dataclass(frozen=True)
-class Finished:
-    """The loop has ended: digits trained and seconds spent training (while running, with
-    snapshots and evaluation) over its lifetime."""
-
-    samples_trained: int
-    busy_seconds: float
-
-
-Event = SnapshotReady | RunningChanged | Stopped | Failed | Saved | Finished
+Event = SnapshotReady | RunningChanged | Stopped | Failed | Saved

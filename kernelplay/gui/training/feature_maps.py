@@ -42,7 +42,6 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         self.levels: dict[str, tuple[float, float]] = {}  # the values drawn darkest and brightest
         self.values: dict[str, np.ndarray] = {}  # what each image shows, before colouring
         self.titles: dict[str, pg.LabelItem] = {}
-        self._titles_text: dict[str, str] = {}
         self._layout_key: tuple | None = None
 
     def _title(self, name: str, shape: tuple[int, ...]) -> str:

@@ -140,7 +140,6 @@ class TrainingSession(QObject):
         self.latest: Snapshot | None = None
         self.running = False
         self.received = 0  # snapshots that reached this object (drawn or dropped as stale)
-        self.stats: tuple[int, float] | None = None  # (digits trained, seconds running), at shutdown
         self._generation = 1
         self._closed = False
         self._lost = False
@@ -227,11 +226,7 @@ class TrainingSession(QObject):
             self._closed = True
             self._poll.stop()
             self._worker.stop()
-        ended = self._worker.join(timeout_ms / 1000)
-        for message in self._worker.take():
-            if isinstance(message, messages.Finished):
-                self._on_message(message)
-        return ended
+        return self._worker.join(timeout_ms / 1000)
 
     def stopper(self):
         """A callable that stops the worker without touching this object (for ``destroyed``)."""
@@ -279,5 +274,3 @@ class TrainingSession(QObject):
                 self.failed.emit(text)
             case messages.Saved(path=path, step=step):
                 self.saved.emit(path, step)
-            case messages.Finished(samples_trained=samples, busy_seconds=seconds):
-                self.stats = (samples, seconds)
