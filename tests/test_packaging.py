@@ -33,3 +33,14 @@ def test_wheel_ships_assets_and_finds_them_when_installed(tmp_path):
     assert probe.returncode == 0, probe.stderr
     folder, count = probe.stdout.split()
     assert Path(folder) == target / "kernelplay" / "assets" and int(count) >= 4
+    # every module of the installed core is there and imports (subpackages included)
+    core = subprocess.run(
+        [sys.executable, "-c", "import importlib, pkgutil, kernelplay\n"
+         "names = [m.name for m in pkgutil.walk_packages(kernelplay.__path__, 'kernelplay.') if '.gui' not in m.name]\n"
+         "[importlib.import_module(n) for n in names]\n"
+         "print(kernelplay.__file__, len(names), kernelplay.Network().forward(kernelplay.load_digits().heldout.as_float()[:2]).shape)"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env={"PYTHONPATH": str(target), "PATH": ""},
+    )
+    assert core.returncode == 0, core.stderr
+    location, modules, shape = core.stdout.split(maxsplit=2)
+    assert Path(location).is_relative_to(target) and int(modules) >= 30 and shape.strip() == "(2, 10)"
