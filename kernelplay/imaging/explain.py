@@ -15,11 +15,10 @@ import numpy as np
 from kernelplay.common.text import format_number, signed
 from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image
-from kernelplay.imaging.images import luminance
+from kernelplay.imaging.images import CHANNELS, channel_plane
 from kernelplay.imaging.kernels import kernel_as_fraction
 from kernelplay.imaging.mapping import MappingStep, check_mapping, describe_mapping, map_value
 
-CHANNELS = ("R", "G", "B", "luminance")
 # The way from the weighted sum to the shown pixel, stage by stage (SumStages.texts' keys).
 STAGE_NAMES = {
     "sum": "weighted sum",
@@ -208,8 +207,7 @@ def explain_pixel(
     if not (0 <= row < height and 0 <= col < width):
         raise ValueError(f"pixel (row {row}, column {col}) is outside the {width}×{height} image")
     if image.ndim == 2:
-        if channel not in (None, "luminance"):
-            raise ValueError(f"a grey image has no channel {channel!r}; leave channel as None")
+        channel_plane(image, channel)  # a grey image has no colour channel to pick
         channel = None
     else:
         channel = "luminance" if channel is None else channel
@@ -236,11 +234,8 @@ def explain_pixel(
     is_padding = outside_rows[:, None] | outside_cols[None, :]
     # Only the window is read: a k×k gather, whatever the image size.
     patch = image[np.ix_(np.maximum(source_rows, 0), np.maximum(source_cols, 0))]
-    if channel == "luminance":
-        patch = luminance(patch)  # float32, the same arithmetic as filtering the luminance image
-    elif channel is not None:
-        patch = patch[..., "RGB".index(channel)]
-    window = patch.astype(np.float64)
+    # luminance of the patch: the same float32 arithmetic as filtering the luminance image
+    window = channel_plane(patch, channel).astype(np.float64)
     window[(source_rows < 0)[:, None] | (source_cols < 0)[None, :]] = 0.0
 
     applied = kernel[::-1, ::-1] if flip else kernel
@@ -252,13 +247,7 @@ def explain_pixel(
     raw = weighted_sum / divisor
 
     if mapping == "stretch" and value_range is None:
-        if channel == "luminance":
-            plane = luminance(image)
-        elif channel is not None:
-            plane = image[..., "RGB".index(channel)]
-        else:
-            plane = image
-        whole = apply_kernel(plane, kernel, border=border, flip=flip)
+        whole = apply_kernel(channel_plane(image, channel), kernel, border=border, flip=flip)
         value_range = (float(whole.min()), float(whole.max()))
     elif value_range is not None:
         value_range = (float(value_range[0]), float(value_range[1]))

@@ -122,8 +122,9 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
 # one multiplication and zero weights are skipped. Integer kernels (most presets, e.g. blur as
 # [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16, uint16 or float32 arithmetic
 # with one division at the end, and those that are an outer product of two integer vectors run
-# as a vertical then a horizontal pass. Bands run on a small thread pool; numpy releases the GIL
-# inside ufuncs (kernelplay.common.threads). benchmarks/bench_filter.py measures the result against scipy and OpenCV.
+# as a vertical then a horizontal pass. Bands run on the thread pool (kernelplay.common.threads);
+# numpy releases the GIL inside ufuncs. benchmarks/bench_filter.py measures the result against
+# scipy and OpenCV.
 
 _BAND_ELEMENTS = 384_000  # values per band: ~0.8 MB per int16 scratch buffer (measured best here)
 _Groups = list  # [(magnitude, positive (dy, dx) taps, negative (dy, dx) taps)], magnitude 1 first
@@ -295,9 +296,10 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     ``image`` is uint8 or float, ``(H, W)`` or ``(H, W, 3)`` (each channel is filtered on its
     own). ``kernel`` is a square array of odd size, applied as cross-correlation — the top-left
     weight multiplies the top-left pixel of the window — or, with ``flip=True``, turned by 180°
-    first (true convolution). ``border`` is one of :data:`BORDER_MODES` (see the module
-    docstring). The result has the image's shape, or ``k − 1`` fewer rows and columns for
-    "valid". Nothing is clipped or rounded: see :func:`map_output` for that.
+    first (true convolution). ``border`` is one of
+    :data:`~kernelplay.imaging.borders.BORDER_MODES`. The result has the image's shape, or
+    ``k − 1`` fewer rows and columns for "valid". Nothing is clipped or rounded: see
+    :func:`~kernelplay.imaging.mapping.map_output` for that.
     """
     image, kernel = checked_arguments(image, kernel, border, flip)
     size = kernel.shape[0]
@@ -330,5 +332,3 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
 
     run_in_slices(run, out_height, out_height * row_length)
     return result[..., 0] if image.ndim == 2 else result
-
-

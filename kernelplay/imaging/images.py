@@ -24,6 +24,7 @@ SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".bmp": "BMP"}
 
 # ITU-R BT.601 luma weights for R, G, B.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
+CHANNELS = ("R", "G", "B", "luminance")  # what a colour image offers one-channel views of
 
 _WHITE = 255
 
@@ -160,6 +161,22 @@ def luminance(image: np.ndarray) -> np.ndarray:
 
     run_in_slices(run, image.shape[0], result.size)
     return result
+
+
+def channel_plane(image: np.ndarray, channel: str | None) -> np.ndarray:
+    """The ``(H, W)`` plane ``channel`` picks of an image: ``"R"``, ``"G"`` or ``"B"`` as stored,
+    ``"luminance"`` as float32 (:func:`luminance`); a grey image is its own plane (``channel`` None).
+    """
+    image = np.asarray(image)
+    if image.ndim == 2:
+        if channel not in (None, "luminance"):
+            raise ValueError(f"a grey image has no channel {channel!r}; leave channel as None")
+        return image
+    if channel == "luminance":
+        return luminance(image)
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}; choose one of {', '.join(CHANNELS)}")
+    return image[..., "RGB".index(channel)]
 
 
 def save_image(path, pixels: np.ndarray) -> None:

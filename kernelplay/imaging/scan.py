@@ -13,16 +13,15 @@ from PIL import Image
 
 from kernelplay.common import resources
 from kernelplay.common.text import MINUS
-from kernelplay.imaging.borders import BORDER_MODES, border_index
-from kernelplay.imaging.images import load_image, luminance
+from kernelplay.imaging.borders import border_index, check_border
+from kernelplay.imaging.images import load_image
 
 SCAN_MAX_SIDE = 64  # the scan draws every pixel as a cell; more than 64 per side would be unreadable
 
 
 def padding_for(border: str, k: int) -> int:
     """Rows (and columns) of padding the border mode adds on each side: k//2, or 0 for "valid"."""
-    if border not in BORDER_MODES:
-        raise ValueError(f"unknown border mode {border!r}; choose one of {', '.join(BORDER_MODES)}")
+    check_border(border)
     return 0 if border == "valid" else k // 2
 
 
@@ -101,16 +100,6 @@ def fit_for_scan(image, max_side: int = SCAN_MAX_SIDE) -> np.ndarray:
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     resized = Image.fromarray(np.ascontiguousarray(pixels)).resize(size, Image.Resampling.BOX)
     return np.asarray(resized, dtype=np.uint8).copy()
-
-
-def channel_plane(image: np.ndarray, channel: str | None) -> np.ndarray:
-    """The (H, W) plane a filter with ``channel`` reads, as float32 (grey images: themselves)."""
-    image = np.asarray(image)
-    if image.ndim == 2:
-        return image.astype(np.float32)
-    if channel in (None, "luminance"):
-        return luminance(image)
-    return image[..., "RGB".index(channel)].astype(np.float32)
 
 
 def padded_plane(plane: np.ndarray, k: int, border: str) -> tuple[np.ndarray, np.ndarray]:

@@ -18,12 +18,12 @@ from typing import NamedTuple
 import numpy as np
 
 from kernelplay.imaging.borders import check_border
-from kernelplay.imaging.explain import CHANNELS, PixelExplanation, explain_pixel
+from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel
+from kernelplay.imaging.images import CHANNELS, channel_plane
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.mapping import check_mapping
 from kernelplay.imaging.scan import (
-    channel_plane,
     default_scan_image,
     fit_for_scan,
     output_shape,
@@ -132,9 +132,10 @@ class ScanState:
         """Change any settings at once, by name (see :class:`ScanSettings`); True if the scan restarted.
 
         A real change restarts the scan, once; values equal to the current ones, or a channel
-        for a grey image, change nothing but the recorded settings. ``image`` may be any (H, W) or (H, W, 3) image: it is fitted with :func:`fit_for_scan`,
-        except when it is the very array handed in last time, which counts as unchanged (so do
-        not change an image's pixels in place after handing it over).
+        for a grey image, change nothing but the recorded settings. ``image`` may be any (H, W) or
+        (H, W, 3) image: it is fitted with :func:`fit_for_scan`, except when it is the very array
+        handed in last time, which counts as unchanged (so do not change an image's pixels in
+        place after handing it over).
         """
         unknown = set(changes) - set(SETTING_NAMES)
         if unknown:
@@ -157,7 +158,7 @@ class ScanState:
     def _laid_out(self) -> _Layout:
         if self._layout is None:
             s = self._settings
-            plane = _read_only(channel_plane(s.image, s.plane_channel))
+            plane = _read_only(channel_plane(s.image, s.plane_channel).astype(np.float32))
             positions = scan_positions(plane.shape, s.kernel_size, s.border, s.stride)
             value_range = None
             if s.mapping == "stretch" and positions:
