@@ -141,7 +141,7 @@ def test_drawing_on_the_pad_shows_a_prediction_for_the_drawn_digit(qtbot, make_t
     qtbot.waitUntil(lambda: "drawn digit" in tab.scores_view.getPlotItem().titleLabel.text, timeout=3000)
     np.testing.assert_allclose(tab.feature_maps.values["input"], digit)
     assert np.isclose(tab.shown_scores().sum(), 1.0, atol=1e-5)
-    assert tab.scores_view.predicted == int(np.argmax(tab.shown_scores()))
+    assert tab.scores_view.predicted == tab.latest_snapshot().predicted == int(np.argmax(tab.shown_scores()))
     assert tab.probe_strip.group.checkedButton() is None
     # while training runs, the drawn digit's scores follow the new weights
     shown = tab.shown_scores().copy()

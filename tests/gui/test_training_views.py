@@ -86,13 +86,13 @@ def test_scores_highlight_the_prediction_right_wrong_or_drawn(qtbot):
     view = ScoresView()
     qtbot.addWidget(view)
     scores = np.array([0.05, 0.05, 0.6, 0.1, 0.05, 0.05, 0.03, 0.03, 0.02, 0.02])
-    view.set_scores(scores, label=2)
+    view.set_scores(scores, 2, label=2)
     assert view.predicted == 2 and view.prediction_colour() == RIGHT_COLOUR
     assert view.bars.opts["brushes"][2] == RIGHT_COLOUR
     assert "✓ right" in view.getPlotItem().titleLabel.text and "60 %" in view.getPlotItem().titleLabel.text
-    view.set_scores(scores, label=3)
+    view.set_scores(scores, 2, label=3)
     assert view.prediction_colour() == WRONG_COLOUR and "✗ wrong" in view.getPlotItem().titleLabel.text
-    view.set_scores(scores, label=None)
+    view.set_scores(scores, 2, label=None)
     assert view.prediction_colour() == UNKNOWN_COLOUR and "drawn digit" in view.getPlotItem().titleLabel.text
 
 

@@ -45,11 +45,12 @@ class ScoresView(pg.PlotWidget):
             return UNKNOWN_COLOUR
         return RIGHT_COLOUR if self.label == self.predicted else WRONG_COLOUR
 
-    def set_scores(self, scores: np.ndarray, label: int | None = None) -> None:
-        """scores: the 10 softmax scores; label: the true digit, or None for a drawn one."""
+    def set_scores(self, scores: np.ndarray, predicted: int, label: int | None = None) -> None:
+        """scores: the 10 softmax scores; predicted: the network's answer (the snapshot's, not
+        recomputed here); label: the true digit, or None for a drawn one."""
         self.scores = np.asarray(scores, dtype=np.float32).reshape(10)
         self.label = label
-        self.predicted = int(np.argmax(self.scores))
+        self.predicted = int(predicted)
         colour = self.prediction_colour()
         brushes = [OTHER_COLOUR] * 10
         brushes[self.predicted] = colour

@@ -285,7 +285,7 @@ class TrainingTab(QWidget):
             self.diagram.set_config(snapshot.config)
             self.architecture_editor.set_applied_config(snapshot.config)
         self.feature_maps.set_activations(snapshot.activations)
-        self.scores_view.set_scores(snapshot.scores, snapshot.probe_label)
+        self.scores_view.set_scores(snapshot.scores, snapshot.predicted, snapshot.probe_label)
         # The kernels and curves change little between two frames and are the dearest parts of a
         # redraw (the GUI's CPU time is taken from the trainer): a few times a second is enough.
         settled = snapshot.step == 0 or not self.session.running
