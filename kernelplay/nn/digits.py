@@ -9,14 +9,15 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-__all__ = ["center_digit", "DIGIT_SIZE", "DIGIT_BOX"]
+__all__ = ["center_digit", "as_unit_float", "DIGIT_SIZE", "DIGIT_BOX"]
 
 DIGIT_SIZE = 28
 DIGIT_BOX = 20
 _INK_THRESHOLD = 0.05  # a pixel with less than 5 % of the peak ink counts as background
 
 
-def _as_unit_float(image: np.ndarray) -> np.ndarray:
+def as_unit_float(image: np.ndarray) -> np.ndarray:
+    """A 2-D digit as float32 in [0, 1]: uint8 divided by 255, floats clipped (NaN as 0)."""
     a = np.asarray(image)
     if a.ndim != 2:
         raise ValueError(f"a digit must be a 2-D image, got shape {a.shape}")
@@ -33,7 +34,7 @@ def center_digit(image: np.ndarray, *, size: int = DIGIT_SIZE, box: int = DIGIT_
     its centre of mass is at the image centre (kept inside the image), and the brightest pixel is
     set to 1. An image without ink gives all zeros.
     """
-    a = _as_unit_float(image)
+    a = as_unit_float(image)
     out = np.zeros((size, size), np.float32)
     peak = float(a.max()) if a.size else 0.0
     if peak <= 0:

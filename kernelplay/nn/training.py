@@ -21,6 +21,7 @@ import numpy as np
 from kernelplay.nn.budget import Budget
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import DigitSplit, augment_batch, load_digits
+from kernelplay.nn.digits import as_unit_float
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import Optimizer, make_optimizer
 from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
@@ -379,6 +380,4 @@ def _as_probe_image(image) -> np.ndarray:
     a = a.reshape(a.shape[-2:]) if a.ndim > 2 and a.size == 784 else a
     if a.shape != (28, 28):
         raise ValueError(f"a probe digit must be a 28×28 image, got shape {np.shape(image)}")
-    if a.dtype == np.uint8:
-        return a.astype(np.float32) / 255.0
-    return np.clip(a.astype(np.float32), 0.0, 1.0)
+    return as_unit_float(a)
