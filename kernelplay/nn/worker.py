@@ -9,6 +9,8 @@ one per ``snapshot_interval`` seconds while running — and events.
 """
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.connection
 import os
 import queue
 import threading
@@ -285,10 +287,24 @@ def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict
 
     ``nice`` lowers the process's scheduling priority: training still takes every idle cycle, but
     when the GUI thread wakes up to redraw it gets a core at once instead of waiting its turn.
+
+    The process ends as soon as the process that started it is gone, however that one ended
+    (closed, crashed, killed): a worker nobody can see must not go on training.
     """
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_when_gone, args=(parent.sentinel,), name="kernelplay-parent-watch",
+                         daemon=True).start()
     if nice and hasattr(os, "nice"):
         try:
             os.nice(nice)
         except OSError:
             pass
     TrainingLoop(data, send=results.put, commands=commands, abort=abort, **kwargs).run()
+
+
+def _exit_when_gone(parent_sentinel) -> None:
+    """Wait until the parent process has ended (its sentinel becomes readable), then end this one
+    at once: there is nobody left to send snapshots to, and nothing of the worker's to save."""
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(0)
