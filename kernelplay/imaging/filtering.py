@@ -15,7 +15,7 @@ import numpy as np
 
 from kernelplay.common.threads import run_in_slices
 from kernelplay.imaging.borders import border_index, check_border
-from kernelplay.imaging.kernels import kernel_as_fraction
+from kernelplay.imaging.kernels import check_kernel_values, kernel_as_fraction
 
 __all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_image", "checked_arguments"]
 
@@ -26,7 +26,10 @@ __all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_i
 
 def check_filter_kernel(kernel) -> np.ndarray:
     """``kernel`` as a float64 array, or ``ValueError`` unless it is a square of odd size holding
-    finite numbers (the filter takes any such size; the editor and kernel files keep to 3 and 5)."""
+    finite real numbers within ±1e12 (the filter takes any such size; the editor and kernel files
+    keep to 3 and 5)."""
+    if np.iscomplexobj(kernel):
+        raise ValueError("a kernel's weights must be real numbers")
     try:
         array = np.asarray(kernel, dtype=np.float64)
     except (ValueError, TypeError):
@@ -35,9 +38,7 @@ def check_filter_kernel(kernel) -> np.ndarray:
         raise ValueError(f"a kernel must be square, not of shape {array.shape}")
     if array.shape[0] % 2 == 0:
         raise ValueError(f"a kernel needs an odd size so it has a centre pixel, not {array.shape[0]}×{array.shape[1]}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("a kernel's weights must be finite numbers")
-    return array
+    return check_kernel_values(array)
 
 
 def check_image(image) -> np.ndarray:

@@ -17,6 +17,11 @@ from kernelplay.common.text import MINUS
 
 KERNEL_SIZES = (3, 5)
 KERNEL_FILE_VERSION = 1
+# A typed weight or divisor is at most a million either way, and a divisor at least a millionth:
+# then no kernel value exceeds 1e12 and a 5×5 sum over 0..255 stays near 1e16, far inside float32.
+MAX_WEIGHT = 1_000_000.0
+MIN_DIVISOR = 1e-6
+MAX_KERNEL_VALUE = MAX_WEIGHT / MIN_DIVISOR
 
 
 def _frozen(rows, divisor: float = 1.0) -> np.ndarray:
@@ -51,23 +56,34 @@ class KernelFileError(ValueError):
     """A kernel file could not be read: missing, not JSON, or not shaped like kernels."""
 
 
+def check_kernel_values(array: np.ndarray) -> np.ndarray:
+    """``array`` unless a value is not finite or beyond ±:data:`MAX_KERNEL_VALUE` (``ValueError``)."""
+    if np.iscomplexobj(array):
+        raise ValueError("a kernel's weights must be real numbers")
+    if not np.all(np.isfinite(array)):
+        raise ValueError("a kernel's weights must be finite numbers")
+    if array.size and np.max(np.abs(array)) > MAX_KERNEL_VALUE:
+        raise ValueError(f"a kernel's weights may be at most {MAX_KERNEL_VALUE:.0e} either way, "
+                         f"not {np.max(np.abs(array)):.3g}")
+    return array
+
+
 def check_kernel(kernel) -> np.ndarray:
-    """``kernel`` as a float64 array, or ``ValueError`` unless it is a finite 3×3 or 5×5 square."""
+    """``kernel`` as a float64 array, or ``ValueError`` unless it is a 3×3 or 5×5 square of finite
+    values within ±:data:`MAX_KERNEL_VALUE`."""
     try:
         array = np.asarray(kernel, dtype=np.float64)
     except (ValueError, TypeError):
         raise ValueError("a kernel must be a square grid of numbers") from None
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] not in KERNEL_SIZES:
         raise ValueError(f"a kernel must be 3×3 or 5×5, not {'×'.join(map(str, array.shape)) or 'a single number'}")
-    if not np.all(np.isfinite(array)):
-        raise ValueError("a kernel's weights must be finite numbers")
-    return array
+    return check_kernel_values(array)
 
 
 def parse_weight(text: str) -> float:
     """One typed weight: ``2``, ``-0.5``, ``−1`` (true minus), ``0,5`` (decimal comma) or ``1/16``.
 
-    Raises ``ValueError`` saying why the text is not a finite number.
+    Raises ``ValueError`` saying why the text is not a finite number within ±:data:`MAX_WEIGHT`.
     """
     cleaned = text.strip().replace(MINUS, "-")  # accept a true minus sign as typed or pasted
     if "," in cleaned and "." not in cleaned:
@@ -84,7 +100,18 @@ def parse_weight(text: str) -> float:
         raise ValueError(f"{text.strip()!r} is not a number (try e.g. 2, -0.5 or 1/16)") from None
     if not math.isfinite(value):
         raise ValueError(f"{text.strip()!r} is not a finite number")
+    if abs(value) > MAX_WEIGHT:
+        raise ValueError(f"{text.strip()!r} is too large: a weight may be at most {MAX_WEIGHT:,.0f} either way")
     return value
+
+
+def check_divisor(divisor: float) -> float:
+    """``divisor`` unless it is 0 or outside ±[:data:`MIN_DIVISOR`, :data:`MAX_WEIGHT`] (``ValueError``)."""
+    if divisor == 0:
+        raise ValueError("the divisor must not be 0 (nothing can be divided by it)")
+    if not MIN_DIVISOR <= abs(divisor) <= MAX_WEIGHT:
+        raise ValueError(f"the divisor must lie between {MIN_DIVISOR:g} and {MAX_WEIGHT:,.0f} (either sign)")
+    return divisor
 
 
 def _parse_cell(cell: str, row: int, col: int) -> float:

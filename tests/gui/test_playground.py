@@ -10,7 +10,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from hovering import hover_pixel
+from kernelplay.common.text import format_number
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
+from kernelplay.imaging.explain import explain_pixel
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.images import load_image, luminance
 from kernelplay.imaging.kernels import PRESETS
@@ -86,6 +88,28 @@ def test_an_invalid_cell_is_marked_and_the_last_valid_kernel_stays(window, qtbot
     type_into(qtbot, editor.cells()[4], "6")  # fixing it clears the mark and applies
     assert editor.cells()[4].styleSheet() == "" and editor.error_label.text() == ""
     assert wait_for_output(tab).request.kernel[1, 1] == 6
+
+
+@pytest.mark.parametrize(("cell", "text", "words"), [
+    (4, "1e40", "'1e40' is too large"), (4, "nan", "not a finite number"), (None, "1e-300", "The divisor must lie between"),
+])
+def test_absurd_values_are_marked_and_hovering_still_explains_the_applied_kernel(
+        window, qtbot, emboss_image, wait_for_output, cell, text, words):
+    """Typed key by key; the keystrokes before the last may apply (1e4 on the way to 1e40), the
+    absurd value never does, and hovering explains exactly what is applied (no error on the way)."""
+    tab, editor = window.playground, window.playground.kernel_editor
+    tab.set_image(emboss_image, "t")
+    editor.set_preset("emboss")
+    wait_for_output(tab)
+    target = editor.cells()[cell] if cell is not None else editor.divisor_cell
+    type_into(qtbot, target, text)
+    assert "ffd6d6" in target.styleSheet() and words in editor.error_label.text()
+    applied = wait_for_output(tab).request.kernel
+    assert np.all(np.abs(applied) <= 1e6)
+    hover_pixel(tab.images.input_view, 4, 4)
+    shown = tab.step_panel.explanation()
+    expected = explain_pixel(emboss_image, applied, 4, 4)
+    assert shown == expected and tab.step_panel.total_text().endswith(format_number(expected.weighted_sum, 3))
 
 
 def test_tab_moves_to_the_next_cell_and_the_wheel_nudges(window, qtbot):

@@ -340,3 +340,20 @@ def test_images_smaller_than_the_kernel(shape):
             centre = padded[2 - r: 2 - r + kernel.shape[0], 2 - r: 2 - r + kernel.shape[0]]
             expected = np.tensordot(kernel, centre, axes=([0, 1], [0, 1]))
             np.testing.assert_allclose(apply_kernel(image, kernel, border=border)[0, 0], expected, atol=1e-3)
+
+
+@pytest.mark.parametrize(("kernel", "message"), [
+    (np.eye(3) * 2e12, "at most 1e\\+12"),  # a float32 sum could overflow to inf
+    (np.full((3, 3), np.nan), "finite"),
+    (np.eye(3) * (1 + 1j), "real numbers"),  # not silently the real part
+])
+def test_kernels_beyond_the_limits_are_refused_with_a_sentence(kernel, message):
+    image = np.full((5, 5), 255, np.uint8)
+    for function in (apply_kernel, apply_kernel_naive):
+        with pytest.raises(ValueError, match=message):
+            function(image, kernel)
+
+
+def test_the_largest_kernel_allowed_gives_finite_sums():
+    raw = apply_kernel(np.full((6, 6, 3), 255, np.uint8), np.full((5, 5), 1e12), border="replicate")
+    assert np.all(np.isfinite(raw)) and raw.max() == pytest.approx(25 * 255 * 1e12, rel=1e-6)

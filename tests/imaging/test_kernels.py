@@ -5,11 +5,15 @@ import numpy as np
 import pytest
 
 from kernelplay.imaging.kernels import (
+    MAX_KERNEL_VALUE,
     PRESETS,
     KernelFileError,
+    check_divisor,
+    check_kernel,
     kernel_as_fraction,
     load_kernels,
     parse_kernel,
+    parse_weight,
     save_kernels,
 )
 
@@ -98,6 +102,8 @@ def test_parse_five_by_five():
         ("1,2,1;;1,2,1", "row 2 is empty"),
         ("1,2,1;2,nan,2;1,2,1", "row 2, column 2: 'nan' is not a finite number"),
         ("1,2,1;2,inf,2;1,2,1", "not a finite number"),
+        ("1,2,1;2,1e40,2;1,2,1", "row 2, column 2: '1e40' is too large: a weight may be at most 1,000,000"),
+        ("1,2,1;2,-1000001,2;1,2,1", "'-1000001' is too large"),
     ],
 )
 def test_parse_errors_say_where_and_why(text, message):
@@ -221,3 +227,32 @@ def test_missing_folder_and_binary_kernel_files(tmp_path):
     (tmp_path / "bin.json").write_bytes(b"\xff\xfe\x00\x81")
     with pytest.raises(KernelFileError, match="could not read"):
         load_kernels(tmp_path / "bin.json")
+
+
+# --- limits --------------------------------------------------------------------------------
+
+def test_a_weight_of_a_million_is_the_largest_accepted():
+    assert parse_weight("1000000") == 1e6 and parse_weight("−1e6") == -1e6
+    for text in ("1000000.5", "1e40", "1e308", "-2e300"):
+        with pytest.raises(ValueError, match="too large"):
+            parse_weight(text)
+
+
+def test_divisors_between_a_millionth_and_a_million_either_sign():
+    for divisor in (1e-6, -1e-6, 16, -256, 1e6):
+        assert check_divisor(divisor) == divisor
+    with pytest.raises(ValueError, match="must not be 0"):
+        check_divisor(0)
+    for divisor in (1e-300, 9.9e-7, 1.1e6, -1e40):
+        with pytest.raises(ValueError, match="between 1e-06 and 1,000,000"):
+            check_divisor(divisor)
+
+
+def test_kernel_files_refuse_values_beyond_the_limit(tmp_path):
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps({"kernels": {"huge": [[0, 0, 0], [0, 1e40, 0], [0, 0, 0]]}, "version": 1}))
+    with pytest.raises(KernelFileError, match="at most 1e\\+12"):
+        load_kernels(path)
+    with pytest.raises(ValueError, match="at most 1e\\+12"):
+        check_kernel(np.eye(3) * 2e12)
+    assert check_kernel(np.eye(3) * MAX_KERNEL_VALUE)[1, 1] == 1e12

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.common.text import format_number
-from kernelplay.imaging.kernels import KERNEL_SIZES, PRESETS, kernel_as_fraction, parse_weight
+from kernelplay.imaging.kernels import KERNEL_SIZES, PRESETS, check_divisor, kernel_as_fraction, parse_weight
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
@@ -31,6 +31,27 @@ def parse_number(text: str) -> float | None:
         return parse_weight(text)
     except ValueError:
         return None
+
+
+def _weight_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable weight (``parse_weight``'s sentence), or None."""
+    try:
+        parse_weight(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
+def _divisor_problem(text: str) -> str | None:
+    """Why ``text`` is not a usable divisor, or None."""
+    problem = _weight_problem(text)
+    if problem is not None:
+        return f"divisor: {problem}"
+    try:
+        check_divisor(parse_weight(text))
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def _mark_invalid(cell: QLineEdit, invalid: bool) -> None:
@@ -225,16 +246,16 @@ class KernelEditor(QWidget):
         """Validate every cell; emit the new kernel only when all are valid."""
         problems = []
         for index, cell in enumerate(self._cells):
-            valid = parse_number(cell.text()) is not None
-            _mark_invalid(cell, not valid)
-            if not valid:
+            problem = _weight_problem(cell.text())
+            _mark_invalid(cell, problem is not None)
+            if problem is not None:
                 row, col = divmod(index, self._grid_size())
-                problems.append(f"row {row + 1}, column {col + 1}: “{cell.text()}” is not a number")
+                problems.append(f"row {row + 1}, column {col + 1}: {problem}")
+        problem = _divisor_problem(self.divisor_cell.text())
+        _mark_invalid(self.divisor_cell, problem is not None)
+        if problem is not None:
+            problems.append(problem)
         divisor = parse_number(self.divisor_cell.text())
-        divisor_valid = divisor is not None and divisor != 0
-        _mark_invalid(self.divisor_cell, not divisor_valid)
-        if not divisor_valid:
-            problems.append(f"divisor “{self.divisor_cell.text()}” must be a non-zero number")
         weights = self._read_weights()
         if problems or weights is None:
             message = "; ".join(problems) + ". The last valid kernel stays applied."
