@@ -20,32 +20,12 @@ from typing import Callable
 
 import numpy as np
 
+from kernelplay.nn import worker_messages as messages
 from kernelplay.nn.budget import Budget
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import DigitSplit
 from kernelplay.nn.network import Network
 from kernelplay.nn.training import HeldoutEvaluation, Trainer
-from kernelplay.nn.worker_messages import (
-    Acknowledge,
-    Command,
-    Failed,
-    LoadNetwork,
-    Pause,
-    Play,
-    Reset,
-    RunningChanged,
-    SaveModel,
-    Saved,
-    SetBatchSize,
-    SetEpochs,
-    SetLearningRate,
-    SetOptimizer,
-    SetProbe,
-    SnapshotReady,
-    Step,
-    Stopped,
-    Wake,
-)
 
 __all__ = ["TrainingLoop", "run_loop_in_process"]
 
@@ -53,8 +33,8 @@ __all__ = ["TrainingLoop", "run_loop_in_process"]
 class TrainingLoop:
     """Trains on ``data`` in whatever thread calls :meth:`run`, until :meth:`stop`.
 
-    ``send`` receives every message the loop sends: :class:`SnapshotReady`, :class:`RunningChanged`,
-    :class:`Stopped`, :class:`Failed` and :class:`Saved`.
+    ``send`` receives every message the loop sends: ``SnapshotReady``, ``RunningChanged``, ``Stopped``,
+    ``Failed`` and ``Saved`` (:mod:`kernelplay.nn.worker_messages`).
     ``commands`` (anything with ``put``/``get(timeout=)``/``get_nowait``, e.g. a
     ``multiprocessing.Queue``) and ``abort`` (an ``Event``) may be given to drive the loop from
     another process.
@@ -89,20 +69,29 @@ class TrainingLoop:
         self.max_in_flight = max_in_flight
         self._in_flight = 0
         self._handlers: dict[type, Callable] = {
-            Play: self._play, Pause: self._pause_and_show, Step: self._step, Reset: self._reset,
-            LoadNetwork: self._load, SetLearningRate: self._set_learning_rate, SetBatchSize: self._set_batch_size,
-            SetOptimizer: self._set_optimizer, SetEpochs: self._set_epochs, SetProbe: self._set_probe,
-            Acknowledge: self._acknowledge, SaveModel: self._save, Wake: lambda command: None,
+            messages.Play: self._play,
+            messages.Pause: self._pause_and_show,
+            messages.Step: self._step,
+            messages.Reset: self._reset,
+            messages.LoadNetwork: self._load,
+            messages.SetLearningRate: self._set_learning_rate,
+            messages.SetBatchSize: self._set_batch_size,
+            messages.SetOptimizer: self._set_optimizer,
+            messages.SetEpochs: self._set_epochs,
+            messages.SetProbe: self._set_probe,
+            messages.Acknowledge: self._acknowledge,
+            messages.SaveModel: self._save,
+            messages.Wake: lambda command: None,
         }
 
     # --- called from any thread -------------------------------------------------------------------
 
-    def post(self, command: Command) -> None:
+    def post(self, command: messages.Command) -> None:
         self._commands.put(command)
 
     def stop(self) -> None:
         self._abort.set()
-        self._commands.put(Wake())
+        self._commands.put(messages.Wake())
 
     # --- the loop (worker thread) -----------------------------------------------------------------
 
@@ -118,7 +107,7 @@ class TrainingLoop:
                 if self._evaluation is not None:
                     self._evaluate_chunk()
         except Exception:  # noqa: BLE001 — reported to the GUI rather than lost in a thread
-            self._send(Failed("training stopped by an error:\n" + traceback.format_exc(limit=4)))
+            self._send(messages.Failed("training stopped by an error:\n" + traceback.format_exc(limit=4)))
         finally:
             self._set_running(False)
 
@@ -139,7 +128,7 @@ class TrainingLoop:
                     raise TypeError(f"not a training command: {command!r}")
                 handler(command)
             except (ValueError, TypeError, IndexError) as exc:  # a refused setting: say why, go on
-                self._send(Failed(str(exc)))
+                self._send(messages.Failed(str(exc)))
             try:
                 command = self._commands.get_nowait()
             except queue.Empty:
@@ -147,7 +136,7 @@ class TrainingLoop:
 
     # --- commands ---------------------------------------------------------------------------------
 
-    def _play(self, _: Play) -> None:
+    def _play(self, _: messages.Play) -> None:
         if self._running:
             return
         self.trainer.stopped_reason = None
@@ -155,65 +144,65 @@ class TrainingLoop:
             self._start_budget()
         self._set_running(True)
 
-    def _pause_and_show(self, _: Pause) -> None:
+    def _pause_and_show(self, _: messages.Pause) -> None:
         self._pause()
         self._publish()
 
-    def _step(self, command: Step) -> None:
+    def _step(self, command: messages.Step) -> None:
         self._set_running(False)
         self.trainer.stopped_reason = None
         self._steps_left += int(command.steps)
 
-    def _reset(self, command: Reset) -> None:
+    def _reset(self, command: messages.Reset) -> None:
         self._pause()
         if command.config is not None:
             self.config = command.config
         self._install(Network(self.config, seed=self.seed, threads=self.threads))
 
-    def _load(self, command: LoadNetwork) -> None:
+    def _load(self, command: messages.LoadNetwork) -> None:
         self._pause()
         network = Network(command.config, seed=self.seed, threads=self.threads)
         network.set_params(command.weights)
         self.config = command.config
         self._install(network)
 
-    def _set_learning_rate(self, command: SetLearningRate) -> None:
+    def _set_learning_rate(self, command: messages.SetLearningRate) -> None:
         self.trainer.set_learning_rate(command.value)
 
-    def _set_batch_size(self, command: SetBatchSize) -> None:
+    def _set_batch_size(self, command: messages.SetBatchSize) -> None:
         self.trainer.set_batch_size(command.value)
 
-    def _set_optimizer(self, command: SetOptimizer) -> None:
+    def _set_optimizer(self, command: messages.SetOptimizer) -> None:
         self.trainer.set_optimizer(command.name)
 
-    def _set_epochs(self, command: SetEpochs) -> None:
+    def _set_epochs(self, command: messages.SetEpochs) -> None:
         self._epochs = command.epochs
         if self._running:
             self._start_budget()
 
-    def _set_probe(self, command: SetProbe) -> None:
+    def _set_probe(self, command: messages.SetProbe) -> None:
         self.trainer.set_probe(command.probe)
         self._probe = command.probe
         if not self._running:
             self._publish()
 
-    def _acknowledge(self, command: Acknowledge) -> None:
+    def _acknowledge(self, command: messages.Acknowledge) -> None:
         self._in_flight = max(0, self._in_flight - int(command.count))
 
-    def _save(self, command: SaveModel) -> None:
+    def _save(self, command: messages.SaveModel) -> None:
         try:
             saved = self.trainer.network.save(command.path)
         except OSError as exc:
-            self._send(Failed(f"Could not save the model: {exc.strerror or exc}"))
+            self._send(messages.Failed(f"Could not save the model: {exc.strerror or exc}"))
         else:
-            self._send(Saved(str(saved), self.trainer.step_count))
+            self._send(messages.Saved(str(saved), self.trainer.step_count))
 
     # --- training ---------------------------------------------------------------------------------
 
     def _set_running(self, running: bool) -> None:
         if running != self._running:
             self._running = running
-            self._send(RunningChanged(running))
+            self._send(messages.RunningChanged(running))
 
     def _pause(self) -> None:
         self._steps_left = 0
@@ -243,7 +232,7 @@ class TrainingLoop:
         if result.diverged:
             self._pause()
             self._publish(final=True)
-            self._send(Stopped(result.diverged))
+            self._send(messages.Stopped(result.diverged))
             return 0
         stepping = self._steps_left > 0
         if stepping:
@@ -255,7 +244,7 @@ class TrainingLoop:
             self._pause()
             self._evaluation = trainer.start_evaluation()
             self._publish()
-            self._send(Stopped(used_up))
+            self._send(messages.Stopped(used_up))
         elif stepping and self._steps_left == 0:
             self._publish()
         elif (time.perf_counter() - self._last_snapshot_at >= self.snapshot_interval
@@ -278,7 +267,7 @@ class TrainingLoop:
         snapshot = self.trainer.snapshot(include_weights=False, final=final)
         self._last_snapshot_at = time.perf_counter()
         self._in_flight += 1
-        self._send(SnapshotReady(self.generation, snapshot))
+        self._send(messages.SnapshotReady(self.generation, snapshot))
 
 
 def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict, nice: int = 0) -> None:
