@@ -60,11 +60,11 @@ def check_kernel_values(array: np.ndarray) -> np.ndarray:
     """``array`` unless a value is not finite or beyond ±:data:`MAX_KERNEL_VALUE` (``ValueError``)."""
     if np.iscomplexobj(array):
         raise ValueError("a kernel's weights must be real numbers")
-    if not np.all(np.isfinite(array)):
+    largest = float(np.max(np.abs(array))) if array.size else 0.0  # NaN or inf when any weight is
+    if not math.isfinite(largest):
         raise ValueError("a kernel's weights must be finite numbers")
-    if array.size and np.max(np.abs(array)) > MAX_KERNEL_VALUE:
-        raise ValueError(f"a kernel's weights may be at most {MAX_KERNEL_VALUE:.0e} either way, "
-                         f"not {np.max(np.abs(array)):.3g}")
+    if largest > MAX_KERNEL_VALUE:
+        raise ValueError(f"a kernel's weights may be at most {MAX_KERNEL_VALUE:.0e} either way, not {largest:.3g}")
     return array
 
 
