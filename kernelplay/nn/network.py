@@ -18,7 +18,8 @@ from kernelplay.nn.config import IMAGE_SIZE, NUM_CLASSES, NetworkConfig
 from kernelplay.nn.fast.blas import blas_threads, can_set_threads
 from kernelplay.nn.fast.replica import Replica
 from kernelplay.nn.layers import softmax
-from kernelplay.nn.model_file import ModelFileError, read_model_file, write_model_file
+from kernelplay.nn.model_file import ModelFileError, read_model, write_model_file
+from kernelplay.nn.optim import Optimizer
 from kernelplay.nn.torch_export import torch_module
 
 __all__ = ["Network", "ModelFileError", "default_threads", "initial_params"]
@@ -72,6 +73,9 @@ class Network:
     :func:`default_threads`); while they run numpy's BLAS keeps to one thread, and its previous
     setting is restored afterwards.
 
+    ``frozen_channels`` names conv1 channels whose kernel and bias :meth:`update` leaves as they
+    are (e.g. a hand-made edge detector); saved models remember them.
+
     Not thread-safe: layers keep work buffers. A GUI thread that wants predictions while another
     thread trains should use its own ``Network`` (e.g. filled from a snapshot's weights).
     """
@@ -94,15 +98,18 @@ class Network:
         self._replicas = [Replica(self.config, self.dtype, self.params, self.grads)]
         self._replica_grads = [self.flat_grads]
         self._split: list[slice] = []
+        self._frozen: tuple[int, ...] = ()
+        self._frozen_index: np.ndarray | None = None  # where the frozen weights and biases sit in flat_params
 
     def __getstate__(self) -> dict:
         # the layers' views into flat_params would unpickle as copies: rebuild them instead
         return {"config": self.config, "dtype": self.dtype.str, "threads": self.threads,
-                "flat_params": self.flat_params}
+                "flat_params": self.flat_params, "frozen_channels": self._frozen}
 
     def __setstate__(self, state: dict) -> None:
         self.__init__(state["config"], dtype=np.dtype(state["dtype"]), threads=state["threads"])
         self.flat_params[...] = state["flat_params"]
+        self.frozen_channels = state.get("frozen_channels", ())
 
     def _replica(self, i: int) -> Replica:
         while len(self._replicas) <= i:
@@ -201,6 +208,45 @@ class Network:
 
     # --- parameters -------------------------------------------------------------------------------
 
+    @property
+    def frozen_channels(self) -> tuple[int, ...]:
+        """The conv1 channels whose kernel and bias training leaves unchanged, in increasing order."""
+        return self._frozen
+
+    @frozen_channels.setter
+    def frozen_channels(self, channels) -> None:
+        count = self.config.channels[0]
+        chosen = set()
+        for c in channels:
+            if isinstance(c, bool) or not isinstance(c, (int, np.integer)) or not 0 <= c < count:
+                raise ValueError(f"a frozen channel must be a conv1 channel from 0 to {count - 1}, got {c!r}")
+            chosen.add(int(c))
+        self._frozen = tuple(sorted(chosen))
+        if not self._frozen:
+            self._frozen_index = None
+            return
+        position = _views(np.arange(self.flat_params.size), self.config)
+        self._frozen_index = np.concatenate([position["conv1.weight"][list(self._frozen)].ravel(),
+                                             position["conv1.bias"][list(self._frozen)]])
+
+    def set_frozen(self, channel: int, frozen: bool = True) -> None:
+        """Freeze conv1 ``channel`` (or thaw it with ``frozen=False``)."""
+        others = [c for c in self._frozen if c != channel]
+        self.frozen_channels = others + [channel] if frozen else others
+
+    def update(self, optimizer: Optimizer) -> None:
+        """One ``optimizer`` step on every parameter from ``grads`` (as one flat vector), except the
+        frozen channels: their gradients are zeroed first, so the optimiser's moments gather nothing
+        for them, and their values are put back after, since weight decay or moments gathered before
+        the freeze would still move them. Without frozen channels this is just the optimiser's step."""
+        frozen = self._frozen_index
+        if frozen is not None:
+            self.flat_grads[frozen] = 0
+            kept = self.flat_params[frozen]
+        optimizer.step({"all": self.flat_params}, {"all": self.flat_grads})
+        if frozen is not None:
+            self.flat_params[frozen] = kept
+
     def get_params(self) -> dict[str, np.ndarray]:
         """A copy of every parameter, by name."""
         return {k: v.copy() for k, v in self.params.items()}
@@ -222,6 +268,7 @@ class Network:
         """An independent network with the same config and weights."""
         other = Network(self.config, dtype=self.dtype, threads=self.threads)
         other.flat_params[...] = self.flat_params
+        other.frozen_channels = self._frozen
         return other
 
     @property
@@ -232,17 +279,18 @@ class Network:
     # --- elsewhere: files and PyTorch -------------------------------------------------------------
 
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the weights and config to ``path`` (``.npz``, atomically; see
+        """Write the weights, config and frozen channels to ``path`` (``.npz``, atomically; see
         :mod:`kernelplay.nn.model_file`)."""
-        return write_model_file(path, self.config, self.params)
+        return write_model_file(path, self.config, self.params, frozen_channels=self._frozen)
 
     @classmethod
     def load(cls, path: str | os.PathLike, *, dtype=np.float32) -> "Network":
         """A network from a model file (never unpickles); :class:`ModelFileError` says what is
         wrong with a bad one."""
-        config, params = read_model_file(path)
-        network = cls(config, dtype=dtype)
-        network.set_params(params)
+        saved = read_model(path)
+        network = cls(saved.config, dtype=dtype)
+        network.set_params(saved.params)
+        network.frozen_channels = saved.frozen_channels
         return network
 
     def to_torch(self):

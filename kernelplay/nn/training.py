@@ -226,7 +226,7 @@ class Trainer:
                 raise TrainingDiverged(self.stopped_reason.message)
             return self._result(loss, math.nan, bs, self.stopped_reason)
         self._backup[...] = net.flat_params  # the weights that just gave a finite loss
-        self.optimizer.step({"all": net.flat_params}, {"all": net.flat_grads})
+        net.update(self.optimizer)  # frozen channels stay as they are
         correct = int(np.count_nonzero(logits.argmax(axis=1) == y))
         self.step_count += 1
         self.samples_seen += bs
