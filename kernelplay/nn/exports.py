@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from kernelplay.common.colormaps import diverging_rgb, symmetric_limit
+from kernelplay.common.colormaps import diverging_lookup_table, diverging_rgb, symmetric_limit
 from kernelplay.common.files import write_atomically
 from kernelplay.nn.checkpoints import Checkpoint
 from kernelplay.nn.config import NUM_CLASSES
@@ -82,18 +82,31 @@ def kernel_frames(checkpoints: Iterable[Checkpoint], *, layer: str = "conv1", ce
     return frames
 
 
+def _gif_palette() -> Image.Image:
+    """One palette for every frame — 224 steps of the diverging map and 32 greys (the caption and
+    the gaps) — so that the GIF stores of each frame only what changed: half the size of a palette
+    per frame, and no colour jumps from one frame to the next."""
+    greys = np.linspace(0, 255, 32).round().astype(np.uint8)
+    colours = np.concatenate([diverging_lookup_table(224), np.stack([greys] * 3, axis=1)])
+    palette = Image.new("P", (1, 1))
+    palette.putpalette(colours.reshape(-1).tolist())
+    return palette
+
+
 def write_kernel_animation(path: str | os.PathLike, checkpoints: Iterable[Checkpoint], *, layer: str = "conv1",
                            frame_ms: int = 200, hold_last_ms: int = 2000, cell: int = 12, gap: int = 4,
                            columns: int | None = None) -> Path:
     """Write :func:`kernel_frames` to ``path`` as an animation that loops: ``.gif``, or ``.png`` /
-    ``.apng`` for APNG (full colour; GIF keeps 256). Each frame shows ``frame_ms``, the last
-    ``hold_last_ms``. Returns the path."""
+    ``.apng`` for APNG (full colour; a GIF has one palette of 256 colours: 224 steps of the colour
+    map and 32 greys). Each frame shows ``frame_ms``, the last ``hold_last_ms``. Returns the path."""
     path = Path(path)
     image_format = ANIMATION_FORMATS.get(path.suffix.lower())
     if image_format is None:
         raise ValueError(f"cannot write an animation to {path.name}: the name must end in "
                          f"{', '.join(ANIMATION_FORMATS)}")
     frames = kernel_frames(checkpoints, layer=layer, cell=cell, gap=gap, columns=columns)
+    if image_format == "GIF":
+        frames = [frame.quantize(palette=_gif_palette(), dither=Image.Dither.NONE) for frame in frames]
     durations = [int(frame_ms)] * (len(frames) - 1) + [int(max(frame_ms, hold_last_ms))]
 
     def write(stream) -> None:

@@ -62,6 +62,11 @@ def test_gif_and_apng_files(tmp_path, history):
         assert image.format == "GIF" and image.n_frames == 5 and image.size == (135, 58)
         durations = [frame.info["duration"] for frame in ImageSequence.Iterator(image)]
     assert durations == [100, 100, 100, 100, 900]
+    with Image.open(gif) as image:  # one palette for all frames, close to the RGB frames
+        image.seek(3)
+        decoded = np.asarray(image.convert("RGB"), dtype=int)
+    expected = np.asarray(kernel_frames(history, cell=10, gap=3)[3], dtype=int)
+    assert np.abs(decoded - expected).max() <= 8
     apng = write_kernel_animation(tmp_path / "kernels.png", history, cell=10, gap=3)
     with Image.open(apng) as image:
         assert image.format == "PNG" and image.n_frames == 5
