@@ -23,6 +23,7 @@ from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
 from kernelplay.nn.digits import center_digit
+from kernelplay.nn.explain_unit import UnitExplanation, explain_unit
 from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import SGD, Adam
