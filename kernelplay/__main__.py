@@ -1,5 +1,5 @@
-"""Command line: ``kernelplay [IMAGE]`` opens the app; ``kernelplay apply …`` and
-``kernelplay train …`` run headless."""
+"""Command line: ``kernelplay [IMAGE]`` opens the app; ``kernelplay apply …``,
+``kernelplay train …`` and ``kernelplay evaluate …`` run headless."""
 from __future__ import annotations
 
 import argparse
@@ -7,16 +7,17 @@ import sys
 
 from kernelplay import __version__
 from kernelplay.commands import apply as apply_command
+from kernelplay.commands import evaluate as evaluate_command
 from kernelplay.commands import train as train_command
 
-_SUBCOMMANDS = {"apply": apply_command, "train": train_command}
+_SUBCOMMANDS = {"apply": apply_command, "train": train_command, "evaluate": evaluate_command}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kernelplay",
         description="Learn how convolutional neural networks see. Without a subcommand, opens the app.",
-        epilog="Subcommands: 'kernelplay apply --help', 'kernelplay train --help'.",
+        epilog="Subcommands: 'kernelplay apply --help', 'kernelplay train --help', 'kernelplay evaluate --help'.",
     )
     parser.add_argument("--version", action="version", version=f"kernelplay {__version__}")
     parser.add_argument("image", nargs="?", help="an image to open in the kernel playground")
