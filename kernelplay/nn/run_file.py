@@ -233,6 +233,8 @@ def read_run_file(path: str | os.PathLike) -> TrainingRun:
     """The :class:`TrainingRun` in a file written by :func:`write_run_file`. Raises
     :class:`RunFileError` with a sentence saying what is wrong with a damaged or foreign file."""
     path = Path(path)
+    if path.exists() and not path.is_file():  # a folder, or a pipe that would block the open
+        raise RunFileError(f"cannot read training run {path}: it is not a file")
     try:
         zf = zipfile.ZipFile(path)
     except OSError as exc:
