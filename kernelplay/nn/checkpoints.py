@@ -4,9 +4,12 @@ Memory: one checkpoint is every parameter as float32 — 4 bytes × 242,062 = 96
 for the default network — and the history never holds more than ``max_bytes`` of them (default
 64 MiB: 69 checkpoints of the default network). Over the cap, the checkpoint whose two neighbours
 are closest in log(step + 1) goes, never the first or the latest, so whatever the run's length the
-steps kept stay evenly spread on a log axis: every step at the start, then ever wider gaps. After
-an hour of training (about 10⁵ steps) the default network's 69 checkpoints are steps 0–5, then
-ratios of about 1.2 from one to the next.
+steps kept stay evenly spread on a log axis: every step offered at the start, then ever wider gaps.
+
+Measured for an hour in the app (216,000 steps at ~60 a second, one offered every third step, as
+snapshots come at most every 0.05 s): 69 checkpoints, 66,809,112 bytes (63.7 MiB; RSS +63 MiB),
+steps 0, 3, 6, … 27, then each about 1.1–1.25 times the one before, up to 145,461, 179,028 and
+216,000; an ``add`` costs ~50 µs (the 0.92 MiB copy).
 """
 from __future__ import annotations
 
