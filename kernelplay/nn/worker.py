@@ -272,7 +272,8 @@ class TrainingLoop:
 
 def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict, nice: int = 0) -> None:
     """A child process's main: a :class:`TrainingLoop` fed by ``commands`` (a queue), sending to
-    ``results`` (a queue) until ``abort`` (an event) is set; ``kwargs`` go to the loop.
+    ``results`` (the write end of a one-way pipe, a ``Connection``) until ``abort`` (an event) is set;
+    ``kwargs`` go to the loop.
 
     ``nice`` lowers the process's scheduling priority: training still takes every idle cycle, but
     when the GUI thread wakes up to redraw it gets a core at once instead of waiting its turn.
@@ -289,7 +290,26 @@ def run_loop_in_process(commands, results, abort, data: DigitSplit, kwargs: dict
             os.nice(nice)
         except OSError:
             pass
-    TrainingLoop(data, send=results.put, commands=commands, abort=abort, **kwargs).run()
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(outbox, results), name="kernelplay-results", daemon=True)
+    sender.start()
+    try:
+        TrainingLoop(data, send=outbox.put, commands=commands, abort=abort, **kwargs).run()
+    finally:
+        outbox.put(None)
+        sender.join()  # the last messages (the loop's end, an error) must reach the reader
+
+
+def _send_all(outbox: queue.SimpleQueue, connection) -> None:
+    """Send what the loop posts to ``outbox``, in order, until None; from a thread of its own, so the
+    loop never waits for a slow reader (as a multiprocessing queue's feeder thread does)."""
+    try:
+        while (message := outbox.get()) is not None:
+            connection.send(message)
+    except OSError:  # the reader is gone: nobody left to tell
+        pass
+    finally:
+        connection.close()
 
 
 def _exit_when_gone(parent_sentinel) -> None:

@@ -20,12 +20,15 @@ from kernelplay.nn.worker_messages import Play
 
 if __name__ == "__main__":
     context = multiprocessing.get_context("spawn")
-    commands, results, abort = context.Queue(), context.Queue(), context.Event()
+    commands, abort = context.Queue(), context.Event()
+    results, results_end = context.Pipe(duplex=False)
     worker = context.Process(target=run_loop_in_process, daemon=True,
-                             args=(commands, results, abort, bar_digits(), dict(config=SMALL)))
+                             args=(commands, results_end, abort, bar_digits(), dict(config=SMALL)))
     worker.start()
     commands.put(Play())
-    results.get(timeout=60)  # the worker is up and has sent its first snapshot
+    if not results.poll(60):
+        sys.exit("the worker sent nothing")
+    results.recv()  # the worker is up and has sent its first snapshot
     print(worker.pid, flush=True)
     time.sleep(600)
 """

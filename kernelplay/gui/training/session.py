@@ -30,6 +30,7 @@ from kernelplay.nn import worker_messages as messages
 __all__ = ["TrainingSession", "BACKENDS"]
 
 BACKENDS = ("process", "thread")
+LOST_MESSAGE = "The training process ended unexpectedly; press Reset to start a new one."
 TRAINING_NICENESS = 10  # the trainer yields the CPU to the GUI thread whenever it wants to draw
 
 
@@ -65,19 +66,22 @@ class _ThreadWorker:
 
 
 class _ProcessWorker:
-    """The loop in a child process (spawned: no copy of this process's Qt state); commands and
-    messages on multiprocessing queues."""
+    """The loop in a child process (spawned: no copy of this process's Qt state). Commands go on a
+    multiprocessing queue; messages come back on a one-way pipe whose write end only the child holds,
+    so reading can never wait for a message the child died writing: the pipe's end is read instead."""
 
     def __init__(self, data: DigitSplit, kwargs: dict) -> None:
         context = multiprocessing.get_context("spawn")
         self._commands = context.Queue()
-        self._results = context.Queue()
+        self._commands.cancel_join_thread()  # never block this process's exit on commands nobody reads
         self._abort = context.Event()
+        self._results, results_end = context.Pipe(duplex=False)
         self._backlog: list = []
         self._process = context.Process(target=run_loop_in_process, name="kernelplay-training", daemon=True,
-                                        args=(self._commands, self._results, self._abort, data, kwargs,
+                                        args=(self._commands, results_end, self._abort, data, kwargs,
                                               TRAINING_NICENESS))
         self._process.start()
+        results_end.close()  # the child's copy is now the only one: its death closes the pipe
 
     def post(self, command: messages.Command) -> None:
         self._commands.put(command)
@@ -91,28 +95,32 @@ class _ProcessWorker:
 
     def join(self, timeout: float) -> bool:
         """Wait for the child to end, reading its messages meanwhile (a full pipe would keep it from
-        exiting); after ``timeout`` seconds it is terminated. True when it ended by itself in time."""
+        exiting); after ``timeout`` seconds it is terminated (killed if need be), and what it sent in
+        full is kept for :meth:`take`. True when it ended by itself in time."""
         deadline = time.monotonic() + timeout
         received = []
         while self._process.is_alive() and time.monotonic() < deadline:
             received += self.take()
             self._process.join(0.01)
         ended = not self._process.is_alive()
-        if not ended:
-            self._process.terminate()
-            self._process.join(1.0)
-        received += self.take()
+        for end in (self._process.terminate, self._process.kill):
+            if self._process.is_alive():
+                end()
+                self._process.join(1.0)
+        if not self._process.is_alive():  # else a message it is writing could keep a read waiting
+            received += self.take()
+            self._results.close()
         self._backlog = received
-        self._commands.cancel_join_thread()  # never block this process's exit on unsent commands
         return ended
 
     def take(self) -> list:
         out, self._backlog = self._backlog, []
-        while True:
-            try:
-                out.append(self._results.get_nowait())
-            except (queue.Empty, OSError, EOFError, ValueError):
-                return out
+        try:
+            while not self._results.closed and self._results.poll():
+                out.append(self._results.recv())
+        except (EOFError, OSError):  # the child is gone, perhaps in the middle of a message
+            self._results.close()
+        return out
 
 
 class TrainingSession(QObject):
@@ -147,42 +155,52 @@ class TrainingSession(QObject):
         self._kwargs = dict(config=config, snapshot_interval=snapshot_interval, seed=seed, epochs=epochs, probe=probe,
                             threads=threads, max_in_flight=2)
         self._settings: dict[type, messages.Command] = {}  # the latest command of each setting, for a restarted worker
-        self._worker = self._start_worker()
+        self._workers = [self._start_worker()]  # the one live worker; a list, so stopper() follows a restart
         self._poll = QTimer(self)
         self._poll.setInterval(redraw_interval_ms)
         self._poll.timeout.connect(self._on_poll_due)
         self._poll.start()
 
+    @property
+    def _worker(self):
+        return self._workers[0]
+
     def _start_worker(self):
         return (_ProcessWorker if self._backend == "process" else _ThreadWorker)(self._data, self._kwargs)
+
+    def _restart_if_lost(self, config: NetworkConfig | None = None) -> bool:
+        """After the worker died, start a new one with the same settings (True if it did)."""
+        if not self._lost or self._closed:
+            return False
+        self._lost = False
+        if config is not None:
+            self._kwargs["config"] = config
+        self._workers[0] = self._start_worker()
+        self._generation = 1
+        self.history.clear()
+        for command in self._settings.values():
+            self._worker.post(command)
+        return True
 
     # --- commands ---------------------------------------------------------------------------------
 
     def play(self) -> None:
-        self._worker.post(messages.Play())
+        self._post(messages.Play())
 
     def pause(self) -> None:
-        self._worker.post(messages.Pause())
+        self._post(messages.Pause())
 
     def step(self, steps: int = 1) -> None:
-        self._worker.post(messages.Step(steps))
+        self._post(messages.Step(steps))
 
     def reset(self, config: NetworkConfig | None = None) -> None:
-        if self._lost and not self._closed:  # the worker died: start a new one with the same settings
-            self._lost = False
-            if config is not None:
-                self._kwargs["config"] = config
-            self._worker = self._start_worker()
-            self._generation = 1
-            self.history.clear()
-            for command in self._settings.values():
-                self._worker.post(command)
-            return
-        self._expect_new_network()
-        self._worker.post(messages.Reset(config))
+        if not self._restart_if_lost(config):
+            self._expect_new_network()
+            self._worker.post(messages.Reset(config))
 
     def load_network(self, network: Network) -> None:
         """Continue from ``network``'s architecture and weights."""
+        self._restart_if_lost()
         self._expect_new_network()
         self._worker.post(messages.LoadNetwork(network.config, network.get_params()))
 
@@ -205,7 +223,14 @@ class TrainingSession(QObject):
 
     def save_model(self, path) -> None:
         """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
-        self._worker.post(messages.SaveModel(str(path)))
+        self._post(messages.SaveModel(str(path)))
+
+    def _post(self, command: messages.Command) -> None:
+        """Post ``command``; with the worker lost, say so rather than post into the void."""
+        if self._lost:
+            self.failed.emit(LOST_MESSAGE)
+        else:
+            self._worker.post(command)
 
     def _post_setting(self, command: messages.Command) -> None:
         self._settings[type(command)] = command
@@ -229,12 +254,13 @@ class TrainingSession(QObject):
         return self._worker.join(timeout_ms / 1000)
 
     def stopper(self):
-        """A callable that stops the worker without touching this object (for ``destroyed``)."""
-        worker = self._worker
+        """A callable that stops the worker — the one live when it is called — without touching
+        this object (for ``destroyed``)."""
+        workers = self._workers
 
         def stop(*_):
-            worker.stop()
-            worker.join(1.0)
+            workers[0].stop()
+            workers[0].join(1.0)
 
         return stop
 
@@ -258,7 +284,8 @@ class TrainingSession(QObject):
             self._worker.post(messages.Acknowledge(arrived))
         if not self._closed and not self._lost and not self._worker.is_alive():
             self._lost = True  # e.g. killed from outside, or out of memory
-            self.failed.emit("The training process ended unexpectedly; press Reset to start a new one.")
+            self._set_running(False)
+            self.failed.emit(LOST_MESSAGE)
         if newest is not None and not self._closed:
             self.latest = newest
             self.snapshot_received.emit(newest)
@@ -266,11 +293,15 @@ class TrainingSession(QObject):
     def _on_message(self, message) -> None:
         match message:
             case messages.RunningChanged(running=running):
-                self.running = running
-                self.running_changed.emit(running)
+                self._set_running(running)
             case messages.Stopped(reason=reason):
                 self.stopped.emit(reason)
             case messages.Failed(message=text):
                 self.failed.emit(text)
             case messages.Saved(path=path, step=step):
                 self.saved.emit(path, step)
+
+    def _set_running(self, running: bool) -> None:
+        if running != self.running:
+            self.running = running
+            self.running_changed.emit(running)
