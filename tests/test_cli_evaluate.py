@@ -66,8 +66,8 @@ def test_evaluate_on_the_bundled_held_out_digits(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("case, message", [
-    ("no model", "cannot read model file"),
-    ("junk model", "not a kernelplay model file"),
+    ("no model", "missing.npz"),  # the sentence itself is model_file's
+    ("junk model", "seven.npz"),
     ("no folder", "no such folder"),
     ("no test files", "has no MNIST test file t10k-images-idx3-ubyte[.gz] and t10k-labels-idx1-ubyte[.gz]"),
     ("short labels", "8 images but t10k-labels-idx1-ubyte has 3 labels"),
