@@ -28,4 +28,5 @@ from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import SGD, Adam
 from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
+from kernelplay.nn.top_activating import TopActivating, top_activating
 from kernelplay.nn.training import Trainer, train
