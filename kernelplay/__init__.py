@@ -6,6 +6,7 @@ The names below are the public, Qt-free core (see the README's "Python API"). Im
 """
 __version__ = "0.1.0"
 
+from kernelplay.bridge import PresetMatch, learned_kernel, nearest_preset, put_kernel
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.filtering import apply_kernel, apply_kernel_naive
