@@ -14,7 +14,9 @@ import numpy as np
 
 from kernelplay.nn.config import NetworkConfig
 
-__all__ = ["StopKind", "StopReason", "StepResult", "Snapshot", "CurveHistory"]
+__all__ = ["StopKind", "StopReason", "StepResult", "Snapshot", "CurveHistory", "MAX_CURVE_POINTS"]
+
+MAX_CURVE_POINTS = 4_000  # per curve: more than a plot has pixels across, and a redraw stays cheap
 
 
 class StopKind(enum.Enum):
@@ -108,9 +110,19 @@ class Snapshot:
 
 
 class CurveHistory:
-    """The points of the loss and accuracy curves, against digits seen (grows by one per snapshot)."""
+    """The points of the loss and accuracy curves, against digits seen.
 
-    def __init__(self) -> None:
+    Bounded, so a run left on all day (~8.5 snapshots a second) keeps a fixed size: past
+    ``max_points`` (``max_points // 4`` for the held-out curve) the newest quarter stays as it is
+    and the older points are thinned to one per span of digits seen — a power of two wide, doubled
+    as the run goes on — so the whole curve keeps its shape, the first point included, and the
+    newest part stays dense.
+    """
+
+    def __init__(self, max_points: int = MAX_CURVE_POINTS) -> None:
+        if max_points < 8:
+            raise ValueError(f"a curve needs room for at least 8 points, got {max_points}")
+        self.max_points = max_points
         self.clear()
 
     def clear(self) -> None:
@@ -126,9 +138,26 @@ class CurveHistory:
                 self.samples.append(snapshot.samples_seen)
                 self.loss.append(snapshot.running_loss)
                 self.accuracy.append(snapshot.running_accuracy)
+                if len(self.samples) > self.max_points:
+                    _thin(self.samples, self.loss, self.accuracy, max_points=self.max_points)
         if snapshot.heldout_accuracy is not None:
             self.heldout_samples.append(snapshot.samples_seen)
             self.heldout_accuracy.append(snapshot.heldout_accuracy)
+            if len(self.heldout_samples) > self.max_points // 4:
+                _thin(self.heldout_samples, self.heldout_accuracy, max_points=self.max_points // 4)
 
     def __len__(self) -> int:
         return len(self.samples)
+
+
+def _thin(x: list, *ys: list, max_points: int) -> None:
+    """Thin a curve in place to about three quarters of ``max_points``: the newest quarter stays; of
+    the older points, at most ``max_points // 2`` remain, the first in each span of ``x`` (a power
+    of two wide, counted from the first point, so spans nest as they double)."""
+    older = len(x) - max_points // 4
+    start = x[0]
+    width = 2 ** math.ceil(math.log2(max((x[older - 1] - start) / (max_points // 2), 1)))
+    spans = (np.asarray(x[:older], dtype=np.float64) - start) // width
+    keep = np.flatnonzero(np.diff(spans, prepend=-1.0)).tolist()
+    for column in (x, *ys):
+        column[:older] = [column[i] for i in keep]
