@@ -106,15 +106,20 @@ class _Prefix:
         conv = self.convs[0]
         p = conv.pad
         conv.padded_input(n, h, w, self.dtype)[p:p + h, :, p:p + w, 0] = x.transpose(1, 0, 2)  # (H, N, W)
-        a = conv.forward_padded((h, n, w), self.dtype)
-        for i, following in enumerate(self.convs[1:]):
+        for i, conv in enumerate(self.convs):
+            pooled = i + 1 < len(self.convs) or pool_last
+            # as the network trains: a conv ahead of a pool leaves its bias to the pool (a quarter
+            # of the values) and splits even rows into even and odd columns for it
+            a = conv.forward_padded((h, n, w), self.dtype, add_bias=not pooled, split_columns=pooled and w % 2 == 0)
+            if not pooled:
+                return np.maximum(a[..., 0], 0).transpose(1, 0, 2)
+            bias = conv.params["bias"]
             h, w = h // 2, w // 2
-            q = following.pad
-            self.pools[i].forward(a, out=following.padded_input(n, h, w, self.dtype)[q:q + h, :, q:q + w, :])
-            a = following.forward_padded((h, n, w), self.dtype)
-        # a: (H, N, W, 1), the one channel before its ReLU
-        a = self.pools[-1].forward(a) if pool_last else np.maximum(a, 0)
-        return a[..., 0].transpose(1, 0, 2)
+            if i + 1 < len(self.convs):
+                q = self.convs[i + 1].pad
+                self.pools[i].forward(a, out=self.convs[i + 1].padded_input(n, h, w, self.dtype)[q:q + h, :, q:q + w, :],
+                                      bias=bias)
+        return self.pools[-1].forward(a, bias=bias)[..., 0].transpose(1, 0, 2)
 
 
 def channel_peaks(network: Network, digits, stage: str, channel: int) -> tuple[np.ndarray, np.ndarray]:
