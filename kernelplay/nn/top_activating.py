@@ -103,23 +103,26 @@ class _Prefix:
         """x: ``(N, 28, 28)`` → the channel's maps ``(N, H, W)`` after the last conv's ReLU, or
         after its pool with ``pool_last``."""
         n, h, w = x.shape
-        conv = self.convs[0]
-        p = conv.pad
-        conv.padded_input(n, h, w, self.dtype)[p:p + h, :, p:p + w, 0] = x.transpose(1, 0, 2)  # (H, N, W)
-        for i, conv in enumerate(self.convs):
-            pooled = i + 1 < len(self.convs) or pool_last
-            # as the network trains: a conv ahead of a pool leaves its bias to the pool (a quarter
-            # of the values) and splits even rows into even and odd columns for it
-            a = conv.forward_padded((h, n, w), self.dtype, add_bias=not pooled, split_columns=pooled and w % 2 == 0)
-            if not pooled:
-                return np.maximum(a[..., 0], 0).transpose(1, 0, 2)
-            bias = conv.params["bias"]
+        first = self.convs[0]
+        p = first.pad
+        first.padded_input(n, h, w, self.dtype)[p:p + h, :, p:p + w, 0] = x.transpose(1, 0, 2)  # (H, N, W)
+        for conv, pool, following in zip(self.convs, self.pools, self.convs[1:]):
+            a = self._conv_for_pool(conv, h, n, w)
             h, w = h // 2, w // 2
-            if i + 1 < len(self.convs):
-                q = self.convs[i + 1].pad
-                self.pools[i].forward(a, out=self.convs[i + 1].padded_input(n, h, w, self.dtype)[q:q + h, :, q:q + w, :],
-                                      bias=bias)
-        return self.pools[-1].forward(a, bias=bias)[..., 0].transpose(1, 0, 2)
+            q = following.pad
+            pool.forward(a, out=following.padded_input(n, h, w, self.dtype)[q:q + h, :, q:q + w, :],
+                         bias=conv.params["bias"])  # ReLU and pool, straight into the next conv's input
+        conv = self.convs[-1]
+        if pool_last:
+            a = self.pools[-1].forward(self._conv_for_pool(conv, h, n, w), bias=conv.params["bias"])
+        else:
+            a = np.maximum(conv.forward_padded((h, n, w), self.dtype), 0)
+        return a[..., 0].transpose(1, 0, 2)  # (H, N, W, 1) → (N, H, W)
+
+    def _conv_for_pool(self, conv: FastConv2D, h: int, n: int, w: int) -> np.ndarray:
+        """A conv as the network trains it ahead of a pool: the bias left to the pool (a quarter of
+        the values), each row's even columns handed over before its odd ones."""
+        return conv.forward_padded((h, n, w), self.dtype, add_bias=False, split_columns=w % 2 == 0)
 
 
 def channel_peaks(network: Network, digits, stage: str, channel: int) -> tuple[np.ndarray, np.ndarray]:
