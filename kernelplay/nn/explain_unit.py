@@ -153,7 +153,7 @@ class DenseExplanation(UnitExplanation):
         return self.contributions.reshape(self.input_shape[0], -1).sum(axis=1)
 
     def steps(self) -> tuple[Step, ...]:
-        return (Step("Σ contributions", self.pre_activation - self.bias), Step("+ bias", self.pre_activation),
+        return (Step("Σ contributions", float(self.contributions.sum())), Step("+ bias", self.pre_activation),
                 Step("ReLU", self.value))
 
 
