@@ -7,23 +7,33 @@ entry ``__config__`` is a JSON string ``{"format": "kernelplay-cnn", "version": 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import zipfile
+import zlib
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+from numpy.lib import format as npy_format
 
-from kernelplay.common.files import write_atomically
-from kernelplay.nn.config import NetworkConfig
+from kernelplay.common.files import fill_from, open_user_file, parse_json, write_atomically
+from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, NetworkConfig
 
 __all__ = ["ModelFileError", "SavedModel", "write_model_file", "read_model", "read_model_file", "CONFIG_KEY"]
 
 CONFIG_KEY = "__config__"
 FORMAT = "kernelplay-cnn"
 FORMAT_VERSION = 1
+# The largest config (one stage of 64 channels, FC 1024: fc1 alone is 1024 × 12,544) holds 12.9 M
+# parameters, 103 MB as float64. A larger file is not a model file.
+MAX_MODEL_BYTES = NetworkConfig((MAX_CHANNELS,), max(KERNEL_SIZES), MAX_FC_WIDTH).parameter_count * 8 + 2**20
+MAX_CONFIG_BYTES = 65_536  # the config entry: a few hundred characters, 4 bytes each
+_MAX_NPY_HEADER = 1024  # numpy writes ~128 bytes for one of our arrays
+_MAX_DIRECTORY_BYTES = 65_536  # about 100 bytes an entry; a model has at most 11 entries
+_END_RECORD_BYTES = 22
+# What zipfile and zlib raise for damaged archives and entries.
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 
 class ModelFileError(ValueError):
@@ -57,43 +67,128 @@ def read_model_file(path: str | os.PathLike) -> tuple[NetworkConfig, dict[str, n
 
 def read_model(path: str | os.PathLike) -> SavedModel:
     """Config, parameters by name and frozen channels from a file written by :func:`write_model_file`.
-    Raises :class:`ModelFileError` saying what is wrong for a corrupt file, a missing array or a wrong shape."""
+
+    For any other bytes :class:`ModelFileError` says what is wrong, fast and in little memory: the
+    archive's directory, every entry's compression and every array's shape and dtype (from its
+    ``.npy`` header) are checked against the config before its data is read, and no entry is read
+    past the size its shape gives. Nothing is ever unpickled.
+    """
     path = Path(path)
+    with open_user_file(path, "model file", ModelFileError, MAX_MODEL_BYTES) as file, _open_archive(file, path) as archive:
+        entries = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
+        if CONFIG_KEY not in entries:
+            raise ModelFileError(f"{path.name} has no '{CONFIG_KEY}' entry: not a kernelplay model file")
+        config, frozen = _read_config(archive, entries.pop(CONFIG_KEY), path)
+        shapes = config.param_shapes()
+        missing = [k for k in shapes if k not in entries]
+        if missing:
+            raise ModelFileError(f"{path.name} lacks the arrays {', '.join(missing)}")
+        extra = [k for k in entries if k not in shapes]
+        if extra:
+            raise ModelFileError(f"{path.name} has unexpected entries {_shortened(', '.join(extra))}")
+        params = {name: _read_array(archive, entries[name], path, _float_array_problem(name, shape))
+                  for name, shape in shapes.items()}
+    return SavedModel(config, params, frozen)
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _open_archive(file, path: Path) -> zipfile.ZipFile:
+    """The zip archive in ``file``, once its directory (read whole by ``zipfile``) proves small."""
+    not_npz = ModelFileError(f"{path.name} is not a kernelplay model file (it is not an .npz archive)")
+    # numpy writes no archive comment, so the end-of-directory record is the last 22 bytes.
+    if os.fstat(file.fileno()).st_size < _END_RECORD_BYTES:
+        raise not_npz
+    file.seek(-_END_RECORD_BYTES, os.SEEK_END)
+    end_record = file.read(_END_RECORD_BYTES)
+    if end_record[:4] != b"PK\x05\x06":
+        raise not_npz
+    if int.from_bytes(end_record[12:16], "little") > _MAX_DIRECTORY_BYTES:
+        raise ModelFileError(f"{path.name} is not a kernelplay model file (its archive lists far more entries than a model has)")
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ModelFileError(f"cannot read model file {path}: {exc.strerror or exc}") from exc
+        return zipfile.ZipFile(file)
+    except _DAMAGED:
+        raise not_npz from None
+
+
+def _read_config(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> tuple[NetworkConfig, tuple[int, ...]]:
+    """The config and the frozen channels in the ``__config__`` entry (a 0-d numpy string)."""
+    def problem(shape, dtype):
+        if dtype.kind != "U" or shape != () or dtype.itemsize > MAX_CONFIG_BYTES:
+            return f"its '{CONFIG_KEY}' entry is not a short text"
+        return None
+
+    text = str(_read_array(archive, info, path, problem)[()])
+    invalid = f"{path.name} has an invalid config entry"
     try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as npz:
-            arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
-        raise ModelFileError(f"{path} is not a kernelplay model file (.npz): {exc}") from exc
-    if CONFIG_KEY not in arrays:
-        raise ModelFileError(f"{path} has no '{CONFIG_KEY}' entry: not a kernelplay model file")
+        meta = parse_json(text)
+    except ValueError as exc:
+        raise ModelFileError(f"{invalid}: {exc}") from None
+    if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+        raise ModelFileError(f"{invalid}: it does not describe a network")
+    if meta.get("format") != FORMAT:
+        raise ModelFileError(f"{invalid}: its format is {_shortened(json.dumps(meta.get('format')), 40)}, expected {FORMAT!r}")
     try:
-        meta = json.loads(str(arrays.pop(CONFIG_KEY)))
-        if meta.get("format") != FORMAT:
-            raise ValueError(f"format is {meta.get('format')!r}, expected {FORMAT!r}")
         config = NetworkConfig.from_json(json.dumps(meta["config"]))
-        frozen = meta.get("frozen_channels", [])
-        if not (isinstance(frozen, list) and all(type(c) is int and 0 <= c < config.channels[0] for c in frozen)
-                and len(set(frozen)) == len(frozen)):
-            raise ValueError(f"frozen_channels must list distinct conv1 channels, got {frozen!r}")
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise ModelFileError(f"{path} has an invalid config entry: {exc}") from exc
-    shapes = config.param_shapes()
-    missing = [k for k in shapes if k not in arrays]
-    if missing:
-        raise ModelFileError(f"{path} lacks the arrays {', '.join(missing)}")
-    extra = [k for k in arrays if k not in shapes]
-    if extra:
-        raise ModelFileError(f"{path} has unexpected arrays {', '.join(extra)}")
-    for name, shape in shapes.items():
-        a = arrays[name]
-        if a.shape != shape:
-            raise ModelFileError(f"{path}: {name} has shape {a.shape}, but the config needs {shape}")
-        if not np.issubdtype(a.dtype, np.floating):
-            raise ModelFileError(f"{path}: {name} has dtype {a.dtype}, expected floats")
-        if not np.all(np.isfinite(a)):
-            raise ModelFileError(f"{path}: {name} contains NaN or infinite values")
-    return SavedModel(config, arrays, tuple(sorted(frozen)))
+    except ValueError as exc:
+        raise ModelFileError(f"{invalid}: {exc}") from None
+    except TypeError:
+        raise ModelFileError(f"{invalid}: it does not describe a network") from None
+    frozen = meta.get("frozen_channels", [])
+    if not (isinstance(frozen, list) and all(type(c) is int and 0 <= c < config.channels[0] for c in frozen)
+            and len(set(frozen)) == len(frozen)):
+        raise ModelFileError(f"{invalid}: frozen_channels must list distinct conv1 channels, "
+                             f"got {_shortened(json.dumps(frozen), 40)}")
+    return config, tuple(sorted(frozen))
+
+
+def _float_array_problem(name: str, expected: tuple[int, ...]):
+    """What is wrong with an array header for the parameter ``name`` of shape ``expected``, or None."""
+    def problem(shape, dtype):
+        if shape != expected:
+            return f"{name} has shape {shape}, but the config needs {expected}"
+        if dtype.kind != "f" or dtype.itemsize > 8:
+            return f"{name} holds {dtype} values, not floating-point numbers"
+        return None
+    return problem
+
+
+def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, problem) -> np.ndarray:
+    """The array in the ``.npy`` entry ``info``, once its header has passed ``problem(shape, dtype)``
+    (a clause saying what is wrong, or None): no more data is read than that shape and dtype need."""
+    name = info.filename.removesuffix(".npy")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+        raise ModelFileError(f"{path.name}: the entry {name} is compressed or encrypted in a way numpy never writes")
+    try:
+        with archive.open(info) as stream:
+            shape, fortran_order, dtype = _npy_header(stream, name, path)
+            if (reason := problem(shape, dtype)) is not None:
+                raise ModelFileError(f"{path.name}: {reason}")
+            array = np.empty(shape, dtype, order="F" if fortran_order else "C")
+            if fill_from(stream, array) != array.nbytes:
+                raise ModelFileError(f"{path.name}: the entry {name} is cut short (its shape {shape} needs "
+                                     f"{array.nbytes:,} bytes)")
+            if stream.read(1):  # reaching the end checks the CRC too
+                raise ModelFileError(f"{path.name}: the entry {name} holds more than the {array.nbytes:,} bytes "
+                                     f"its shape {shape} needs")
+    except ModelFileError:
+        raise
+    except _DAMAGED:
+        raise ModelFileError(f"{path.name} is damaged: its entry {name} cannot be read") from None
+    if dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise ModelFileError(f"{path.name}: {name} contains NaN or infinite values")
+    return array
+
+
+def _npy_header(stream, name: str, path: Path) -> tuple[tuple[int, ...], bool, np.dtype]:
+    """(shape, fortran_order, dtype) from the ``.npy`` header at the start of ``stream``."""
+    readers = {(1, 0): npy_format.read_array_header_1_0, (2, 0): npy_format.read_array_header_2_0}
+    try:
+        read_header = readers.get(npy_format.read_magic(stream))
+        if read_header is not None:
+            return read_header(stream, max_header_size=_MAX_NPY_HEADER)
+    except (ValueError, TypeError, SyntaxError):  # numpy's words for a header it cannot parse
+        pass
+    raise ModelFileError(f"{path.name}: the entry {name} is not a numpy array")

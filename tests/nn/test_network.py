@@ -125,7 +125,7 @@ def test_bad_model_files_say_what_is_wrong(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip at all")
     with pytest.raises(ModelFileError, match="not a kernelplay model"):
         Network.load(tmp_path / "junk.npz")
-    with pytest.raises(ModelFileError, match="cannot read"):
+    with pytest.raises(ModelFileError, match="cannot read model file .*missing.npz: there is no such file"):
         Network.load(tmp_path / "missing.npz")
     with pytest.raises(ModelFileError, match="__config__"):
         Network.load(_write_npz(tmp_path / "noconfig.npz", good))
