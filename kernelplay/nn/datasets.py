@@ -6,11 +6,15 @@ input, float32 ``(N, 1, 28, 28)`` in [0, 1].
 from __future__ import annotations
 
 import gzip
+import math
 import os
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from kernelplay.common.files import fill_from, open_user_file
 
 __all__ = [
     "Digits",
@@ -26,8 +30,11 @@ __all__ = [
 ]
 
 BUNDLED_FILE = "mnist-train-12k.npz"
-_IDX_DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
+_IDX_DTYPES = {0x08: np.dtype(np.uint8), 0x09: np.dtype(np.int8), 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"),
                0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8")}
+# MNIST's training images are 47 MB; EMNIST's 240,000 digits 188 MB. More is a damaged or hostile file.
+MAX_IDX_BYTES = 256 * 2**20
+_MAX_IDX_HEADER = 4 + 4 * 255  # the magic number and up to 255 sizes
 
 
 class IdxFormatError(ValueError):
@@ -88,35 +95,54 @@ def load_bundled_digits() -> Digits:
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read one IDX file (``.gz`` or plain): magic ``0 0 type ndim``, big-endian uint32 sizes, data."""
+    """Read one IDX file (``.gz`` or plain): magic ``0 0 type ndim``, big-endian uint32 sizes, data.
+
+    The sizes are checked against :data:`MAX_IDX_BYTES` before any data is read or decompressed,
+    and the data must end where the sizes say; otherwise :class:`IdxFormatError` says why.
+    """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise IdxFormatError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if raw[:2] == b"\x1f\x8b":
+    with open_user_file(path, "IDX file", IdxFormatError, MAX_IDX_BYTES + _MAX_IDX_HEADER) as file:
+        compressed = file.read(2) == b"\x1f\x8b"
+        file.seek(0)
+        stream = gzip.GzipFile(fileobj=file, mode="rb") if compressed else file
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise IdxFormatError(f"{path} is a damaged gzip file: {exc}") from exc
-    if len(raw) < 4:
-        raise IdxFormatError(f"{path} is too short to be an IDX file ({len(raw)} bytes)")
-    if raw[0] != 0 or raw[1] != 0:
-        raise IdxFormatError(f"{path} is not an IDX file (magic bytes {raw[:4].hex()})")
-    dtype = _IDX_DTYPES.get(raw[2])
+            return _read_idx_stream(stream, path)
+        except (OSError, EOFError, zlib.error) as error:
+            if compressed:
+                raise IdxFormatError(f"{path} is a damaged gzip file") from None
+            raise IdxFormatError(f"{path} could not be read: {error.strerror or 'the system gave no reason'}") from None
+
+
+def _read_idx_stream(stream, path: Path) -> np.ndarray:
+    """The array in the IDX data of ``stream`` (decompressed already), read no further than its sizes say."""
+    magic = stream.read(4)
+    if len(magic) < 4:
+        raise IdxFormatError(f"{path} is too short to be an IDX file ({len(magic)} bytes)")
+    if magic[0] != 0 or magic[1] != 0:
+        raise IdxFormatError(f"{path} is not an IDX file (magic bytes {magic.hex()})")
+    dtype = _IDX_DTYPES.get(magic[2])
     if dtype is None:
-        raise IdxFormatError(f"{path} has unknown IDX data type 0x{raw[2]:02x}")
-    ndim = raw[3]
-    if ndim == 0 or len(raw) < 4 + 4 * ndim:
+        raise IdxFormatError(f"{path} has unknown IDX data type 0x{magic[2]:02x}")
+    ndim = magic[3]
+    sizes = stream.read(4 * ndim)
+    if ndim == 0 or len(sizes) < 4 * ndim:
         raise IdxFormatError(f"{path} has a truncated IDX header")
-    shape = tuple(int(v) for v in np.frombuffer(raw, ">u4", ndim, 4))
-    count = int(np.prod(shape))
-    itemsize = np.dtype(dtype).itemsize
-    expected = 4 + 4 * ndim + count * itemsize
-    if len(raw) != expected:
-        raise IdxFormatError(f"{path}: header says shape {shape} ({expected:,} bytes) but the file has {len(raw):,} bytes")
-    data = np.frombuffer(raw, dtype, count, 4 + 4 * ndim).reshape(shape)
-    return data.astype(np.dtype(dtype).newbyteorder("="))
+    shape = tuple(int.from_bytes(sizes[i:i + 4], "big") for i in range(0, 4 * ndim, 4))
+    count = math.prod(shape)
+    size = count * dtype.itemsize
+    if size > MAX_IDX_BYTES:
+        raise IdxFormatError(f"{path.name}: its header says shape {shape} ({size:,} bytes of data), more than "
+                             f"the {MAX_IDX_BYTES:,} bytes kernelplay reads from an IDX file")
+    data = np.empty(count, dtype)
+    filled = fill_from(stream, data)
+    if filled != size:
+        raise IdxFormatError(f"{path.name} is truncated: its header says shape {shape} ({size:,} bytes of data) "
+                             f"but the file holds {filled:,}")
+    if stream.read(1):
+        raise IdxFormatError(f"{path.name} is longer than its header says (shape {shape}, {size:,} bytes of data)")
+    if not dtype.isnative:
+        data = data.byteswap(inplace=True).view(dtype.newbyteorder("="))
+    return data.reshape(shape)
 
 
 def _find(folder: Path, stem: str) -> Path | None:
