@@ -12,11 +12,12 @@ from pathlib import Path
 
 import numpy as np
 
-from kernelplay.common.files import write_atomically
+from kernelplay.common.files import parse_json, read_user_file, write_atomically
 from kernelplay.common.text import MINUS
 
 KERNEL_SIZES = (3, 5)
 KERNEL_FILE_VERSION = 1
+MAX_KERNEL_FILE_BYTES = 1_000_000  # thousands of kernels; a larger file is not one of ours
 # A typed weight or divisor is at most a million either way, and a divisor at least a millionth:
 # then no kernel value exceeds 1e12 and a 5×5 sum over 0..255 stays near 1e16, far inside float32.
 MAX_WEIGHT = 1_000_000.0
@@ -57,14 +58,15 @@ class KernelFileError(ValueError):
 
 
 def check_kernel_values(array: np.ndarray) -> np.ndarray:
-    """``array`` unless a value is not finite or beyond ±:data:`MAX_KERNEL_VALUE` (``ValueError``)."""
+    """``array`` unless a value is NaN or beyond ±:data:`MAX_KERNEL_VALUE`, infinity included (``ValueError``)."""
     if np.iscomplexobj(array):
         raise ValueError("a kernel's weights must be real numbers")
     largest = float(np.max(np.abs(array))) if array.size else 0.0  # NaN or inf when any weight is
-    if not math.isfinite(largest):
+    if math.isnan(largest):
         raise ValueError("a kernel's weights must be finite numbers")
     if largest > MAX_KERNEL_VALUE:
-        raise ValueError(f"a kernel's weights may be at most {MAX_KERNEL_VALUE:.0e} either way, not {largest:.3g}")
+        shown = f"{largest:.3g}" if math.isfinite(largest) else "infinity (or a number beyond 1.8e308)"
+        raise ValueError(f"a kernel's weights may be at most {MAX_KERNEL_VALUE:.0e} either way, not {shown}")
     return array
 
 
@@ -183,24 +185,26 @@ def save_kernels(path, kernels: dict[str, np.ndarray]) -> None:
     write_atomically(path, lambda stream: stream.write((text + "\n").encode("utf-8")))
 
 
+def _shortened(text: str, limit: int = 40) -> str:
+    """``text`` for a message, cut short when long."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def load_kernels(path) -> dict[str, np.ndarray]:
-    """Read a file written by :func:`save_kernels`; ``KernelFileError`` says what is wrong."""
+    """Read a file written by :func:`save_kernels`; for any other bytes ``KernelFileError`` says
+    what is wrong, after reading at most :data:`MAX_KERNEL_FILE_BYTES`."""
     path = Path(path)
+    data = read_user_file(path, "kernel file", KernelFileError, MAX_KERNEL_FILE_BYTES)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise KernelFileError(f"there is no kernel file at {path}") from None
-    except IsADirectoryError:
-        raise KernelFileError(f"{path} is a folder, not a kernel file") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise KernelFileError(f"could not read the kernel file {path}: {error}") from None
-    try:
-        content = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise KernelFileError(f"{path.name} is not a kernel file (not valid JSON: {error.msg} on line {error.lineno})") from None
+        content = parse_json(data)
+    except ValueError as error:
+        raise KernelFileError(f"{path.name} is not a kernel file: {error}") from None
     if not isinstance(content, dict) or not isinstance(content.get("kernels"), dict):
         raise KernelFileError(f"{path.name} is not a kernel file (it has no \"kernels\" section)")
     version = content.get("version", KERNEL_FILE_VERSION)
+    if type(version) is not int:
+        raise KernelFileError(f"{path.name} gives its version as {_shortened(json.dumps(version), 20)}, which is not a "
+                              f"version number; this kernelplay reads version {KERNEL_FILE_VERSION} kernel files")
     if version != KERNEL_FILE_VERSION:
         raise KernelFileError(f"{path.name} is a version {version} kernel file; this kernelplay reads version {KERNEL_FILE_VERSION}")
     kernels = {}
@@ -208,5 +212,5 @@ def load_kernels(path) -> dict[str, np.ndarray]:
         try:
             kernels[name] = check_kernel(rows)
         except ValueError as error:
-            raise KernelFileError(f"{path.name}: kernel {name!r} is unusable: {error}") from None
+            raise KernelFileError(f"{path.name}: kernel {_shortened(repr(name))} is unusable: {error}") from None
     return kernels
