@@ -6,6 +6,9 @@ import json
 import numpy as np
 from PySide6.QtCore import QSettings
 
+from kernelplay.common.files import parse_json
+from kernelplay.imaging.kernels import check_kernel
+
 MAX_RECENT_FILES = 8
 
 
@@ -14,6 +17,7 @@ class AppSettings:
 
     def __init__(self, settings: QSettings | None = None) -> None:
         self._settings = settings or QSettings()
+        self.dropped_kernels = ""  # what the last custom_kernels() left out and why, as a sentence; "" for nothing
 
     def recent_files(self) -> list[str]:
         value = self._settings.value("recent_files", [])
@@ -31,16 +35,40 @@ class AppSettings:
         self._settings.setValue("recent_files", [])
 
     def custom_kernels(self) -> dict[str, np.ndarray]:
-        """The user's saved kernels; unreadable entries are skipped rather than stopping start-up."""
+        """The user's kept kernels, whatever the settings file holds: unusable entries are left out
+        (each on its own, the others kept) and :attr:`dropped_kernels` then says which and why."""
+        value = str(self._settings.value("custom_kernels", "{}"))
         try:
-            stored = json.loads(str(self._settings.value("custom_kernels", "{}")))
-            kernels = {str(name): np.array(values, dtype=np.float64) for name, values in stored.items()}
-        except (ValueError, TypeError, AttributeError):
+            stored = parse_json(value)
+            if not isinstance(stored, dict):
+                raise ValueError("it is not a list of names and weights")
+        except ValueError as error:
+            self.dropped_kernels = f"The kept kernels in the settings could not be read and were dropped: {error}."
             return {}
-        return {name: k for name, k in kernels.items() if k.ndim == 2 and k.shape[0] == k.shape[1] and k.shape[0] in (3, 5)}
+        kernels, unusable = {}, []
+        for name, values in stored.items():
+            try:
+                kernels[name] = check_kernel(values)
+            except ValueError as error:
+                unusable.append(f"{name[:40]!r}: {error}")
+        count = len(unusable)
+        if not count:
+            self.dropped_kernels = ""
+        else:
+            what = "1 kept kernel in the settings was" if count == 1 else f"{count} kept kernels in the settings were"
+            self.dropped_kernels = f"{what} unusable and dropped ({'; '.join(unusable[:3])}{'; …' if count > 3 else ''})."
+        return kernels
 
     def set_custom_kernels(self, kernels: dict[str, np.ndarray]) -> None:
-        self._settings.setValue("custom_kernels", json.dumps({name: k.tolist() for name, k in kernels.items()}))
+        """Remember ``kernels``; ``ValueError`` naming the kernel, and nothing written, when one is not
+        a finite 3×3 or 5×5 kernel."""
+        content = {}
+        for name, kernel in kernels.items():
+            try:
+                content[name] = check_kernel(kernel).tolist()
+            except ValueError as error:
+                raise ValueError(f"kernel {name!r}: {error}") from None
+        self._settings.setValue("custom_kernels", json.dumps(content))
         self._settings.sync()
 
     def geometry(self):
