@@ -79,7 +79,7 @@ def test_unreadable_image_and_bad_output_name(tmp_path, capsys):
     assert main(["apply", str(tmp_path / "notes.png"), str(tmp_path / "o.png"), "--kernel", "blur"]) == 2
     assert "notes.png is not an image" in capsys.readouterr().err
     assert main(["apply", str(tmp_path / "missing.png"), str(tmp_path / "o.png"), "--kernel", "blur"]) == 2
-    assert "There is no file at" in capsys.readouterr().err
+    assert "missing.png: there is no such file." in capsys.readouterr().err
     Image.new("L", (4, 4)).save(tmp_path / "ok.png")
     assert main(["apply", str(tmp_path / "ok.png"), str(tmp_path / "o.gif"), "--kernel", "blur"]) == 2
     assert ".png, .jpg, .jpeg, .bmp" in capsys.readouterr().err
@@ -87,6 +87,21 @@ def test_unreadable_image_and_bad_output_name(tmp_path, capsys):
                  "--border", "valid"]) == 2
     assert "smaller than the 5×5 kernel" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.png", "ok.png"]
+
+
+def test_files_that_cannot_be_read_or_written_are_one_line_and_exit_2(photo, tmp_path, capsys):
+    path, _ = photo
+    (tmp_path / "loop.png").symlink_to(tmp_path / "loop.png")
+    for arguments, message in [
+        ([str(tmp_path / "loop.png"), str(tmp_path / "o.png")], f"Cannot read image file {tmp_path / 'loop.png'}: "
+                                                                "it is a symbolic link loop"),
+        ([str(path), str(tmp_path / "x" / "o.png")], f"cannot save o.png: the folder {tmp_path / 'x'} does not exist"),
+        ([str(path), str(path / "o.png")], f"cannot save o.png: {path} is not a folder"),
+    ]:
+        assert main(["apply", *arguments, "--kernel", "blur"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"kernelplay apply: error: {message}") and err.count("\n") == 1, err
+        assert ".tmp" not in err and "Errno" not in err
 
 
 def test_python_dash_m_kernelplay_apply(photo, tmp_path):

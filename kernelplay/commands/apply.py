@@ -85,8 +85,8 @@ def run(args: argparse.Namespace) -> int:
     mapped = map_output(raw, args.mapping)
     try:
         save_image(args.output, mapped.pixels)
-    except OSError as error:
-        return _fail(f"could not save {args.output}: {error.strerror or error}")
+    except OSError as error:  # FileSaveError: a sentence naming the output file
+        return _fail(str(error))
     height, width = mapped.pixels.shape[:2]
     colour = "grey" if mapped.pixels.ndim == 2 else "RGB"
     flip = ", flipped (convolution)" if args.flip else ""

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from kernelplay.common.files import write_atomically
+from kernelplay.common.files import open_user_file, write_atomically
 from kernelplay.common.threads import run_in_slices
 
 # Larger images are refused before they are decoded: 50 MP of RGB is 150 MB as uint8 and 600 MB
@@ -29,8 +29,13 @@ CHANNELS = ("R", "G", "B", "luminance")  # what a colour image offers one-channe
 _WHITE = 255
 
 
-class ImageLoadError(Exception):
+class ImageLoadError(ValueError):
     """An image could not be loaded; ``str(error)`` is a sentence to show the user."""
+
+
+def _open_failure(reason: str) -> ImageLoadError:
+    """:func:`~kernelplay.common.files.open_user_file`'s message written as this module's sentences are."""
+    return ImageLoadError(f"{reason[0].upper()}{reason[1:]}.")
 
 
 def load_image(path) -> np.ndarray:
@@ -39,22 +44,12 @@ def load_image(path) -> np.ndarray:
     EXIF orientation is applied; palette images become RGB; transparency is composited on white;
     16-bit images keep their top 8 bits; CMYK becomes RGB; grey+alpha becomes grey on white; an
     animation gives its first frame. Raises :class:`ImageLoadError` for a missing file, a folder,
-    a file that is not an image, truncated or corrupt data, or more than :data:`MAX_PIXELS` pixels.
+    a symbolic link loop, a file that is not an image, truncated or corrupt data, or more than
+    :data:`MAX_PIXELS` pixels.
     """
     path = Path(path).expanduser()
-    if not path.exists():
-        raise ImageLoadError(f"There is no file at {path}.")
-    if path.is_dir():
-        raise ImageLoadError(f"{path} is a folder, not an image file.")
-    try:
-        with path.open("rb") as stream:
-            return _decode(stream, path.name)
-    except PermissionError:
-        raise ImageLoadError(f"kernelplay is not allowed to read {path}.") from None
-    except ImageLoadError:
-        raise
-    except OSError as error:
-        raise ImageLoadError(f"{path.name} could not be read: {error.strerror or error}.") from None
+    with open_user_file(path, "image file", _open_failure) as stream:
+        return _decode(stream, path.name)
 
 
 def image_from_bytes(data: bytes) -> np.ndarray:

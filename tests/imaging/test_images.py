@@ -128,7 +128,7 @@ def test_loaded_arrays_are_writable_and_contiguous(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ImageLoadError, match="no file"):
+    with pytest.raises(ImageLoadError, match=r"^Cannot read image file .*nothing.png: there is no such file\.$"):
         load_image(tmp_path / "nothing.png")
 
 
@@ -304,9 +304,22 @@ def test_save_is_atomic_when_writing_fails(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.png"]  # no temporary file left behind
 
 
-def test_saved_file_is_readable_by_others(tmp_path):
-    save_image(tmp_path / "new.png", np.zeros((2, 2), dtype=np.uint8))
-    assert os.stat(tmp_path / "new.png").st_mode & 0o777 == 0o644
+def test_saved_file_gets_the_permissions_the_umask_gives(tmp_path):
+    umask = os.umask(0o027)
+    try:
+        save_image(tmp_path / "new.png", np.zeros((2, 2), dtype=np.uint8))
+    finally:
+        os.umask(umask)
+    assert os.stat(tmp_path / "new.png").st_mode & 0o777 == 0o640
+
+
+def test_a_symbolic_link_loop_is_called_one(tmp_path):
+    (tmp_path / "loop_a.png").symlink_to(tmp_path / "loop_b.png")
+    (tmp_path / "loop_b.png").symlink_to(tmp_path / "loop_a.png")
+    with pytest.raises(ImageLoadError) as caught:
+        load_image(tmp_path / "loop_a.png")
+    assert str(caught.value) == (f"Cannot read image file {tmp_path / 'loop_a.png'}: it is a symbolic link loop "
+                                 "(following its links never reaches a file).")  # was "There is no file at"
 
 
 def test_bundled_sample_images_load_and_stay_small():
