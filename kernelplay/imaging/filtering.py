@@ -9,6 +9,7 @@ the raw sums into 0..255 pixels is :mod:`kernelplay.imaging.mapping`.
 """
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -17,7 +18,8 @@ from kernelplay.common.threads import run_in_slices
 from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.kernels import check_kernel_values, kernel_as_fraction
 
-__all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_image", "checked_arguments"]
+__all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_finite_pixels", "check_image",
+           "checked_arguments"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -52,6 +54,21 @@ def check_image(image) -> np.ndarray:
     if array.shape[0] == 0 or array.shape[1] == 0:
         raise ValueError("the image is empty")
     return array
+
+
+def check_finite_pixels(pixels: np.ndarray) -> None:
+    """``ValueError`` unless every value of the float array ``pixels`` is a finite number.
+
+    NaN and ±∞ show in the minimum or the maximum (NaN in both), so two reductions decide.
+    """
+    if pixels.size and not (math.isfinite(pixels.min()) and math.isfinite(pixels.max())):
+        raise ValueError("the image holds values that are not finite numbers (NaN or infinity, or beyond "
+                         "float32's ±3.4e38), so its sums would mean nothing")
+
+
+def _as_float32(image: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):  # values beyond float32 become ±inf, which the filters refuse
+        return image.astype(np.float32, copy=False)
 
 
 def check_valid_size(shape, size: int) -> None:
@@ -89,6 +106,8 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
     size = kernel.shape[0]
     radius = size // 2
     pixels = image.astype(np.float64).reshape(image.shape[0], image.shape[1], -1)
+    if image.dtype.kind == "f":
+        check_finite_pixels(_as_float32(image))  # as the fast filter sees them
     height, width, channels = pixels.shape
     if border == "valid":
         out_rows, out_cols, shift = range(height - size + 1), range(width - size + 1), radius
@@ -295,10 +314,10 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     """The raw weighted sums of ``kernel`` over ``image``, as float32.
 
     ``image`` is uint8 or float, ``(H, W)`` or ``(H, W, 3)`` (each channel is filtered on its
-    own). ``kernel`` is a square array of odd size, applied as cross-correlation — the top-left
-    weight multiplies the top-left pixel of the window — or, with ``flip=True``, turned by 180°
-    first (true convolution). ``border`` is one of
-    :data:`~kernelplay.imaging.borders.BORDER_MODES`. The result has the image's shape, or
+    own); float pixels must be finite (``ValueError`` for NaN or infinity). ``kernel`` is a square
+    array of odd size, applied as cross-correlation — the top-left weight multiplies the top-left
+    pixel of the window — or, with ``flip=True``, turned by 180° first (true convolution).
+    ``border`` is one of :data:`~kernelplay.imaging.borders.BORDER_MODES`. The result has the image's shape, or
     ``k − 1`` fewer rows and columns for "valid". Nothing is clipped or rounded: see
     :func:`~kernelplay.imaging.mapping.map_output` for that.
     """
@@ -307,7 +326,7 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     radius = size // 2
     pad = 0 if border == "valid" else radius
     integer_input = image.dtype == np.uint8
-    pixels = image if integer_input else image.astype(np.float32, copy=False)
+    pixels = image if integer_input else _as_float32(image)
     pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
     height, width, channels = pixels.shape
     padded_width = width + 2 * pad
@@ -324,6 +343,8 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
         for top in range(first_row, last_row, band.rows):
             rows = min(band.rows, last_row - top)
             _fill_band(band, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
+            if image.dtype.kind == "f":  # checked here, in cache and in parallel, not in a pass of its own
+                check_finite_pixels(band.grid[: rows + 2 * radius])
             sums = _filter_band(band, plan, rows, channels)[:, : out_width * channels]
             target = result[top: top + rows].reshape(rows, out_width * channels)
             if plan.divisor == 1.0:

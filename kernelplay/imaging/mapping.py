@@ -5,6 +5,7 @@ writes one sum's mapping out as a person checks it by hand (``"−106 + 128 = 22
 """
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -44,15 +45,25 @@ class MappedOutput(NamedTuple):
     clipped_high: int  # values that would have been above 255 after rounding
 
 
+_NAN = "the raw sums hold NaN (not a number), which no pixel can show"
+
+
 def _stretch_range(raw: np.ndarray, value_range) -> tuple[float, float]:
     if value_range is not None:
         low, high = (float(v) for v in value_range)
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise ValueError(f"value_range must be two finite numbers, got {value_range!r}")
         if high < low:
             raise ValueError(f"value_range must be (low, high) with low ≤ high, got {value_range!r}")
         return low, high
     if raw.size == 0:
         return 0.0, 0.0
-    return float(raw.min()), float(raw.max())
+    low, high = float(raw.min()), float(raw.max())  # NaN when any raw sum is NaN
+    if math.isnan(low) or math.isnan(high):
+        raise ValueError(_NAN)
+    if math.isinf(low) or math.isinf(high):
+        raise ValueError("the raw sums reach infinity, so they have no range to stretch")
+    return low, high
 
 
 def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
@@ -66,7 +77,8 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
       mid-grey (128). Values outside a given ``value_range`` are clipped and counted.
 
     Rounding is half away from zero (2.5 → 3, −2.5 → −3), as a person rounds by hand;
-    :func:`map_value` maps one value the same way.
+    :func:`map_value` maps one value the same way. A NaN raw sum raises ``ValueError`` (no pixel
+    can show it); ±∞ clips like any value out of range, except that it leaves nothing to stretch.
     """
     check_mapping(mode)
     raw = np.asarray(raw, dtype=np.float32)
@@ -91,35 +103,41 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
         values = np.empty(min(chunk, stop - start), dtype=np.float32)
         mask = np.empty(values.size, dtype=bool)
         low_count = high_count = 0
-        for begin in range(start, stop, chunk):
-            end = min(begin + chunk, stop)
-            part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
-            # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
-            # values ≥ 0; negative values end at 0 whichever way they round.
-            if mode == "abs":
-                np.abs(part, out=shifted)
-                np.add(shifted, shift, out=shifted)
-            elif mode == "stretch":
-                np.multiply(part, scale, out=shifted)
-                np.add(shifted, shift, out=shifted)
-            else:
-                np.add(part, shift, out=shifted)
-            if mode == "stretch":
-                if value_range is not None:
-                    low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
-                    high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
-            else:
-                # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
-                if mode != "abs":
-                    low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
-                high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
-            np.clip(shifted, 0.0, 255.0, out=shifted)
-            np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
+        # NaN, the one value clip leaves out of range, makes the cast to uint8 invalid: numpy notices
+        # that at no cost, where a check of our own would take a pass. errstate is per thread.
+        with np.errstate(invalid="raise"):
+            for begin in range(start, stop, chunk):
+                end = min(begin + chunk, stop)
+                part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
+                # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
+                # values ≥ 0; negative values end at 0 whichever way they round.
+                if mode == "abs":
+                    np.abs(part, out=shifted)
+                    np.add(shifted, shift, out=shifted)
+                elif mode == "stretch":
+                    np.multiply(part, scale, out=shifted)
+                    np.add(shifted, shift, out=shifted)
+                else:
+                    np.add(part, shift, out=shifted)
+                if mode == "stretch":
+                    if value_range is not None:
+                        low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
+                        high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
+                else:
+                    # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
+                    if mode != "abs":
+                        low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
+                    high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
+                np.clip(shifted, 0.0, 255.0, out=shifted)
+                np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
         with lock:
             counts[0] += low_count
             counts[1] += high_count
 
-    run_in_slices(run, flat_raw.size, flat_raw.size)
+    try:
+        run_in_slices(run, flat_raw.size, flat_raw.size)
+    except FloatingPointError:
+        raise ValueError(_NAN) from None
     return MappedOutput(pixels, int(counts[0]), int(counts[1]))
 
 
