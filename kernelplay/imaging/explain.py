@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from kernelplay.common.text import format_number, signed
+from kernelplay.common.text import bracket_negative, format_significant, significant_decimals
 from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image
 from kernelplay.imaging.images import CHANNELS, channel_plane
@@ -125,10 +125,11 @@ class PixelExplanation:
         """The kernel as applied: ``weights / divisor`` (k×k float64)."""
         return self.weights / self.divisor
 
-    def terms(self, decimals: int = 2) -> list[str]:
-        """Each product as text, in reading order: ``"162 × (−2)"``."""
+    def terms(self) -> list[str]:
+        """Each product as text, in reading order: ``"162 × (−2)"`` (numbers by
+        :func:`~kernelplay.common.text.format_significant`, as everywhere in an explained sum)."""
         return [
-            f"{format_number(value, decimals)} × {signed(weight, decimals)}"
+            f"{format_significant(value)} × {bracket_negative(format_significant(weight))}"
             for value, weight in zip(self.window.ravel(), self.weights.ravel())
         ]
 
@@ -137,7 +138,7 @@ class PixelExplanation:
         count = max(0, min(int(count), self.products.size))
         return float(self.running_sums[count - 1]) if count else 0.0
 
-    def equation(self, upto: int | None = None, decimals: int = 2) -> str:
+    def equation(self, upto: int | None = None) -> str:
         """The sum written out: ``"162 × (−2) + 125 × (−1) + … = −106"``.
 
         With ``upto=n``, only the first ``n`` terms and their running sum. The division by the
@@ -146,23 +147,32 @@ class PixelExplanation:
         count = self.products.size if upto is None else max(0, min(int(upto), self.products.size))
         if count == 0:
             return "0"
-        terms = " + ".join(self.terms(decimals)[:count])
+        terms = " + ".join(self.terms()[:count])
         if count == self.products.size and self.divisor != 1.0:
-            return f"{terms} = {self.stages(decimals).division()}"
-        return f"{terms} = {format_number(self.partial_sum(count), decimals)}"
+            return f"{terms} = {self.stages().division()}"
+        return f"{terms} = {format_significant(self.partial_sum(count))}"
 
-    def stages(self, decimals: int = 2) -> SumStages:
+    def stages(self) -> SumStages:
         """The weighted sum, the division, the raw total and the output mapping, written out.
 
         For the emboss example under "offset", ``str(explanation.stages().mapping)`` is
-        ``"offset +128: −106 + 128 = 22 → 22"``.
+        ``"offset +128: −106 + 128 = 22 → 22"``. The mapping's numbers get the decimals that
+        write the raw total (and a stretch's range and result) with four significant digits, so
+        the raw total reads the same in both stages.
         """
         return SumStages(
-            weighted_sum=format_number(self.weighted_sum, decimals),
-            divisor=None if self.divisor == 1.0 else format_number(self.divisor, decimals),
-            raw=format_number(self.raw, decimals),
-            mapping=describe_mapping(self.raw, self.mapping, self.value_range, decimals=decimals),
+            weighted_sum=format_significant(self.weighted_sum),
+            divisor=None if self.divisor == 1.0 else format_significant(self.divisor),
+            raw=format_significant(self.raw),
+            mapping=describe_mapping(self.raw, self.mapping, self.value_range, decimals=self._mapping_decimals()),
         )
+
+    def _mapping_decimals(self) -> int:
+        numbers = [self.raw]
+        if self.value_range is not None and self.value_range[1] != self.value_range[0]:
+            low, high = self.value_range
+            numbers += [low, high, (self.raw - low) / (high - low) * 255]
+        return max(significant_decimals(number) for number in numbers)
 
 
 @lru_cache(maxsize=64)

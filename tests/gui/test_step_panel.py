@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QToolTip
 
 from hovering import hover_pixel
 from kernelplay.common.colormaps import diverging_rgb, symmetric_limit
-from kernelplay.common.text import format_number
+from kernelplay.common.text import format_significant
 from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import StepGrids, grid_geometry
 from kernelplay.gui.playground.step_panel import StepPanel
@@ -97,7 +97,7 @@ def test_keyboard_steps_build_the_running_total(panel, emboss, qtbot):
         qtbot.keyClick(panel, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
         seen.append(panel.partial_sum())
         assert panel.equation_text().endswith(f"= {_minus(seen[-1])}")
-        total = f"running total after term {len(seen)} of 9: {format_number(emboss.partial_sum(len(seen)))}"
+        total = f"running total after term {len(seen)} of 9: {format_significant(emboss.partial_sum(len(seen)))}"
         assert total in shown_texts(panel)
     assert seen == EMBOSS_PARTIAL_SUMS
     assert panel.total_text() == "running total after term 9 of 9: −106"
@@ -168,13 +168,13 @@ def test_divisor_and_mapping_stages(panel):
     panel.set_explanation(blur)
     stages = panel.stage_texts()
     assert stages["sum"] == "807"
-    assert stages["divide"] == "807 ÷ 16 = 50.438"
-    assert stages["raw"] == "50.438"
-    assert "50.438 + 128 = 178.438 → 178 (rounded)" in stages["mapping"]
+    assert stages["divide"] == "807 ÷ 16 = 50.44"  # 50.4375 to four significant digits
+    assert stages["raw"] == "50.44"
+    assert "50.44 + 128 = 178.44 → 178 (rounded)" in stages["mapping"]
     assert panel.final_value_text() == str(blur.shown) == "178"
     shown = shown_texts(panel)
-    assert "÷ divisor" in shown and blur.stages(decimals=3).division() in shown
-    assert str(blur.stages(decimals=3).mapping) in shown
+    assert "÷ divisor" in shown and blur.stages().division() in shown
+    assert str(blur.stages().mapping) in shown
 
     sharp = explain_pixel(image, PRESETS["outline"], 1, 1, mapping="abs")
     panel.set_explanation(sharp)
@@ -212,9 +212,9 @@ def test_the_grids_paint_the_window_weights_and_products(panel, emboss, qtbot, c
 def test_hovering_a_cell_tells_its_term(panel, emboss):
     panel.set_explanation(emboss)
     grids = panel.findChild(StepGrids)
-    expected = "term 5: 127 × 1 = 127\nclick to step the sum to here"
+    expected = "term 5, exact values (window row 2, column 2):\ninput 127 × weight 1 = 127\nclick to step the sum to here"
     assert tooltip_at(grids, 0, 4) == tooltip_at(grids, 2, 4) == expected
-    assert tooltip_at(grids, 1, 0).startswith("term 1: 162 × (−2) = −324")
+    assert "input 162 × weight −2 = −324" in tooltip_at(grids, 1, 0)
 
 
 # Red is 20 × row: above row 0 sits 0 (zero, replicate), row 1 (reflect, 20) or row 11 (wrap, 220).
@@ -227,9 +227,9 @@ def test_padding_cells_say_what_fills_them(panel, colour_image, border):
     panel.set_explanation(corner)
     value = CORNER_RED[border]
     tip = tooltip_at(panel.findChild(StepGrids), 0, 0)
-    assert tip.startswith(f"term 1: {value} (padding) × (−2) = {_minus(-2 * value)}")
+    assert f"input {value} (padding) × weight −2 = {_minus(-2 * value)}" in tip
     assert "(padding)" not in tooltip_at(panel.findChild(StepGrids), 0, 4)  # the centre is inside the image
-    assert "pixel (row 0, col 0) · channel: R · " + step_text.border_name(border) in shown_texts(panel)
+    assert "pixel (row 0, col 0) · red channel · " + step_text.border_name(border) in shown_texts(panel)
 
 
 def test_luminance_is_named(panel, colour_image):
@@ -287,9 +287,12 @@ def test_header_says_where_which_values_and_which_border(emboss, colour_image):
     assert step_text.header(emboss, RICH) == "<b>pixel (row 4, col 4)</b> &nbsp;·&nbsp; grey image &nbsp;·&nbsp; zero padding"
     valid = explain_pixel(colour_image, PRESETS["emboss"], 1, 2, border="valid", channel="G", flip=True)
     assert step_text.header(valid, PLAIN) == (
-        "pixel (row 1, col 2) → output (row 0, col 1) · channel: G · valid (no padding) · convolution (kernel flipped)"
+        "pixel (row 1, col 2) → output (row 0, col 1) · green channel · valid (no padding) · "
+        "convolution (kernel flipped)"
     )
-    assert "channel: <b>G</b>" in step_text.header(valid, RICH)
+    assert "<b>green</b> channel" in step_text.header(valid, RICH)
+    # With the output pixel as shown, all three channels are named: the one explained is one of them.
+    assert "· green channel of the output (13, 9, 1) ·" in step_text.header(valid, PLAIN, (13, 9, 1))
     assert step_text.header(explain_pixel(colour_image, PRESETS["emboss"], 5, 5), PLAIN).endswith("· luminance · zero padding")
 
 
@@ -300,7 +303,7 @@ def test_border_names_are_the_menus_in_lower_case():
 
 
 def test_the_equation_marks_the_current_and_pending_terms(emboss):
-    assert step_text.equation(emboss, 9, PLAIN) == " + ".join(emboss.terms(3)) + " = −106" == EMBOSS_TERMS + " = −106"
+    assert step_text.equation(emboss, 9, PLAIN) == " + ".join(emboss.terms()) + " = −106" == EMBOSS_TERMS + " = −106"
     assert step_text.equation(emboss, -1, PLAIN).endswith(" = 0")
     rich = step_text.equation(emboss, 1, RICH)
     assert rich.startswith("162&nbsp;×&nbsp;(−2) + <span style='background-color:#c4efff; font-weight:bold'>"
@@ -320,14 +323,14 @@ def test_the_stages_are_the_cores_text_marked_up():
     blur = explain_pixel(BLUR_IMAGE, PRESETS["blur"], 1, 1, mapping="offset")
     assert step_text.stages(blur, PLAIN) == {
         "sum": "807",
-        "divide": "807 ÷ 16 = 50.438",
-        "raw": "50.438",
-        "mapping": "offset +128: 50.438 + 128 = 178.438 → 178 (rounded)",
+        "divide": "807 ÷ 16 = 50.44",
+        "raw": "50.44",
+        "mapping": "offset +128: 50.44 + 128 = 178.44 → 178 (rounded)",
         "shown": "178",
     }
     rich = step_text.stages(blur, RICH)
-    assert rich["divide"] == "807 ÷ 16 = <b>50.438</b>"
-    assert rich["mapping"] == "<span style='color:#777777'>offset +128:</span> 50.438 + 128 = 178.438 → <b>178</b> (rounded)"
+    assert rich["divide"] == "807 ÷ 16 = <b>50.44</b>"
+    assert rich["mapping"] == "<span style='color:#777777'>offset +128:</span> 50.44 + 128 = 178.44 → <b>178</b> (rounded)"
     stretched = explain_pixel(BLUR_IMAGE, PRESETS["emboss"], 1, 1, mapping="stretch", value_range=(-100.0, 300.0))
     # A stretch over a range puts its formula on a line of its own.
     assert "→ 0…255:</span> <br>(" in step_text.stages(stretched, RICH)["mapping"]
@@ -337,9 +340,11 @@ def test_the_stages_are_the_cores_text_marked_up():
 def test_grid_titles_tooltips_and_padding_words(colour_image):
     blur = explain_pixel(BLUR_IMAGE, PRESETS["blur"], 1, 1, flip=True)
     assert step_text.grid_titles(blur) == ("input window", "kernel (÷ 16 later), flipped", "products")
-    assert step_text.cell_tooltip(blur, 4) == "term 5: 50 × 4 = 200\nclick to step the sum to here"
+    assert step_text.cell_tooltip(blur, 4) == (
+        "term 5, exact values (window row 2, column 2):\ninput 50 × weight 4 = 200\nclick to step the sum to here")
     wrap = explain_pixel(colour_image, PRESETS["emboss"], 0, 0, border="wrap", channel="R")
-    assert step_text.cell_tooltip(wrap, 0).startswith("term 1: 220 (padding) × (−2) = −440")
+    assert step_text.grid_titles(wrap)[0] == "input window (red)"
+    assert "input 220 (padding) × weight −2 = −440" in step_text.cell_tooltip(wrap, 0)
     for border in BORDER_MODES:
         if border != "valid":  # "valid" has no padding cells
             assert step_text.PADDING_TAGS[border]

@@ -48,7 +48,7 @@ def test_blur_keeps_numerators_and_divides_once():
     assert explanation.divisor == 16.0
     assert explanation.weighted_sum == 2119.0 and explanation.raw == 2119 / 16
     assert explanation.shown == 132
-    assert explanation.equation().endswith("= 2119 ÷ 16 = 132.44")
+    assert explanation.equation().endswith("= 2119 ÷ 16 = 132.4")
 
 
 # Corners 110, edges 115, centre 116 under blur: 4 × 110 + 8 × 115 + 4 × 116 = 1824, and 1824 ÷ 16 = 114.
@@ -86,11 +86,10 @@ def test_the_stages_of_a_blur_divide_once():
     }
     assert list(stages.texts()) == list(STAGE_NAMES)
     assert explanation.equation().endswith("+ 110 × 1 = 1824 ÷ 16 = 114")
-    # 2119 ÷ 16 = 132.4375: two decimals by default, as many as asked for otherwise.
+    # 2119 ÷ 16 = 132.4375: four significant digits, in the division and in the mapping alike.
     blur = explain_pixel(PATCH, PRESETS["blur"], 1, 1)
-    assert blur.stages().texts()["divide"] == "2119 ÷ 16 = 132.44"
-    assert blur.stages(decimals=3).texts()["divide"] == "2119 ÷ 16 = 132.438"
-    assert blur.stages(decimals=3).mapping.outcome() == "132.438 is in range → 132 (rounded)"
+    assert blur.stages().texts()["divide"] == "2119 ÷ 16 = 132.4"
+    assert blur.stages().mapping.outcome() == "132.4 is in range → 132 (rounded)"
 
 
 def test_partial_sums_and_terms():
@@ -99,9 +98,21 @@ def test_partial_sums_and_terms():
     assert explanation.partial_sum(-1) == 0 and explanation.partial_sum(99) == -106
     assert explanation.terms()[:2] == ["162 × (−2)", "125 × (−1)"]
     luminance_like = explain_pixel(PATCH / 3.0, PRESETS["identity"], 1, 1)
-    assert luminance_like.terms()[4] == "42.33 × 1"
-    assert luminance_like.terms(decimals=3)[4] == "42.333 × 1"
-    assert luminance_like.equation(decimals=3).endswith("= 42.333")
+    assert luminance_like.terms()[4] == "42.33 × 1" and luminance_like.equation().endswith("= 42.33")
+
+
+def test_one_precision_rule_for_every_number_of_the_sum():
+    """Four significant digits wherever a number appears: 6.131 and 9.017 keep their decimals,
+    11.772 × (−1) is not −12, and a tiny quotient is not 0."""
+    window = np.array([[6.131, 9.017, 11.772], [1, 2, 3], [4, 5, 6]])
+    explanation = explain_pixel(window, [[1, 1, -1], [0, 0, 0], [0, 0, 0]], 1, 1)
+    assert explanation.terms()[:3] == ["6.131 × 1", "9.017 × 1", "11.77 × (−1)"]
+    assert explanation.equation().endswith("= 3.376")
+    tiny = explain_pixel(np.full((3, 3), 0.1), np.full((3, 3), -0.7 / 0.9 / 256), 1, 1)
+    assert tiny.stages().raw == "−0.002734"
+    stretched = explain_pixel(PATCH, PRESETS["emboss"], 1, 1, mapping="stretch", value_range=(-300.5, 500))
+    assert str(stretched.stages().mapping) == (
+        "stretch −300.5…500 → 0…255: (−106 − (−300.5)) ÷ 800.5 × 255 = 61.96 → 62 (rounded)")
 
 
 def test_flip_turns_the_weights():

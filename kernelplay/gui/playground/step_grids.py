@@ -41,6 +41,7 @@ PADDING_COLOUR = QColor(230, 120, 0)  # the dashed outline of a cell outside the
 GAP = 34  # room for the "×" and "=" between grids, px
 TITLE = 24  # the caption above each grid, px
 MAX_CELL = 76
+MIN_FONT = 11  # px: the smallest number a student should have to read
 LEGEND = 42.0  # the padding legend's height under the grids, px
 
 
@@ -115,16 +116,18 @@ class StepGrids(QWidget):
         self._explanation: PixelExplanation | None = None
         self._current = -1
         self._narrow = True
+        self._min_cell = 24.0
         self._font_cache: dict[tuple[str, int], QFont] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(300, 170)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def sizeHint(self) -> QSize:
-        return QSize(440, 240)
+        return QSize(440, self.minimumHeight())  # the height asked for is the height needed
 
     def show_state(self, explanation: PixelExplanation | None, current: int) -> None:
         self._explanation, self._current = explanation, current
+        self._min_cell = self._smallest_cell()
         self._update_minimum_height()
         self.update()
 
@@ -137,11 +140,38 @@ class StepGrids(QWidget):
         self._update_minimum_height()
 
     def fit_width_to_height(self, height: float, max_width: float) -> None:
-        """Side by side with the text, take only the width that ``height`` lets the cells use."""
+        """Side by side with the text, take only the width that ``height`` lets the cells use,
+        but never cells too small for the numbers at :data:`MIN_FONT` (the panel scrolls then)."""
         k = self._explanation.size if self._explanation is not None else 3
-        cell = min(MAX_CELL, (height - 4 - TITLE - self._legend_height()) / k)
-        cell = max(24.0, min(cell, (max_width - 2 * GAP - 12) / (3 * k)))
+        legend = self._legend_height()
+        cell = min(MAX_CELL, (height - 4 - TITLE - legend) / k, (max_width - 2 * GAP - 12) / (3 * k))
+        cell = max(self.min_cell(), cell)
         self.setFixedWidth(int(3 * k * cell + 2 * GAP + 12))
+        self.setMinimumHeight(int(k * cell + TITLE + legend + 6))
+
+    def cell_texts(self) -> list[list[str]]:
+        """The numbers in the three grids (window, weights, products), reading order, as painted."""
+        e = self._explanation
+        if e is None:
+            return []
+        return [[number(v) for v in values.ravel()] for values in (e.window, e.weights, e.products)]
+
+    def number_font(self) -> QFont:
+        """The font of the numbers in the cells, at the present size (see :meth:`_fitting_font`)."""
+        layout = self.geometry_now()
+        if layout is None:
+            return QFont(self.font())
+        return self._fitting_font([text for grid in self.cell_texts() for text in grid], layout.cell)
+
+    def min_cell(self) -> float:
+        """The smallest cell that holds the longest number at :data:`MIN_FONT` px."""
+        return self._min_cell
+
+    def _smallest_cell(self) -> float:
+        texts = [text for grid in self.cell_texts() for text in grid] or ["000"]
+        font = QFont(self.font())
+        font.setPixelSize(MIN_FONT)
+        return max(24.0, max(QFontMetricsF(font).horizontalAdvance(t) for t in texts) + 8)
 
     def geometry_now(self) -> GridGeometry | None:
         """Where the grids are at the widget's present size (None with nothing to show)."""
@@ -156,10 +186,11 @@ class StepGrids(QWidget):
     def _update_minimum_height(self) -> None:
         e = self._explanation
         if e is None or not self._narrow:
-            height = 170
+            height = 170 if e is None else self.minimumHeight()
         else:
-            k = e.size
-            cell = min(54.0, (self.width() - 8 - GAP) / (2 * k))
+            k, smallest = e.size, self.min_cell()
+            self.setMinimumWidth(int(max(300, 2 * k * smallest + GAP + 8)))
+            cell = max(smallest, min(54.0, (self.width() - 8 - GAP) / (2 * k)))
             height = int(2 * k * cell + 2 * TITLE + 18 + self._legend_height())
         if height != self.minimumHeight():
             self.setMinimumHeight(height)
@@ -181,24 +212,20 @@ class StepGrids(QWidget):
 
         window_rgb = np.repeat(np.clip(np.rint(e.window), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
         products = e.products.reshape(k, k)
-        grids = [
-            (e.window, window_rgb, e.is_padding, np.ones(n, bool)),
-            (e.weights, diverging_rgb(e.weights), None, np.ones(n, bool)),
-            (products, diverging_rgb(products, symmetric_limit(products)), None,
-             np.arange(n) < terms_added(e, self._current)),
+        grids = [  # each grid's colours, padding cells and the cells already in the sum
+            (window_rgb, e.is_padding, np.ones(n, bool)),
+            (diverging_rgb(e.weights), None, np.ones(n, bool)),
+            (diverging_rgb(products, symmetric_limit(products)), None, np.arange(n) < terms_added(e, self._current)),
         ]
         palette_text = self.palette().color(self.foregroundRole())
-        title_font = QFont(self.font())
-        title_font.setPixelSize(14)
-        for title, (values, rgb, padding, done), corner in zip(grid_titles(e), grids, corners):
-            painter.setFont(title_font)
-            painter.setPen(palette_text)
-            painter.drawText(
-                QRectF(corner.x() - 30, corner.y() - TITLE, layout.side + 60, TITLE - 4),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                title,
-            )
-            self._paint_grid(painter, corner, cell, values, rgb, padding, done, e.border)
+        # One rule for every number (step_text.number) and one font for the three grids, sized so
+        # the longest number fits its cell: the grids never round a value the equation writes out.
+        texts = self.cell_texts()
+        font = self.number_font()
+        for title, (rgb, padding, done), grid_texts, corner in zip(grid_titles(e), grids, texts, corners):
+            room = QRectF(corner.x() - GAP / 2, corner.y() - TITLE, layout.side + GAP, TITLE - 4)
+            self._paint_title(painter, room.intersected(QRectF(self.rect())), title, palette_text)
+            self._paint_grid(painter, corner, cell, grid_texts, font, rgb, padding, done, e.border)
         self._paint_operators(painter, layout, palette_text)
         if 0 <= self._current < n:
             for grid in range(3):
@@ -206,6 +233,18 @@ class StepGrids(QWidget):
         if e.is_padding.any():
             self._paint_legend(painter, e.border, layout)
         painter.end()
+
+    def _paint_title(self, painter: QPainter, room: QRectF, title: str, colour: QColor) -> None:
+        """A grid's caption in ``room``: 14 px, smaller (down to :data:`MIN_FONT`) if it must."""
+        font = QFont(self.font())
+        for size in range(14, MIN_FONT - 1, -1):
+            font.setPixelSize(size)
+            if QFontMetricsF(font).horizontalAdvance(title) <= room.width():
+                break
+        painter.setFont(font)
+        painter.setPen(colour)
+        title = QFontMetricsF(font).elidedText(title, Qt.TextElideMode.ElideRight, room.width())
+        painter.drawText(room, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, title)
 
     def _paint_operators(self, painter: QPainter, layout: GridGeometry, colour: QColor) -> None:
         """The "×" and "=" between the grids."""
@@ -222,16 +261,8 @@ class StepGrids(QWidget):
             painter.drawText(QRectF(corners[0].x() + side, corners[0].y(), GAP, side), centre, "×")
             painter.drawText(QRectF(corners[2].x() - GAP, corners[2].y(), GAP, side), centre, "=")
 
-    def _paint_grid(self, painter, corner, cell, values, rgb, padding, done, border) -> None:
-        k = values.shape[0]
-        # Fractional values (luminance, /16 kernels) get fewer decimals in the cells when all three
-        # would need a tiny font; the equation below keeps them all. Hover a cell for the exact value.
-        legible = min(15, int(cell * 0.32))
-        for decimals in (3, 2, 1, 0):
-            texts = [number(v, decimals) for v in values.ravel()]
-            font = self._fitting_font(texts, cell)
-            if font.pixelSize() >= legible:
-                break
+    def _paint_grid(self, painter, corner, cell, texts, font, rgb, padding, done, border) -> None:
+        k = rgb.shape[0]
         tag_font = QFont(self.font())
         tag_font.setPixelSize(max(10, int(cell * 0.21)))
 
@@ -271,24 +302,24 @@ class StepGrids(QWidget):
         painter.drawRect(QRectF(corner.x(), corner.y(), cell * k, cell * k))
 
     def _fitting_font(self, texts: list[str], cell: float) -> QFont:
-        """The largest bold font (up to ~40% of the cell) in which every text fits the cell."""
+        """The largest bold font (up to ~40% of the cell, at least :data:`MIN_FONT` px) in which
+        every text fits the cell; a regular one at :data:`MIN_FONT` when no bold one does."""
         longest = max(texts, key=len)
         key = (longest, int(cell))
-        if key in self._font_cache:
-            return self._font_cache[key]
-        font = QFont(self.font())
-        font.setBold(True)
-        size = int(min(24, cell * 0.4))
-        while size > 8:
+        if key not in self._font_cache:
+            font = QFont(self.font())
+            font.setBold(True)
+            size = max(MIN_FONT, int(min(24, cell * 0.4)))
             font.setPixelSize(size)
-            if QFontMetricsF(font).horizontalAdvance(longest) <= cell - 6:
-                break
-            size -= 1
-        font.setPixelSize(size)
-        if len(self._font_cache) > 256:
-            self._font_cache.clear()
-        self._font_cache[key] = font
-        return font
+            while size > MIN_FONT and QFontMetricsF(font).horizontalAdvance(longest) > cell - 6:
+                size -= 1
+                font.setPixelSize(size)
+            if QFontMetricsF(font).horizontalAdvance(longest) > cell - 6:
+                font.setBold(False)
+            if len(self._font_cache) > 256:
+                self._font_cache.clear()
+            self._font_cache[key] = font
+        return self._font_cache[key]
 
     @staticmethod
     def _paint_highlight(painter: QPainter, rect: QRectF) -> None:
@@ -322,9 +353,14 @@ class StepGrids(QWidget):
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
-            term = self._term_at(QPointF(event.pos()))
+            layout = self.geometry_now()
+            position = QPointF(event.pos())
+            term = -1 if layout is None else layout.term_at(position)
             if term >= 0:
-                QToolTip.showText(event.globalPos(), cell_tooltip(self._explanation, term), self)
+                # Below the hovered grid, never over the cell being looked at.
+                grid = next(g for g in range(3) if layout.cell_rect(g, term).contains(position))
+                below = QPointF(position.x(), layout.corners[grid].y() + layout.side + 4)
+                QToolTip.showText(self.mapToGlobal(below.toPoint()), cell_tooltip(self._explanation, term), self)
             else:
                 QToolTip.hideText()
             return True

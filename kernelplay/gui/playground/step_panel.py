@@ -4,7 +4,8 @@
 nothing the core already did: the running total it builds term by term is the explanation's
 ``running_sums``, the stages under the sum are its ``stages()`` and the final value its ``shown``.
 The panel holds the stepping state (which term was added last) and the layout; the grids are
-painted by :mod:`~kernelplay.gui.playground.step_grids` and every text is written by
+painted by :mod:`~kernelplay.gui.playground.step_grids`, the stages under the sum laid out by
+:mod:`~kernelplay.gui.playground.step_stages`, and every text is written by
 :mod:`~kernelplay.gui.playground.step_text`.
 """
 from __future__ import annotations
@@ -14,7 +15,6 @@ from PySide6.QtGui import QHideEvent, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QScrollArea,
@@ -27,13 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.gui.playground import step_text
-from kernelplay.gui.playground.step_grids import PixelSwatch, StepGrids
+from kernelplay.gui.playground.step_grids import GAP, StepGrids
+from kernelplay.gui.playground.step_stages import CAPTION_STYLE, SumStages, restyle
 from kernelplay.gui.playground.step_text import PENDING_COLOUR, PLAIN, RICH
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
-from kernelplay.imaging.explain import STAGE_NAMES, PixelExplanation
+from kernelplay.imaging.explain import PixelExplanation
 
-CAPTION_STYLE = "font-size: 14px; color: #666666;"
-HINT = "Hover over a pixel of either image to see how its value is computed.\nClick to pin it, then step through the sum."
+HINT = (
+    "Hover over a pixel of either image to see how its value is computed.\n"
+    "Click to pin it, then step through the sum; Esc or a second click on it releases it."
+)
+# Wider than this (and not much taller than wide): grids left, text right, so the equation and
+# the term it highlights stay in sight together even when the panel is short (1024×700).
+WIDE_FROM = 560
+TEXT_MIN_WIDTH = 240  # the equation and the stages beside the grids need this much
 PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each product
 # The keys of each step action while the panel has focus, as the buttons' tooltips name them.
 KEY_HELP = {"back": "Shift+← or ,", "forward": "Shift+→ or .", "play": "Space", "reset": "Home", "all": "End"}
@@ -52,13 +59,15 @@ class StepPanel(Playback, QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._explanation: PixelExplanation | None = None
+        self._output_pixel: tuple[int, ...] | None = None
+        self._pinned = False
         self._current = -1
-        self._wide = False
         self._player = PlayTimer(self._on_timer_ticked, PLAY_INTERVAL_MS, self)
         self._player.playing_changed.connect(self._sync_play_button)
         self._player.playing_changed.connect(self.playing_changed)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
+        self._default_hint = HINT
         self._hint = QLabel(HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
@@ -76,9 +85,8 @@ class StepPanel(Playback, QWidget):
         self._equation.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self._total = QLabel()
         self._total.setTextFormat(Qt.TextFormat.RichText)
-        self._stage_labels: dict[str, tuple[QLabel, QLabel]] = {}
-        self._swatch = PixelSwatch()
-        self._final = QLabel()
+        self._total.setWordWrap(True)
+        self._stages = SumStages()
         self._buttons: dict[str, QToolButton] = {}
         self._build_layout()
         self._refresh()
@@ -89,40 +97,6 @@ class StepPanel(Playback, QWidget):
         self._header.setStyleSheet("font-size: 14px;")
         self._equation.setStyleSheet("font-size: 16px;")
         self._total.setStyleSheet("font-size: 17px;")
-
-        stages = QWidget()
-        grid = QGridLayout(stages)
-        grid.setContentsMargins(0, 4, 0, 0)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(2)
-        for row, key in enumerate(("sum", "divide", "raw", "mapping")):
-            caption, value = QLabel(STAGE_NAMES[key]), QLabel()
-            caption.setStyleSheet(CAPTION_STYLE)
-            value.setStyleSheet("font-size: 16px;")
-            value.setTextFormat(Qt.TextFormat.RichText)
-            value.setWordWrap(True)
-            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(value, row, 1)
-            self._stage_labels[key] = (caption, value)
-        shown_caption = QLabel(STAGE_NAMES["shown"])
-        shown_caption.setStyleSheet(CAPTION_STYLE)
-        final_row = QHBoxLayout()
-        final_row.addWidget(self._swatch)
-        final_row.addWidget(self._final)
-        final_row.addStretch(1)
-        grid.addWidget(shown_caption, 4, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        grid.addLayout(final_row, 4, 1)
-        grid.setColumnStretch(1, 1)
-
-        text_column = QVBoxLayout()
-        text_column.setSpacing(4)
-        text_column.addWidget(self._equation)
-        text_column.addWidget(self._total)
-        text_column.addWidget(stages)
-        text_column.addStretch(1)
-        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
-        self._body.addWidget(self._grids, 3)
-        self._body.addLayout(text_column, 2)
 
         self._controls = QWidget()
         controls = QHBoxLayout(self._controls)
@@ -144,46 +118,61 @@ class StepPanel(Playback, QWidget):
             self._buttons[key] = button
         controls.addStretch(1)
 
-        # Narrow: the buttons under everything. Wide and short: beside the header, saving a row.
-        self._top_row = QHBoxLayout()
-        self._top_row.addWidget(self._header, 1)
-        self._outer = QVBoxLayout(content)
-        self._outer.setContentsMargins(8, 6, 8, 6)
-        self._outer.setSpacing(6)
-        self._outer.addLayout(self._top_row)
-        self._outer.addLayout(self._body, 1)
-        self._outer.addWidget(self._controls)
+        # The buttons sit right under the grids they step through, in either arrangement.
+        grids_column = QVBoxLayout()
+        grids_column.setSpacing(4)
+        grids_column.addWidget(self._grids)
+        grids_column.addWidget(self._controls)
+        grids_column.addStretch(1)
+        text_column = QVBoxLayout()
+        text_column.setSpacing(4)
+        text_column.addWidget(self._equation)
+        text_column.addWidget(self._total)
+        text_column.addWidget(self._stages)
+        text_column.addStretch(1)
+        self._body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self._body.addLayout(grids_column)  # what the grids need; the text takes the rest
+        self._body.addLayout(text_column, 1)
+        outer = QVBoxLayout(content)
+        outer.setContentsMargins(8, 6, 8, 6)
+        outer.setSpacing(6)
+        outer.addWidget(self._header)
+        outer.addLayout(self._body, 1)
 
         # A 5×5 sum in a short column may not fit: scroll rather than squash the numbers.
-        scroll = QScrollArea()
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._scroll = QScrollArea()
+        self._scroll.setWidget(content)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self._hint)
-        self._stack.addWidget(scroll)
+        self._stack.addWidget(self._scroll)
 
     def sizeHint(self) -> QSize:
         return QSize(460, 700)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        # Wide and short (under the images): grids left, text right. Otherwise one column.
-        wide = event.size().width() >= 760 and event.size().width() >= 1.5 * event.size().height()
+        self._arrange()
+        super().resizeEvent(event)
+
+    def _arrange(self) -> None:
+        """Wide and short (under the images): grids left, text right, if three grids in a row
+        leave the text its room. Otherwise one column. Then size the grids to the room."""
+        width, height = self.width(), self.height()
+        k = 3 if self._explanation is None else self._explanation.size
+        grids_width = 3 * k * self._grids.min_cell() + 2 * GAP + 12
+        wide = width >= max(WIDE_FROM, 1.3 * height, grids_width + TEXT_MIN_WIDTH)
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._body.direction() != direction:
             self._body.setDirection(direction)
             self._grids.set_narrow(not wide)
-            if wide:
-                self._outer.removeWidget(self._controls)
-                self._top_row.addWidget(self._controls)
-            else:
-                self._top_row.removeWidget(self._controls)
-                self._outer.addWidget(self._controls)
-        self._wide = wide
-        self._fit_grids()
-        super().resizeEvent(event)
+        if wide:
+            # The body's height: the panel less the header, the buttons and the margins.
+            header = self._header.heightForWidth(width - 16)
+            room = height - header - self._controls.sizeHint().height() - 30
+            self._grids.fit_width_to_height(room, width * 0.55)
 
     # -- what the playground, the scan view and the tests read -------------------------------
     def explanation(self) -> PixelExplanation | None:
@@ -212,7 +201,7 @@ class StepPanel(Playback, QWidget):
         return "" if e is None else step_text.running_total(e, self._current, PLAIN)
 
     def final_value_text(self) -> str:
-        return self._final.text()
+        return self._stages.final_value_text()
 
     def stage_texts(self) -> dict[str, str]:
         """The stages from sum to pixel that are shown, as plain text, by name ("divide" only
@@ -220,13 +209,19 @@ class StepPanel(Playback, QWidget):
         e = self._explanation
         if e is None:
             return {}
-        return {key: text for key, text in step_text.stages(e, PLAIN).items() if key in self._stage_labels}
+        return self._stages.texts(e)
 
     def hint_text(self) -> str:
-        return self._hint.text()
+        """What the panel says instead of a sum (the hint, or why there is no output pixel)."""
+        return self._hint.text() if self._explanation is None else ""
+
+    def header_text(self) -> str:
+        """The line above the grids as plain text: where, which values, which border (and the pin)."""
+        return "" if self._explanation is None else self._header_text(PLAIN)
 
     def set_hint(self, text: str) -> None:
         """What the panel says while it has no pixel to explain."""
+        self._default_hint = text
         self._hint.setText(text)
 
     def set_play_interval(self, milliseconds: int) -> None:
@@ -238,11 +233,23 @@ class StepPanel(Playback, QWidget):
 
     # -- slots ------------------------------------------------------------------------------
     @Slot(object)
-    def set_explanation(self, explanation: PixelExplanation | None) -> None:
-        """Draw ``explanation`` (None: the hint). Mid-way through stepping a same-sized sum, the
-        step is kept, so a pinned window moved by the arrow keys keeps its place in the sum."""
+    def set_explanation(
+        self,
+        explanation: PixelExplanation | None,
+        *,
+        output_pixel: tuple[int, ...] | None = None,
+        pinned: bool = False,
+        reason: str = "",
+    ) -> None:
+        """Draw ``explanation``; mid-way through stepping a same-sized sum, the step is kept, so a
+        pinned window moved by the arrow keys keeps its place in the sum. ``output_pixel`` is the
+        whole output pixel as shown (all three channels of a colour one), named in the header;
+        ``pinned`` adds how to release the pin. None shows ``reason`` (why there is no output
+        pixel), or the hint."""
         previous = self._explanation
         self._explanation = explanation
+        self._output_pixel, self._pinned = output_pixel, pinned
+        self._hint.setText(reason or self._default_hint)
         if explanation is None:
             self.pause()
             self._set_current(-1, refresh=False)
@@ -327,12 +334,18 @@ class StepPanel(Playback, QWidget):
         if refresh:
             self._refresh()
         if changed:
+            self._keep_term_in_sight()
             self.term_changed.emit(index)
 
-    def _fit_grids(self) -> None:
-        if self._wide:
-            # The body's height: the panel less the header, the buttons and the margins.
-            self._grids.fit_width_to_height(self.height() - 60, self.width() * 0.55)
+    def _keep_term_in_sight(self) -> None:
+        """Scroll (when the sum does not fit) to the current term's cells: window, then products."""
+        layout = self._grids.geometry_now()
+        if layout is None or not 0 <= self._current < self.term_count():
+            return
+        for grid in (0, 2):
+            rect = layout.cell_rect(grid, self._current)
+            centre = self._grids.mapTo(self._scroll.widget(), rect.center().toPoint())
+            self._scroll.ensureVisible(centre.x(), centre.y(), 0, int(rect.height()))
 
     @Slot(bool)
     def _sync_play_button(self, playing: bool) -> None:
@@ -348,14 +361,14 @@ class StepPanel(Playback, QWidget):
             self._grids.show_state(None, -1)
             return
         self._stack.setCurrentIndex(1)
-        self._fit_grids()
         n = e.products.size
-        self._header.setText(step_text.header(e, RICH))
+        self._header.setText(self._header_text(RICH))
         self._grids.show_state(e, self._current)
-        self._restyle(self._equation, "font-size: 16px;" if n <= 9 else "font-size: 14px;")
+        self._arrange()
+        restyle(self._equation, "font-size: 16px;" if n <= 9 else "font-size: 14px;")
         self._equation.setText(step_text.equation(e, self._current, RICH))
         self._total.setText(step_text.running_total(e, self._current, RICH))
-        self._fill_stages(e, complete=self._current >= n - 1)
+        self._stages.show_stages(e, complete=self._current >= n - 1)
         for key, enabled in (
             ("back", self._current > -1),
             ("reset", self._current > -1),
@@ -364,22 +377,9 @@ class StepPanel(Playback, QWidget):
         ):
             self._buttons[key].setEnabled(enabled)
 
-    def _fill_stages(self, e: PixelExplanation, complete: bool) -> None:
-        texts = step_text.stages(e, RICH)
-        for key, (caption, value) in self._stage_labels.items():
-            caption.setVisible(key in texts)
-            value.setVisible(key in texts)
-            value.setText(texts.get(key, ""))
-        self._swatch.set_value(e.shown)
-        self._final.setText(str(e.shown))
-        # Until every term is in, the stages describe a sum still being built: dim them.
-        dim = "" if complete else f"color: {PENDING_COLOUR};"
-        for _, value in self._stage_labels.values():
-            self._restyle(value, f"font-size: 16px; {dim}")
-        self._restyle(self._final, f"font-size: 24px; font-weight: bold; {dim}")
+    def _header_text(self, marks) -> str:
+        text = step_text.header(self._explanation, marks, self._output_pixel)
+        if self._pinned:
+            text += marks.line_break + marks.quiet(step_text.PIN_NOTE)
+        return text
 
-    @staticmethod
-    def _restyle(label: QLabel, sheet: str) -> None:
-        # Setting a style sheet re-polishes the widget (~0.5 ms each): only when it changes.
-        if label.styleSheet() != sheet:
-            label.setStyleSheet(sheet)

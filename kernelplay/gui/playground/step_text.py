@@ -3,21 +3,22 @@
 Qt-free. The arithmetic written out comes from the core (``PixelExplanation.terms`` and
 ``.stages()``, which writes the output mapping with
 :func:`~kernelplay.imaging.mapping.describe_mapping`) and every number from
-:mod:`kernelplay.common.text`; this module only arranges them for the panel. Each text is built
-once and written with a set of marks: :data:`RICH` for the panel's labels (Qt rich text),
-:data:`PLAIN` for the panel's plain-text accessors, so the two cannot disagree. No word here holds
-``<``, ``>`` or ``&``: nothing needs escaping.
+:mod:`kernelplay.common.text`, by one rule for the whole panel
+(:func:`~kernelplay.common.text.format_significant`: the grids, the equation, the running total
+and the stages all write 11.772 as 11.77); the tooltips give exact values. This module only
+arranges them for the panel. Each text is built once and written with a set of marks: :data:`RICH`
+for the panel's labels (Qt rich text), :data:`PLAIN` for the panel's plain-text accessors, so the
+two cannot disagree. No word here holds ``<``, ``>`` or ``&``: nothing needs escaping.
 
 ``current`` is the panel's step: −1 before the first term, ``i`` while term ``i`` (reading order)
 was the last one added, ``k*k`` when the whole sum is shown.
 """
 from __future__ import annotations
 
-from kernelplay.common.text import format_number, signed
+from kernelplay.common.text import format_exact, format_significant
 from kernelplay.imaging.borders import BORDER_LABELS
 from kernelplay.imaging.explain import PixelExplanation
-
-DECIMALS = 3  # up to three decimals: enough to check the sums by hand, few enough to read
+from kernelplay.imaging.scan import output_offset, output_shape
 
 PENDING_COLOUR = "#8c8c8c"  # terms not yet in the sum, and the stages they will still change
 TERM_BACKGROUND = "#c4efff"  # the term just added: a pale tint of the cyan outline on the grids
@@ -35,6 +36,8 @@ PADDING_SENTENCES = {
     "reflect": "outside the image: mirrored across the edge (reflect)",
     "wrap": "outside the image: taken from the opposite edge (wrap around)",
 }
+CHANNEL_NAMES = {"R": "red", "G": "green", "B": "blue"}
+PIN_NOTE = "Pinned: Esc or a click on the pixel releases it."
 
 
 class PlainText:
@@ -92,9 +95,10 @@ PLAIN = PlainText()
 RICH = RichText()
 
 
-def number(value: float, decimals: int = DECIMALS) -> str:
-    """A number as the panel writes it (:func:`~kernelplay.common.text.format_number`, 3 decimals)."""
-    return format_number(float(value), decimals)
+def number(value: float) -> str:
+    """A number as the panel writes it, everywhere: four significant digits
+    (:func:`~kernelplay.common.text.format_significant`)."""
+    return format_significant(float(value))
 
 
 def border_name(border: str) -> str:
@@ -107,8 +111,12 @@ def terms_added(explanation: PixelExplanation, current: int) -> int:
     return max(0, min(current + 1, explanation.products.size))
 
 
-def header(explanation: PixelExplanation, marks: PlainText = RICH) -> str:
-    """``"pixel (row 4, col 4) · grey image · zero padding"``: where, which values, which border."""
+def header(explanation: PixelExplanation, marks: PlainText = RICH, output_pixel: tuple[int, ...] | None = None) -> str:
+    """``"pixel (row 4, col 4) · grey image · zero padding"``: where, which values, which border.
+
+    A colour channel is named with the output pixel it is part of, as the output shows it:
+    ``"red channel of the output (13, 9, 1)"``.
+    """
     e = explanation
     where = marks.strong(f"pixel (row {e.row}, col {e.col})")
     if (e.output_row, e.output_col) != (e.row, e.col):
@@ -118,7 +126,9 @@ def header(explanation: PixelExplanation, marks: PlainText = RICH) -> str:
     elif e.channel == "luminance":
         channel = marks.strong("luminance")
     else:
-        channel = f"channel: {marks.strong(e.channel)}"
+        channel = f"{marks.strong(CHANNEL_NAMES[e.channel])} channel"
+        if output_pixel is not None and len(output_pixel) > 1:
+            channel += f" of the output ({', '.join(str(int(v)) for v in output_pixel)})"
     parts = [where, channel, border_name(e.border)]
     if e.flipped:
         parts.append("convolution (kernel flipped)")
@@ -129,7 +139,7 @@ def equation(explanation: PixelExplanation, current: int, marks: PlainText = RIC
     """Every term of the sum, then ``= <running total>``; the terms still to come are pending."""
     n = explanation.products.size
     parts = []
-    for index, term in enumerate(explanation.terms(DECIMALS)):
+    for index, term in enumerate(explanation.terms()):
         term = marks.unbroken(term)
         if index == current:
             term = marks.current(term)
@@ -153,7 +163,7 @@ def running_total(explanation: PixelExplanation, current: int, marks: PlainText 
 def stages(explanation: PixelExplanation, marks: PlainText = RICH) -> dict[str, str]:
     """The stages from the weighted sum to the pixel, by the keys of
     :data:`~kernelplay.imaging.explain.STAGE_NAMES` ("divide" only when there is a divisor)."""
-    written = explanation.stages(DECIMALS)
+    written = explanation.stages()
     result = marks.strong("{}")
     texts = written.texts(result)
     mapping = written.mapping
@@ -168,7 +178,8 @@ def grid_titles(explanation: PixelExplanation) -> tuple[str, str, str]:
     kernel = "kernel" if explanation.divisor == 1 else f"kernel (÷ {number(explanation.divisor)} later)"
     if explanation.flipped:
         kernel += ", flipped"
-    return "input window", kernel, "products"
+    window = "input window" if explanation.channel not in CHANNEL_NAMES else f"input window ({CHANNEL_NAMES[explanation.channel]})"
+    return window, kernel, "products"
 
 
 def padding_legend(border: str) -> str:
@@ -177,11 +188,27 @@ def padding_legend(border: str) -> str:
 
 
 def cell_tooltip(explanation: PixelExplanation, term: int) -> str:
-    """What hovering a cell of term ``term`` (reading order) says about it."""
+    """What hovering a cell of term ``term`` (reading order) says about it: its exact numbers."""
     e = explanation
     value, weight, product = e.window.flat[term], e.weights.flat[term], e.products[term]
     where = " (padding)" if e.is_padding.flat[term] else ""
+    row, col = divmod(term, e.size)
     return (
-        f"term {term + 1}: {number(value)}{where} × {signed(weight, DECIMALS)} = {number(product)}"
-        "\nclick to step the sum to here"
+        f"term {term + 1}, exact values (window row {row + 1}, column {col + 1}):\n"
+        f"input {format_exact(value)}{where} × weight {format_exact(weight)} = {format_exact(product)}\n"
+        "click to step the sum to here"
+    )
+
+
+def no_output_text(row: int, col: int, size: int, shape: tuple[int, ...]) -> str:
+    """Why the "valid" border has no output pixel for the ``size``×``size`` window centred on
+    (row, col) of an image of ``shape`` (H, W, …): where its output pixels are, by the core's count."""
+    height, width = shape[:2]
+    first = output_offset("valid", size)
+    rows, cols = output_shape(shape, size, "valid", 1)
+    return (
+        f"Pixel (row {row}, col {col}) has no output pixel. With the Valid border the {size}×{size} window "
+        f"must fit inside the image: output pixels exist only from row {first} to {first + rows - 1} and "
+        f"column {first} to {first + cols - 1}, so the output is {cols}×{rows}: the {width}×{height} input "
+        f"less a ring {first} pixel{'s' if first > 1 else ''} wide."
     )
