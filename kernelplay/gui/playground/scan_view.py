@@ -82,38 +82,44 @@ class ScanView(Playback, QWidget):
             button = transport_button(self, label, icon, tip, slot)
             controls.addWidget(button)
             self._buttons[key] = button
-        controls.addSpacing(16)
+        controls.addSpacing(12)
         speed_caption = QLabel("Speed")
         self._speed.setRange(*SPEED_RANGE)
-        self._speed.setFixedWidth(160)
+        self._speed.setMinimumWidth(60)
+        self._speed.setMaximumWidth(160)
         self._speed.setToolTip("Window positions per second while playing")
         self._speed.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._speed.valueChanged.connect(self._on_speed_changed)
-        self._speed_label.setMinimumWidth(48)
+        self._speed_label.setMinimumWidth(40)
         controls.addWidget(speed_caption)
-        controls.addWidget(self._speed)
+        controls.addWidget(self._speed, 1)
         controls.addWidget(self._speed_label)
-        controls.addSpacing(16)
-        controls.addWidget(QLabel("Stride"))
+        controls.addStretch(1)
+
+        # The stride sits by the output size it changes.
+        info = QHBoxLayout()
+        info.setSpacing(4)
+        info.addWidget(QLabel("Stride"))
         for stride in SCAN_STRIDES:
             radio = QRadioButton(str(stride))
             radio.setToolTip(f"Move the window {stride} pixel{'s' if stride > 1 else ''} at a time")
             radio.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self._stride_group.addButton(radio, stride)
-            controls.addWidget(radio)
+            info.addWidget(radio)
         self._stride_group.button(self.state.settings.stride).setChecked(True)
         self._stride_group.idClicked.connect(self._on_stride_clicked)
-        controls.addStretch(1)
+        info.addSpacing(12)
 
         self._formula.setTextFormat(Qt.TextFormat.RichText)
         self._formula.setStyleSheet("font-size: 15px;")
         self._formula.setToolTip("Output size = (H + 2p − k) / s + 1, rounded down: H input pixels, "
                                  "p padding on each side, k the kernel's size, s the stride")
         self._status.setStyleSheet("font-size: 14px;")
-        info = QHBoxLayout()
-        info.addWidget(self._formula)
-        info.addStretch(1)
-        info.addWidget(self._status)
+        for label in (self._formula, self._status):
+            label.setWordWrap(True)  # a narrow window wraps them rather than growing
+        self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        info.addWidget(self._formula, 1)
+        info.addWidget(self._status, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
@@ -121,7 +127,7 @@ class ScanView(Playback, QWidget):
         layout.addLayout(controls)
         layout.addLayout(info)
         layout.addWidget(self.step_panel, 4)
-        self.step_panel.setMinimumHeight(290)
+        self.step_panel.setMinimumHeight(200)
         self.step_panel.set_hint("Press Play or Step to slide the window.\nEach position's multiply-sum is worked out here.")
 
     # -- what the playground sets -----------------------------------------------------------
