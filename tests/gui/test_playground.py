@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from hovering import hover_pixel
-from kernelplay.common.text import format_number
+from kernelplay.common.text import format_significant
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.imaging.explain import explain_pixel
 from kernelplay.imaging.filtering import apply_kernel
@@ -57,7 +57,7 @@ def test_picking_a_preset_applies_it(window, qtbot, emboss_image, wait_for_outpu
     assert [cell.text() for cell in tab.kernel_editor.cells()] == ["−2", "−1", "0", "−1", "1", "1", "0", "1", "2"]
     assert result.raw[4, 4] == pytest.approx(-106)
     np.testing.assert_array_equal(tab.output_pixels(), expected_output(emboss_image, PRESETS["emboss"]))
-    assert "kernel sum 1" in tab.summary_label.text()
+    assert "Sum of weights: 1" in tab.kernel_editor.sum_label.text()  # said once, by the kernel
 
 
 def test_typing_a_weight_updates_the_output_and_makes_it_custom(window, qtbot, emboss_image, wait_for_output):
@@ -109,7 +109,7 @@ def test_absurd_values_are_marked_and_hovering_still_explains_the_applied_kernel
     hover_pixel(tab.images.input_view, 4, 4)
     shown = tab.step_panel.explanation()
     expected = explain_pixel(emboss_image, applied, 4, 4)
-    assert shown == expected and tab.step_panel.total_text().endswith(format_number(expected.weighted_sum, 3))
+    assert shown == expected and tab.step_panel.total_text().endswith(format_significant(expected.weighted_sum))
 
 
 def test_tab_moves_to_the_next_cell_and_the_wheel_nudges(window, qtbot):
@@ -133,12 +133,13 @@ def test_normalise_divides_by_the_sum(window, qtbot, colour_image, wait_for_outp
     tab.set_image(colour_image, "c")
     for cell in editor.cells():
         type_into(qtbot, cell, "1")
-    assert editor.normalise_button.isEnabled()
-    qtbot.mouseClick(editor.normalise_button, Qt.MouseButton.LeftButton)
-    assert editor.divisor_cell.text() == "9"
+    assert not editor.is_normalised()  # sharpen has no divisor
+    qtbot.mouseClick(editor.normalise_box, Qt.MouseButton.LeftButton, pos=QPoint(5, editor.normalise_box.height() // 2))
+    assert editor.divisor_cell.text() == "9" and editor.divisor_cell.isReadOnly()
     np.testing.assert_allclose(wait_for_output(tab).request.kernel, np.full((3, 3), 1 / 9))
     assert "9 ÷ 9 = 1" in editor.sum_label.text()
-    assert not editor.normalise_button.isEnabled()
+    type_into(qtbot, editor.cells()[4], "3")  # the divisor follows the sum: still a blur
+    assert editor.divisor_cell.text() == "11" and "11 ÷ 11 = 1" in editor.sum_label.text()
 
 
 def test_five_by_five_keeps_the_kernel_centred(window, qtbot, colour_image, wait_for_output):

@@ -1,11 +1,17 @@
-"""The input and output images side by side, at one shared zoom, with the kernel's window outlined."""
+"""The input and output images side by side, at one shared zoom, with the kernel's window outlined.
+
+Both views share one scene geometry: scene coordinates are the *input's* pixel coordinates, and a
+"valid" output, smaller by a ring of k//2 pixels, sits inside that ring (hatched), under the input
+pixels it belongs to. The wheel zooms both views about the pixel under the cursor.
+"""
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPen, QPixmap, QWheelEvent
+from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath, QPen, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
+    QGraphicsPathItem,
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
@@ -20,27 +26,31 @@ from kernelplay.gui.qt_arrays import array_to_qpixmap
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
+CLICK_SLOP = 4  # screen px: a click this close to the pinned pixel is a click on it
 WINDOW_COLOUR = QColor(255, 200, 0)  # the kernel's window, here and on the sliding window's grid
 _TERM_PEN = QColor(0, 200, 255)
+_RING_COLOUR = QColor(150, 150, 160)  # the hatching where a "valid" output has no pixels
 _ARROW_STEPS = {
     Qt.Key.Key_Up: (-1, 0),
     Qt.Key.Key_Down: (1, 0),
     Qt.Key.Key_Left: (0, -1),
     Qt.Key.Key_Right: (0, 1),
 }
+INPUT_HELP = "wheel: zoom · drag: pan · click: pin"
 
 
 class ImageView(QGraphicsView):
-    """One image drawn pixel-exact: wheel zooms about the cursor, dragging pans.
+    """One image drawn pixel-exact: dragging pans; the wheel and clicks are reported, with the
+    viewport position, for :class:`ImagePair` to act on both views.
 
-    Pixel (row, col) covers the scene rectangle [col, col+1) × [row, row+1), so scene
-    coordinates are image coordinates. Zoomed in, pixels stay crisp squares (no smoothing).
+    Scene pixel (row, col) covers [col, col+1) × [row, row+1). The scrollable area reaches a
+    viewport beyond the image on every side (see :meth:`set_scene_size`), so any pixel can be
+    kept under the cursor while zooming; the scroll bars are hidden.
     """
 
-    pixel_hovered = Signal(int, int)  # row, col under the mouse; (-1, -1) when it leaves the image
-    pixel_clicked = Signal(int, int)
-    zoom_changed = Signal(float)
-    zoomed_by_user = Signal()
+    pixel_hovered = Signal(int, int)  # scene row, col under the mouse; (-1, -1) off the image
+    clicked = Signal(QPointF)  # a click that was not a drag, at this viewport position
+    wheel_turned = Signal(float, QPointF)  # notches (positive: zoom in), viewport position
     arrow_pressed = Signal(int, int, bool)  # row step, column step, Shift held
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -49,16 +59,23 @@ class ImageView(QGraphicsView):
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.viewport().setCursor(Qt.CursorShape.CrossCursor)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setBackgroundBrush(QBrush(QColor(48, 48, 52)))
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setMouseTracking(True)
         self._pixmap_item = QGraphicsPixmapItem()
         self._pixmap_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.scene().addItem(self._pixmap_item)
+        self._ring = QGraphicsPathItem()
+        self._ring.setPen(QPen(Qt.PenStyle.NoPen))
+        self._ring.setBrush(QBrush(_RING_COLOUR, Qt.BrushStyle.BDiagPattern))
+        self.scene().addItem(self._ring)
         self._window_outline = self._add_outline(WINDOW_COLOUR, z=1)
         self._term_outline = self._add_outline(_TERM_PEN, z=2)
-        self._image_shape: tuple[int, int] = (0, 0)
+        self._image_shape: tuple[int, int] = (0, 0)  # of the scene: the input's (rows, columns)
         self._press_position: QPointF | None = None
 
     def _add_outline(self, colour: QColor, z: int) -> QGraphicsRectItem:
@@ -72,18 +89,28 @@ class ImageView(QGraphicsView):
         return item
 
     # -- content ---------------------------------------------------------------------------
-    def set_pixels(self, pixels: np.ndarray) -> None:
-        """Show uint8 pixels, (H, W) or (H, W, 3), keeping the zoom and position."""
-        self.set_pixmap(array_to_qpixmap(pixels))
+    def set_pixels(self, pixels: np.ndarray, offset: int = 0) -> None:
+        """Show uint8 pixels, (H, W) or (H, W, 3), ``offset`` pixels in from the scene's corner;
+        the ring around them, up to the scene's edge, is hatched."""
+        self._pixmap_item.setPixmap(array_to_qpixmap(pixels))
+        self._pixmap_item.setPos(offset, offset)
+        self._update_ring()
 
-    def set_pixmap(self, pixmap: QPixmap) -> None:
-        self._pixmap_item.setPixmap(pixmap)
-        self._image_shape = (pixmap.height(), pixmap.width())
-        self.scene().setSceneRect(QRectF(0, 0, pixmap.width(), pixmap.height()))
+    def set_scene_size(self, rows: int, cols: int, margin: float) -> None:
+        """Make the scene the ``rows``×``cols`` image plus ``margin`` scene units to scroll into
+        on every side."""
+        self._image_shape = (rows, cols)
+        self.setSceneRect(QRectF(-margin, -margin, cols + 2 * margin, rows + 2 * margin))
+        self._update_ring()
 
-    def set_offset(self, rows: int, cols: int) -> None:
-        """Place the image ``rows``/``cols`` pixels in (a "valid" output sits inside its input)."""
-        self._pixmap_item.setPos(cols, rows)
+    def _update_ring(self) -> None:
+        rows, cols = self._image_shape
+        inner = self._pixmap_item.sceneBoundingRect()
+        path = QPainterPath()
+        if rows and cols and inner.width() < cols:
+            path.addRect(QRectF(0, 0, cols, rows))
+            path.addRect(inner)  # the odd-even fill leaves the pixels themselves clear
+        self._ring.setPath(path)
 
     def outline_window(self, top: int, left: int, size: int) -> None:
         """Outline the kernel's ``size``×``size`` window whose top-left pixel is (top, left)."""
@@ -100,47 +127,55 @@ class ImageView(QGraphicsView):
         self._window_outline.setVisible(False)
         self._term_outline.setVisible(False)
 
-    # -- zoom --------------------------------------------------------------------------------
+    # -- geometry ----------------------------------------------------------------------------
     def zoom(self) -> float:
         return self.transform().m11()
 
-    def set_zoom(self, zoom: float) -> None:
-        zoom = float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM))
-        if abs(zoom - self.zoom()) > 1e-9:
-            factor = zoom / self.zoom()
-            self.scale(factor, factor)
-            self.zoom_changed.emit(zoom)
+    def scale_to(self, zoom: float) -> None:
+        self.setTransform(QTransform.fromScale(zoom, zoom))
 
     def fit_zoom(self) -> float:
         """The zoom at which the whole image fits the view."""
-        height, width = self._image_shape
-        if not height or not width:
+        rows, cols = self._image_shape
+        if not rows or not cols:
             return 1.0
         viewport = self.viewport().size()
-        return max(MIN_ZOOM, min(viewport.width() / width, viewport.height() / height) * 0.98)
+        return max(MIN_ZOOM, min(viewport.width() / cols, viewport.height() / rows) * 0.98)
 
-    def centre_image(self) -> None:
-        height, width = self._image_shape
-        self.centerOn(QPointF(width / 2, height / 2))
+    def scene_point(self, position: QPointF) -> QPointF:
+        """The scene point at viewport ``position`` (exact, not rounded to a screen pixel)."""
+        return self.viewportTransform().inverted()[0].map(position)
 
+    def keep_under(self, scene_point: QPointF, position: QPointF) -> None:
+        """Scroll so that ``scene_point`` is at viewport ``position``."""
+        drift = self.viewportTransform().map(scene_point) - position
+        for bar, step in ((self.horizontalScrollBar(), drift.x()), (self.verticalScrollBar(), drift.y())):
+            bar.setValue(bar.value() + round(step))
+
+    def pixel_at(self, position: QPointF) -> tuple[int, int] | None:
+        """The image pixel (row, col) at viewport ``position``, or None off the image."""
+        point = self.scene_point(position)
+        row, col = int(np.floor(point.y())), int(np.floor(point.x()))
+        rows, cols = self._image_shape
+        return (row, col) if 0 <= row < rows and 0 <= col < cols else None
+
+    def is_near(self, pixel: tuple[int, int], position: QPointF, slop: float = CLICK_SLOP) -> bool:
+        """Whether viewport ``position`` is on ``pixel``'s square on screen or within ``slop``
+        screen pixels of it (a pixel far zoomed out is smaller than a hand's aim)."""
+        row, col = pixel
+        square = self.viewportTransform().mapRect(QRectF(col, row, 1, 1))
+        return square.adjusted(-slop, -slop, slop, slop).contains(position)
+
+    # -- mouse and keys ------------------------------------------------------------------------
     def wheelEvent(self, event: QWheelEvent) -> None:
-        steps = event.angleDelta().y() / 120
-        if steps:
-            self.set_zoom(self.zoom() * ZOOM_STEP**steps)
-            self.zoomed_by_user.emit()
+        notches = event.angleDelta().y() / 120
+        if notches:
+            self.wheel_turned.emit(notches, event.position())
         event.accept()
-
-    # -- mouse -------------------------------------------------------------------------------
-    def _pixel_at(self, position: QPointF) -> tuple[int, int] | None:
-        scene_point = self._pixmap_item.mapFromScene(self.mapToScene(position.toPoint()))
-        row, col = int(np.floor(scene_point.y())), int(np.floor(scene_point.x()))
-        height, width = self._image_shape
-        return (row, col) if 0 <= row < height and 0 <= col < width else None
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
-        pixel = self._pixel_at(event.position())
-        self.pixel_hovered.emit(*(pixel or (-1, -1)))
+        self.pixel_hovered.emit(*(self.pixel_at(event.position()) or (-1, -1)))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_position = event.position()
@@ -151,9 +186,7 @@ class ImageView(QGraphicsView):
         pressed, self._press_position = self._press_position, None
         moved = pressed is not None and (event.position() - pressed).manhattanLength() > 4
         if event.button() == Qt.MouseButton.LeftButton and not moved:
-            pixel = self._pixel_at(event.position())
-            if pixel is not None:
-                self.pixel_clicked.emit(*pixel)
+            self.clicked.emit(event.position())
 
     def keyPressEvent(self, event) -> None:
         steps = _ARROW_STEPS.get(event.key())
@@ -161,7 +194,7 @@ class ImageView(QGraphicsView):
             super().keyPressEvent(event)
             return
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        self.arrow_pressed.emit(*steps, shift)  # arrows move the pinned window, not the scroll bars
+        self.arrow_pressed.emit(*steps, shift)  # arrows move the pinned window, not the view
         event.accept()
 
     def leaveEvent(self, event) -> None:
@@ -170,7 +203,8 @@ class ImageView(QGraphicsView):
 
 
 class ImagePair(QWidget):
-    """Input and output views side by side, sharing zoom and scroll position."""
+    """Input and output views side by side, sharing zoom and scroll position (both in the
+    input's pixel coordinates)."""
 
     pixel_hovered = Signal(int, int)  # input coordinates; (-1, -1) outside
     pixel_clicked = Signal(int, int)
@@ -180,80 +214,75 @@ class ImagePair(QWidget):
         super().__init__(parent)
         self.input_view = ImageView()
         self.output_view = ImageView()
-        self.input_title = QLabel("Input")
-        self.output_title = QLabel("Output")
-        self.input_view.setToolTip("The image going in. Wheel: zoom · drag: pan · click: pin a pixel.")
-        self.output_view.setToolTip(
-            "Each output pixel is the sum of the input window × kernel weights. Wheel: zoom · drag: pan."
-        )
-        self._output_offset = 0
+        self.input_title = QLabel(f"<b>Input</b> &nbsp;<span style='color:#777'>{INPUT_HELP}</span>")
+        self.output_title = QLabel("<b>Output</b>")
+        self._shape: tuple[int, int] = (0, 0)
+        self._pin: tuple[int, int] | None = None
         self._keep_fitted = True  # follow the window's size until the user zooms
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         for title, view in ((self.input_title, self.input_view), (self.output_title, self.output_view)):
             column = QVBoxLayout()
-            title.setStyleSheet("font-weight: 600;")
+            title.setTextFormat(Qt.TextFormat.RichText)
+            title.setMinimumWidth(10)  # a long title is cut, it does not widen the window
             column.addWidget(title)
             column.addWidget(view, 1)
             row.addLayout(column, 1)
-        self._link(self.input_view, self.output_view)
-        self._link(self.output_view, self.input_view)
+        for source, target in ((self.input_view, self.output_view), (self.output_view, self.input_view)):
+            source.horizontalScrollBar().valueChanged.connect(target.horizontalScrollBar().setValue)
+            source.verticalScrollBar().valueChanged.connect(target.verticalScrollBar().setValue)
         for view in (self.input_view, self.output_view):
-            view.pixel_hovered.connect(self._on_view_hovered)
-            view.pixel_clicked.connect(self._on_view_clicked)
-            view.zoomed_by_user.connect(self._on_zoomed_by_user)
+            view.pixel_hovered.connect(self.pixel_hovered)
+            view.clicked.connect(self._on_view_clicked)
+            view.wheel_turned.connect(self._on_wheel_turned)
             view.arrow_pressed.connect(self.arrow_pressed)
 
-    def _link(self, source: ImageView, target: ImageView) -> None:
-        source.zoom_changed.connect(target.set_zoom)
-        source.horizontalScrollBar().valueChanged.connect(target.horizontalScrollBar().setValue)
-        source.verticalScrollBar().valueChanged.connect(target.verticalScrollBar().setValue)
+    def views(self) -> tuple[ImageView, ImageView]:
+        return self.input_view, self.output_view
 
-    def _to_input(self, view: ImageView, row: int, col: int) -> tuple[int, int]:
-        if view is self.output_view and row >= 0:
-            return row + self._output_offset, col + self._output_offset
-        return row, col
-
-    @Slot(int, int)
-    def _on_view_hovered(self, row: int, col: int) -> None:
-        self.pixel_hovered.emit(*self._to_input(self.sender(), row, col))
-
-    @Slot(int, int)
-    def _on_view_clicked(self, row: int, col: int) -> None:
-        self.pixel_clicked.emit(*self._to_input(self.sender(), row, col))
-
+    # -- content ---------------------------------------------------------------------------
     def set_input(self, pixels: np.ndarray) -> None:
+        self._shape = pixels.shape[:2]
         self.input_view.set_pixels(pixels)
+        self._update_scenes()
 
     def set_output(self, pixels: np.ndarray, offset: int = 0) -> None:
         """Show the output; ``offset`` is how far a "valid" output is inset from the input's corner."""
-        self._output_offset = offset
-        self.output_view.set_pixels(pixels)
-        self.output_view.set_offset(offset, offset)
-        # A new scene size may have clamped the scroll bars: line the output up with the input again.
-        self.output_view.horizontalScrollBar().setValue(self.input_view.horizontalScrollBar().value())
-        self.output_view.verticalScrollBar().setValue(self.input_view.verticalScrollBar().value())
+        self.output_view.set_pixels(pixels, offset)
+        title = "<b>Output</b>"
+        if offset:
+            rows, cols = pixels.shape[:2]
+            title += (f" &nbsp;<span style='color:#777'>{cols}×{rows}: Valid crops a {offset}-pixel ring "
+                      "(hatched)</span>")
+        self.output_title.setText(title)
+
+    def set_pin(self, pixel: tuple[int, int] | None) -> None:
+        """The pinned pixel, so that a click near it counts as a click on it."""
+        self._pin = pixel
 
     def outline_window(self, row: int, col: int, size: int) -> None:
         """Outline on both images the window centred on input pixel (row, col)."""
-        for view in (self.input_view, self.output_view):
+        for view in self.views():
             view.outline_window(row - size // 2, col - size // 2, size)
 
     def outline_term(self, row: int | None, col: int | None) -> None:
-        for view in (self.input_view, self.output_view):
+        for view in self.views():
             view.outline_term(row, col)
 
     def clear_outlines(self) -> None:
-        for view in (self.input_view, self.output_view):
+        for view in self.views():
             view.clear_outlines()
 
+    # -- zoom ----------------------------------------------------------------------------------
     def zoom(self) -> float:
         return self.input_view.zoom()
 
     def set_zoom(self, zoom: float) -> None:
-        """Zoom both views (1.0 = one screen pixel per image pixel); stops following the window size."""
+        """Zoom both views about their centre (1.0 = one screen pixel per image pixel); stops
+        following the window size."""
         self._keep_fitted = False
-        self.input_view.set_zoom(zoom)
+        centre = QPointF(self.input_view.viewport().rect().center())
+        self._zoom_about(self.input_view, zoom, centre)
 
     @Slot()
     def zoom_to_fit(self) -> None:
@@ -262,15 +291,62 @@ class ImagePair(QWidget):
         self._fit()
 
     def _fit(self) -> None:
-        self.input_view.set_zoom(self.input_view.fit_zoom())
-        self.input_view.centre_image()
-        self.output_view.centre_image()
+        zoom = self.input_view.fit_zoom()
+        for view in self.views():
+            view.scale_to(zoom)
+        self._update_scenes()
+        rows, cols = self._shape
+        self.input_view.centerOn(QPointF(cols / 2, rows / 2))
+        self._follow(self.input_view)
 
-    @Slot()
-    def _on_zoomed_by_user(self) -> None:
+    def _zoom_about(self, view: ImageView, zoom: float, position: QPointF) -> None:
+        """Zoom both views, keeping the scene point at ``position`` in ``view`` where it is."""
+        zoom = float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM))
+        anchor = view.scene_point(position)
+        for each in self.views():
+            each.scale_to(zoom)
+        self._update_scenes()
+        view.keep_under(anchor, position)
+        self._follow(view)
+
+    def _update_scenes(self) -> None:
+        """One scene rectangle for both views: the image, with a viewport's worth of room to
+        scroll into on every side at the present zoom."""
+        largest = max(max(v.viewport().width(), v.viewport().height()) for v in self.views())
+        margin = largest / self.zoom()
+        for view in self.views():
+            view.set_scene_size(*self._shape, margin)
+
+    def _follow(self, source: ImageView) -> None:
+        """Give the other view ``source``'s scroll position (the links only pass on changes)."""
+        for view in self.views():
+            if view is not source:
+                view.horizontalScrollBar().setValue(source.horizontalScrollBar().value())
+                view.verticalScrollBar().setValue(source.verticalScrollBar().value())
+
+    @Slot(float, QPointF)
+    def _on_wheel_turned(self, notches: float, position: QPointF) -> None:
         self._keep_fitted = False
+        view = self.sender()
+        self._zoom_about(view, view.zoom() * ZOOM_STEP**notches, position)
+
+    @Slot(QPointF)
+    def _on_view_clicked(self, position: QPointF) -> None:
+        view = self.sender()
+        pixel = self._pin if self._pin is not None and view.is_near(self._pin, position) else view.pixel_at(position)
+        if pixel is not None:
+            self.pixel_clicked.emit(*pixel)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self._keep_fitted:
-            QTimer.singleShot(0, self._fit)  # after the layout has resized the views
+            QTimer.singleShot(0, self._fit)  # once the layout has resized the views
+        else:
+            centre = self.input_view.scene_point(QPointF(self.input_view.viewport().rect().center()))
+            QTimer.singleShot(0, lambda: self._recentre(centre))
+
+    def _recentre(self, centre: QPointF) -> None:
+        """After a resize, with the room to scroll into sized for the new views: the same centre."""
+        self._update_scenes()
+        self.input_view.centerOn(centre)
+        self._follow(self.input_view)

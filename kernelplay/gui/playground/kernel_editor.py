@@ -1,27 +1,38 @@
-"""The kernel editor: presets, a 3×3 / 5×5 grid of typed weights, a divisor, the sum, normalise."""
+"""The kernel editor: presets, a 3×3 / 5×5 grid of typed weights, a divisor, the sum, normalise.
+
+While a cell is being typed, an entry on its way to a number (``-``, ``.``, ``1e-``, ``1/``, empty)
+is not an error yet: it is marked softly and nothing is said until the user leaves the cell with
+it. Text no typing can save (``5x``) is marked and said at once. Either way the last valid kernel
+stays applied, and the complaint is withdrawn as soon as the cell holds a number.
+
+*Normalise* keeps the divisor equal to the weights' sum while the weights change (a blur stays a
+blur when it is edited or resized; weights summing to 0 get ÷ 1). Presets with a divisor (blur,
+gaussian, unsharp mask) come with it ticked; a divisor typed by hand stays as typed.
+"""
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
-from kernelplay.common.text import format_number
+from kernelplay.common.text import format_number, format_significant
 from kernelplay.imaging.kernels import KERNEL_SIZES, PRESETS, check_divisor, kernel_as_fraction, parse_weight
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
+_PENDING_STYLE = "border: 1px dashed #8c8c8c;"  # on its way to a number: not an error yet
 CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
 
 
@@ -54,23 +65,44 @@ def _divisor_problem(text: str) -> str | None:
     return None
 
 
-def _mark_invalid(cell: QLineEdit, invalid: bool) -> None:
-    style = _INVALID_STYLE if invalid else ""
+def _cell_problem(cell: KernelCell, problem_of) -> str | None:
+    """What is wrong with ``cell``'s text (as ``problem_of`` says), None when it is right, ""
+    while it is only unfinished: being typed, and more typing could make it right ("-", "1e-")."""
+    problem = problem_of(cell.text())
+    if problem is not None and cell.typing and problem_of(cell.text() + "1") is None:
+        return ""
+    return problem
+
+
+def _mark(cell: QLineEdit, style: str) -> None:
     if cell.styleSheet() != style:  # restyling is slow: only on a change
         cell.setStyleSheet(style)
 
 
 class KernelCell(QLineEdit):
-    """One typed weight. The mouse wheel nudges it by 1 (with Shift, by 0.1)."""
+    """One typed weight. The mouse wheel nudges it by 1 (with Shift, by 0.1). ``typing`` is True
+    from the user's first keystroke until they leave the cell (Return, Tab, a click elsewhere)."""
 
     nudged = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.typing = False
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumWidth(44)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setToolTip("Type a number. Mouse wheel: ±1 (Shift: ±0.1). Tab: next cell.")
+        # Connected before anyone else's slot: the flag is right when the editor reads the text.
+        self.textEdited.connect(self._on_typed)
+        self.editingFinished.connect(self._on_left)
+
+    @Slot()
+    def _on_typed(self) -> None:
+        self.typing = True
+
+    @Slot()
+    def _on_left(self) -> None:
+        self.typing = False
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         value = parse_number(self.text())
@@ -93,7 +125,7 @@ class KernelEditor(QWidget):
     """
 
     kernel_changed = Signal(np.ndarray)
-    validity_changed = Signal(str)  # "" when valid, else what is wrong
+    validity_changed = Signal(str)  # what is wrong, "" when nothing is (an entry still being typed is not)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,13 +140,17 @@ class KernelEditor(QWidget):
         self.size_box.setToolTip("Kernel size: 3×3 or 5×5 weights.")
         self.divisor_cell = KernelCell()
         self.divisor_cell.setToolTip("Every product sum is divided by this (1 = no division).")
+        self.divisor_cell.editingFinished.connect(self._apply_cells)
         self.sum_label = QLabel()
         self.sum_label.setToolTip("The sum of the kernel's weights: 1 keeps brightness, 0 keeps only edges.")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
         self.error_label.setStyleSheet("color: #b00000;")
-        self.normalise_button = QPushButton("Normalise")
-        self.normalise_button.setToolTip("Divide by the weights' sum so the kernel sums to 1 (keeps brightness).")
+        self.normalise_box = QCheckBox("Normalise")
+        self.normalise_box.setToolTip(
+            "Divide by the weights' sum, so the kernel sums to 1 and keeps brightness — and keep doing so\n"
+            "as the weights change or the size does (÷ 1 while they sum to 0). Untick to type your own divisor."
+        )
 
         self._grid = QGridLayout()
         self._grid.setSpacing(4)
@@ -124,7 +160,7 @@ class KernelEditor(QWidget):
         divisor_row = QHBoxLayout()
         divisor_row.addWidget(QLabel("÷"))
         divisor_row.addWidget(self.divisor_cell, 1)
-        divisor_row.addWidget(self.normalise_button)
+        divisor_row.addWidget(self.normalise_box)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
@@ -137,7 +173,7 @@ class KernelEditor(QWidget):
         self.divisor_cell.nudged.connect(self._on_cells_edited)
         self.preset_box.activated.connect(self._on_preset_chosen)
         self.size_box.activated.connect(self._on_size_chosen)
-        self.normalise_button.clicked.connect(self.normalise)
+        self.normalise_box.toggled.connect(self._on_normalise_toggled)
         self._rebuild_preset_box()
         self.set_preset(DEFAULT_PRESET)
 
@@ -181,14 +217,8 @@ class KernelEditor(QWidget):
             self._custom_kernels[key] = np.array(kernel, dtype=np.float64)
         self._rebuild_preset_box()
 
-    @Slot()
-    def normalise(self) -> None:
-        """Set the divisor to the weights' sum, so the kernel sums to 1."""
-        weights = self._read_weights()
-        if weights is None or abs(float(weights.sum())) < 1e-12:
-            return
-        self.divisor_cell.setText(format_number(float(weights.sum()), CELL_DECIMALS))
-        self._on_cells_edited()
+    def is_normalised(self) -> bool:
+        return self.normalise_box.isChecked()
 
     # -- building ------------------------------------------------------------------------
     def _rebuild_preset_box(self) -> None:
@@ -216,6 +246,7 @@ class KernelEditor(QWidget):
             cell = KernelCell()
             cell.textEdited.connect(self._on_cells_edited)
             cell.nudged.connect(self._on_cells_edited)
+            cell.editingFinished.connect(self._apply_cells)  # an unfinished entry left behind is an error now
             self._grid.addWidget(cell, index // size, index % size)
             self._cells.append(cell)
         for previous, following in zip(self._cells, self._cells[1:] + [self.divisor_cell]):
@@ -223,11 +254,20 @@ class KernelEditor(QWidget):
         self.size_box.setCurrentIndex(KERNEL_SIZES.index(size))
 
     def _show_kernel(self, kernel: np.ndarray) -> None:
+        """Write ``kernel`` into the cells as weights over a divisor; a divisor that is the
+        weights' sum comes with Normalise ticked."""
         weights, divisor = kernel_as_fraction(kernel)
         self._resize_grid(kernel.shape[0])
         for cell, weight in zip(self._cells, np.ravel(weights)):
             cell.setText(format_number(float(weight), CELL_DECIMALS))
+            cell.typing = False
         self.divisor_cell.setText(format_number(float(divisor), CELL_DECIMALS))
+        self.divisor_cell.typing = False
+        normalised = divisor != 1 and np.isclose(weights.sum(), divisor)
+        self.normalise_box.blockSignals(True)
+        self.normalise_box.setChecked(bool(normalised))
+        self.normalise_box.blockSignals(False)
+        self.divisor_cell.setReadOnly(bool(normalised))
 
     def _select_custom(self) -> None:
         self.preset_box.setCurrentIndex(self.preset_box.findData(CUSTOM))
@@ -243,42 +283,63 @@ class KernelEditor(QWidget):
         return np.array(values, dtype=np.float64).reshape(self._grid_size(), self._grid_size())
 
     def _apply_cells(self) -> None:
-        """Validate every cell; emit the new kernel only when all are valid."""
-        problems = []
-        for index, cell in enumerate(self._cells):
-            problem = _weight_problem(cell.text())
-            _mark_invalid(cell, problem is not None)
-            if problem is not None:
-                row, col = divmod(index, self._grid_size())
+        """Mark each cell (softly while unfinished); emit the new kernel when all are right."""
+        problems, unfinished = [], False
+        size = self._grid_size()
+        if self.is_normalised():
+            self._follow_sum()
+        for index, cell in enumerate([*self._cells, self.divisor_cell]):
+            is_divisor = cell is self.divisor_cell
+            problem = _cell_problem(cell, _divisor_problem if is_divisor else _weight_problem)
+            _mark(cell, _PENDING_STYLE if problem == "" else _INVALID_STYLE if problem else "")
+            unfinished |= problem == ""
+            if problem and is_divisor:
+                problems.append(problem)
+            elif problem:
+                row, col = divmod(index, size)
                 problems.append(f"row {row + 1}, column {col + 1}: {problem}")
-        problem = _divisor_problem(self.divisor_cell.text())
-        _mark_invalid(self.divisor_cell, problem is not None)
-        if problem is not None:
-            problems.append(problem)
-        divisor = parse_number(self.divisor_cell.text())
-        weights = self._read_weights()
-        if problems or weights is None:
+        if problems:
             message = "; ".join(problems) + ". The last valid kernel stays applied."
             self.error_label.setText(message[0].upper() + message[1:])
             self.validity_changed.emit(message)
             return
         self.error_label.setText("")
-        self._kernel = weights / divisor
-        total = float(weights.sum())
-        if divisor == 1:
-            self.sum_label.setText(f"Sum of weights: {format_number(total)}")
-        else:
-            self.sum_label.setText(
-                f"Sum of weights: {format_number(total)} ÷ {format_number(divisor)} = {format_number(total / divisor)}"
-            )
-        self.normalise_button.setEnabled(abs(total) > 1e-12 and abs(total - divisor) > 1e-12)
         self.validity_changed.emit("")
+        if unfinished:
+            return  # nothing to apply yet, and nothing wrong
+        weights, divisor = self._read_weights(), parse_number(self.divisor_cell.text())
+        self._kernel = weights / divisor
+        self.sum_label.setText(self._sum_text(float(weights.sum()), divisor))
         self.kernel_changed.emit(self.kernel())
+
+    @staticmethod
+    def _sum_text(total: float, divisor: float) -> str:
+        """``"Sum of weights: −0.7 ÷ 256 = −0.002734"``: significant digits, never a false 0."""
+        if divisor == 1:
+            return f"Sum of weights: {format_significant(total)}"
+        return f"Sum of weights: {format_significant(total)} ÷ {format_significant(divisor)} = {format_significant(total / divisor)}"
+
+    def _follow_sum(self) -> None:
+        """With Normalise ticked: the divisor is the weights' sum (1 while they sum to 0)."""
+        weights = self._read_weights()
+        if weights is None:
+            return
+        total = float(weights.sum())
+        divisor = total if abs(total) > 1e-12 and _divisor_problem(format_number(total, CELL_DECIMALS)) is None else 1.0
+        self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))
 
     @Slot()
     def _on_cells_edited(self) -> None:
         self._select_custom()
         self._apply_cells()
+
+    @Slot(bool)
+    def _on_normalise_toggled(self, normalised: bool) -> None:
+        self.divisor_cell.setReadOnly(normalised)
+        before = self._kernel
+        self._apply_cells()
+        if not np.array_equal(before, self._kernel):
+            self._select_custom()
 
     @Slot(int)
     def _on_preset_chosen(self, index: int) -> None:
@@ -288,20 +349,19 @@ class KernelEditor(QWidget):
 
     @Slot(int)
     def _on_size_chosen(self, index: int) -> None:
+        """Keep the weights centred: 3×3 → 5×5 pads with zeros, 5×5 → 3×3 keeps the middle. The
+        divisor stays (a normalised kernel's follows the new sum: a gaussian stays a blur)."""
         size = KERNEL_SIZES[index]
         current = self._read_weights()
         if current is None or current.shape[0] == size:
             self.size_box.setCurrentIndex(KERNEL_SIZES.index(self._grid_size()))
             return
-        # Keep the weights centred: 3×3 → 5×5 pads with zeros, 5×5 → 3×3 keeps the middle.
         resized = np.zeros((size, size))
         if size > current.shape[0]:
             resized[1:-1, 1:-1] = current
         else:
             resized = current[1:-1, 1:-1]
-        divisor = parse_number(self.divisor_cell.text()) or 1.0
         self._resize_grid(size)
         for cell, weight in zip(self._cells, np.ravel(resized)):
             cell.setText(format_number(float(weight), CELL_DECIMALS))
-        self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))
         self._on_cells_edited()

@@ -6,12 +6,11 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -19,15 +18,15 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.common.text import format_number
+from kernelplay.gui.playground.apply_options import COLOUR_CHANNELS, ApplyOptions
 from kernelplay.gui.playground.filter_runner import FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.imaging.borders import BORDER_LABELS
+from kernelplay.gui.playground.step_text import no_output_text
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.images import ImageLoadError, load_image
-from kernelplay.imaging.mapping import MAPPING_LABELS
 from kernelplay.imaging.preview import FilterRequest, FilterResult
 from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
 
@@ -49,74 +48,50 @@ class PlaygroundTab(QWidget):
         self._serial = 0
         self._hovered: tuple[int, int] | None = None
         self._pinned: tuple[int, int] | None = None
+        self._kernel_problem = ""  # the kernel editor's complaint on show, "" when none
 
         self.kernel_editor = KernelEditor()
-        self.border_box = self._combo(BORDER_LABELS, "How the window is filled where it hangs over the image's edge.")
-        self.mapping_box = self._combo(
-            MAPPING_LABELS, "How a raw sum (which can be negative or above 255) becomes a 0–255 pixel."
-        )
-        self.colour_box = self._combo(
-            {"rgb": "Each RGB channel", "luminance": "Luminance (grey)"},
-            "Filter each colour channel separately, or the image's brightness (ITU-R BT.601).",
-        )
-        self.flip_box = QCheckBox("Convolution (flip kernel)")
-        self.flip_box.setToolTip(
-            "Off: the top-left weight multiplies the top-left pixel (cross-correlation, what CNNs do).\n"
-            "On: the kernel is rotated 180° first — convolution as mathematicians define it."
-        )
-        self.channel_box = self._combo(
-            {"R": "Red", "G": "Green", "B": "Blue", "luminance": "Luminance"},
-            "Which channel of a colour image the step-by-step view explains.",
-        )
+        self.options = ApplyOptions()
+        self.border_box, self.mapping_box = self.options.border_box, self.options.mapping_box
+        self.colour_box, self.flip_box = self.options.colour_box, self.options.flip_box
+        self.channel_box = self.options.channel_box
         self.images = ImagePair()
         self.step_panel = StepPanel()
         self.scan_view = ScanView()
-        self.scan_source_box = self._combo(
-            {"digit": "Scan the built-in digit", "image": f"Scan this image (≤ {SCAN_MAX_SIDE}×{SCAN_MAX_SIDE})"},
-            "The sliding window works on a small image: the 28×28 digit, or the open image cropped and scaled down.",
+        self.scan_source_box = QComboBox()
+        self.scan_source_box.addItem("Scan the built-in digit", "digit")
+        self.scan_source_box.addItem(f"Scan this image (≤ {SCAN_MAX_SIDE}×{SCAN_MAX_SIDE})", "image")
+        self.scan_source_box.setToolTip(
+            "The sliding window works on a small image: the 28×28 digit, or the open image cropped and scaled down."
         )
-        # The window shows these two in its status bar.
+        # The window shows these two in its status bar; a long hover line is cut there, it does
+        # not widen the window.
         self.hover_label = QLabel(" ")
+        self.hover_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.summary_label = QLabel(" ")
         self._runner = FilterRunner(self)
 
         self._build_layout()
         self.kernel_editor.kernel_changed.connect(self._on_settings_changed)
         self.kernel_editor.validity_changed.connect(self._on_kernel_validity_changed)
-        for box in (self.border_box, self.mapping_box, self.colour_box):
-            box.currentIndexChanged.connect(self._on_settings_changed)
-        self.flip_box.toggled.connect(self._on_settings_changed)
+        self.options.settings_changed.connect(self._on_settings_changed)
+        self.options.channel_changed.connect(self._refresh_hover)
+        self.options.channel_changed.connect(self._update_scan)
         self.images.pixel_hovered.connect(self._on_pixel_hovered)
         self.images.pixel_clicked.connect(self._on_pixel_clicked)
         self.images.arrow_pressed.connect(self._on_arrow_pressed)
-        self.channel_box.currentIndexChanged.connect(self._refresh_hover)
-        self.channel_box.currentIndexChanged.connect(self._update_scan)
         self.step_panel.term_changed.connect(self._on_term_changed)
         self.scan_source_box.currentIndexChanged.connect(self._update_scan)
+        self.modes.currentChanged.connect(self._on_mode_changed)
         self._runner.result_ready.connect(self._on_result_ready)
         self._runner.failed.connect(self.message_posted)
-
-    @staticmethod
-    def _combo(labels: dict[str, str], tooltip: str) -> QComboBox:
-        box = QComboBox()
-        for key, label in labels.items():
-            box.addItem(label, key)
-        box.setToolTip(tooltip)
-        return box
 
     def _build_layout(self) -> None:
         kernel_group = QGroupBox("Kernel")
         QVBoxLayout(kernel_group).addWidget(self.kernel_editor)
-        options_group = QGroupBox("How it is applied")
-        form = QFormLayout(options_group)
-        form.addRow("Border", self.border_box)
-        form.addRow("Colour", self.colour_box)
-        form.addRow("Output", self.mapping_box)
-        form.addRow(self.flip_box)
-        form.addRow("Inspect", self.channel_box)
         side = QVBoxLayout()
         side.addWidget(kernel_group)
-        side.addWidget(options_group)
+        side.addWidget(self.options)
         side.addStretch(1)
         side_panel = QWidget()
         side_panel.setLayout(side)
@@ -125,9 +100,11 @@ class PlaygroundTab(QWidget):
         self.view_splitter = QSplitter(Qt.Orientation.Vertical)
         self.view_splitter.addWidget(self.images)
         self.view_splitter.addWidget(self.step_panel)
-        self.view_splitter.setStretchFactor(0, 11)
-        self.view_splitter.setStretchFactor(1, 9)
-        self.view_splitter.setSizes([1100, 900])  # 11 : 9, whatever the window's height
+        # Half and half: at 1024×700 the sum, its stages and the shown pixel need the room more
+        # than a photo (which, wider than high, leaves its view's height unused anyway).
+        self.view_splitter.setStretchFactor(0, 1)
+        self.view_splitter.setStretchFactor(1, 1)
+        self.view_splitter.setSizes([1000, 1000])
 
         self.modes = QTabWidget()
         self.modes.addTab(self.view_splitter, "Whole image")
@@ -135,6 +112,7 @@ class PlaygroundTab(QWidget):
         self.modes.setTabToolTip(0, "The whole image filtered at once; hover a pixel to see its sum.")
         self.modes.setTabToolTip(1, "Watch the window slide over a small image and the output fill in.")
         self.modes.setCornerWidget(self.scan_source_box)
+        self.scan_source_box.setVisible(False)  # it chooses what the sliding window scans: only there
         body = QHBoxLayout(self)
         body.addWidget(side_panel)
         body.addWidget(self.modes, 1)
@@ -161,8 +139,8 @@ class PlaygroundTab(QWidget):
         self._image = np.array(pixels, dtype=np.uint8, order="C")  # our own copy: the filter thread and the scan keep it
         self._image_name = name
         self._pinned = self._hovered = None
-        self.colour_box.setEnabled(self._image.ndim == 3)
-        self._sync_channel_box()
+        self.images.set_pin(None)
+        self.options.set_colour_image(self._image.ndim == 3)
         self.images.clear_outlines()
         self.images.set_input(self._image)
         self._result = None
@@ -174,12 +152,7 @@ class PlaygroundTab(QWidget):
     # -- the output ----------------------------------------------------------------------
     def settings(self) -> dict:
         """The tab's current choices (border, mapping, colour mode, flip)."""
-        return {
-            "border": self.border_box.currentData(),
-            "mapping": self.mapping_box.currentData(),
-            "luminance": self.colour_box.currentData() == "luminance",
-            "flip": self.flip_box.isChecked(),
-        }
+        return self.options.settings()
 
     def result(self) -> FilterResult | None:
         """The newest shown result (raw sums, mapped pixels, clipped counts)."""
@@ -211,12 +184,12 @@ class PlaygroundTab(QWidget):
 
     @Slot()
     def _on_settings_changed(self) -> None:
-        self._sync_channel_box()
         self._request_output()
         self._update_scan()
 
-    def _scan_channel(self) -> str | None:
-        return "luminance" if self.settings()["luminance"] else self.channel_box.currentData()
+    @Slot(int)
+    def _on_mode_changed(self, index: int) -> None:
+        self.scan_source_box.setVisible(self.modes.widget(index) is self.scan_view)
 
     @Slot()
     def _update_scan(self) -> None:
@@ -224,20 +197,13 @@ class PlaygroundTab(QWidget):
         restarts its scan; a hidden view only records it)."""
         settings = self.settings()
         changes = {"kernel": self.kernel_editor.kernel(), "border": settings["border"], "mapping": settings["mapping"],
-                   "flip": settings["flip"], "channel": self._scan_channel()}
+                   "flip": settings["flip"], "channel": self.options.inspected_channel()}
         source = self.scan_source_box.currentData()
         if source == "image" and self._image is not None:
             changes["image"] = self._image
         elif source == "digit":
             changes["image"] = default_scan_image()
         self.scan_view.configure(**changes)
-
-    def _sync_channel_box(self) -> None:
-        """A grey image, or the luminance colour mode, leaves only brightness to inspect."""
-        choosable = self._image is not None and self._image.ndim == 3 and not self.settings()["luminance"]
-        if not choosable:
-            self.channel_box.setCurrentIndex(self.channel_box.findData("luminance"))
-        self.channel_box.setEnabled(choosable)
 
     @Slot(object)
     def _on_result_ready(self, result: FilterResult) -> None:
@@ -252,17 +218,19 @@ class PlaygroundTab(QWidget):
 
     @Slot(str)
     def _on_kernel_validity_changed(self, problem: str) -> None:
-        if problem:
-            self.message_posted.emit(problem)
+        """Say what is wrong with the kernel once, and take it back as soon as it is right."""
+        if problem != self._kernel_problem:
+            shown, self._kernel_problem = self._kernel_problem, problem
+            if problem or shown:
+                self.message_posted.emit(problem)  # "" hides the message
 
     def _update_summary(self) -> None:
         result = self._result
         height, width = result.request.image.shape[:2]
         channels = "RGB" if result.request.image.ndim == 3 else "grey"
-        kernel_sum = format_number(float(result.request.kernel.sum()))
         mapped = result.mapped
         self.summary_label.setText(
-            f"{width}×{height} {channels}  ·  kernel sum {kernel_sum}  ·  "
+            f"{width}×{height} {channels}  ·  "
             f"clipped: {mapped.clipped_low:,} below 0, {mapped.clipped_high:,} above 255  ·  "
             f"{result.seconds * 1000:.0f} ms"
         )
@@ -276,8 +244,22 @@ class PlaygroundTab(QWidget):
 
     @Slot(int, int)
     def _on_pixel_clicked(self, row: int, col: int) -> None:
-        self._pinned = None if self._pinned == (row, col) else (row, col)
+        """A click pins its pixel; a click on the pinned pixel releases it (the images count a
+        click within a few screen pixels of it as on it, however far out they are zoomed)."""
+        self._set_pin(None if self._pinned == (row, col) else (row, col))
+
+    def release_pin(self) -> None:
+        """Let the window follow the mouse again (Esc)."""
+        self._set_pin(None)
+
+    def _set_pin(self, pixel: tuple[int, int] | None) -> None:
+        self._pinned = pixel
+        self.images.set_pin(pixel)
         self._refresh_hover()
+
+    def pinned_pixel(self) -> tuple[int, int] | None:
+        """The pixel the step view stays on while the mouse moves, or None."""
+        return self._pinned
 
     def focused_pixel(self) -> tuple[int, int] | None:
         """The pinned pixel if any, else the hovered one (input coordinates)."""
@@ -289,35 +271,57 @@ class PlaygroundTab(QWidget):
         if pixel is None or self._image is None:
             self.hover_label.setText(" ")
             self.images.clear_outlines()
-            if self._pinned is None:
-                self.step_panel.set_explanation(None)
+            self.step_panel.set_explanation(None)
             return
         row, col = pixel
         k = self.kernel_editor.kernel().shape[0]
         self.images.outline_window(row, col, k)
         self.hover_label.setText(self._describe_pixel(row, col))
-        self.step_panel.set_explanation(self.explain(row, col))
+        explanation = self.explain(row, col)
+        output = self._output_at(row, col)
+        reason = ""
+        if explanation is None and self._result is not None and output is None:
+            reason = no_output_text(row, col, self._result.request.kernel.shape[0], self._image.shape)
+        self.step_panel.set_explanation(
+            explanation, output_pixel=None if output is None else tuple(np.atleast_1d(output[1])),
+            pinned=self._pinned is not None, reason=reason,
+        )
 
     def inspected_channel(self) -> str | None:
-        """The channel the step view explains: None for grey images."""
-        if self._result is None or self._result.request.image.ndim == 2:
+        """The channel of the shown output the step view explains: "R", "G" or "B" (as chosen)
+        when each channel was filtered, "luminance" in that mode, None for a grey image."""
+        result = self._result
+        if result is None or result.request.image.ndim == 2:
             return None
-        return "luminance" if self._result.request.luminance else self.channel_box.currentData()
+        if result.request.luminance:
+            return "luminance"
+        chosen = self.options.inspected_channel()
+        return chosen if chosen in COLOUR_CHANNELS else "R"  # the output shown still has channels
 
     def explain(self, row: int, col: int) -> PixelExplanation | None:
         """The multiply-sum behind the shown output at input pixel (row, col), or None where
         there is none (no output yet, or outside a "valid" output)."""
         result = self._result
-        if result is None:
+        if result is None or self._output_at(row, col) is None:
             return None
         request = result.request
-        try:
-            return explain_pixel(
-                request.image, request.kernel, row, col, border=request.border, channel=self.inspected_channel(),
-                mapping=request.mapping, flip=request.flip, value_range=result.value_range,
-            )
-        except ValueError:
+        return explain_pixel(
+            request.image, request.kernel, row, col, border=request.border, channel=self.inspected_channel(),
+            mapping=request.mapping, flip=request.flip, value_range=result.value_range,
+        )
+
+    def _output_at(self, row: int, col: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The raw sum and the shown pixel of the output at input pixel (row, col), or None
+        where there is none (no output yet, or outside a "valid" output)."""
+        result = self._result
+        if result is None:
             return None
+        offset = output_offset(result.request.border, result.request.kernel.shape[0])
+        out_row, out_col = row - offset, col - offset
+        height, width = result.raw.shape[:2]
+        if not (0 <= out_row < height and 0 <= out_col < width):
+            return None
+        return result.raw[out_row, out_col], result.mapped.pixels[out_row, out_col]
 
     @Slot(int)
     def _on_term_changed(self, term: int) -> None:
@@ -343,25 +347,17 @@ class PlaygroundTab(QWidget):
             return
         height, width = self._image.shape[:2]
         row, col = self.focused_pixel() or (height // 2, width // 2)
-        self._pinned = (min(max(row + row_step, 0), height - 1), min(max(col + col_step, 0), width - 1))
-        self._refresh_hover()
+        self._set_pin((min(max(row + row_step, 0), height - 1), min(max(col + col_step, 0), width - 1)))
 
     def _describe_pixel(self, row: int, col: int) -> str:
-        value = self._image[row, col]
-        text = f"({row}, {col})  in: {self._format_pixel(value)}"
-        result = self._result
-        if result is not None:
-            offset = output_offset(result.request.border, result.request.kernel.shape[0])
-            out_row, out_col = row - offset, col - offset
-            height, width = result.raw.shape[:2]
-            if 0 <= out_row < height and 0 <= out_col < width:
-                raw = result.raw[out_row, out_col]
-                shown = result.mapped.pixels[out_row, out_col]
-                text += f"  →  sum {self._format_pixel(raw)}  →  out {self._format_pixel(shown)}"
-            else:
-                text += "  →  no output pixel here (valid mode)"
+        text = f"({row}, {col})  in: {self._format_pixel(self._image[row, col])}"
+        output = self._output_at(row, col)
+        if output is not None:
+            text += f"  →  sum {self._format_pixel(output[0])}  →  out {self._format_pixel(output[1])}"
+        elif self._result is not None:
+            text += "  →  no output pixel here (valid border)"
         if self._pinned is not None:
-            text += "  · pinned (click again to release)"
+            text += "  ·  pinned"
         return text
 
     @staticmethod
@@ -371,9 +367,12 @@ class PlaygroundTab(QWidget):
         return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
     def keyPressEvent(self, event) -> None:
-        """Keys the image views leave alone (Home, End, Space, “,” and “.”) drive the step view."""
+        """Keys the image views leave alone (Home, End, Space, “,” and “.”) drive the step view;
+        Esc releases a pinned pixel."""
         if event.key() in _STEP_KEYS:
             self.step_panel.keyPressEvent(event)
+        elif event.key() == Qt.Key.Key_Escape and self._pinned is not None:
+            self.release_pin()
         else:
             super().keyPressEvent(event)
 
