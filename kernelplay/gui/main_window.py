@@ -3,16 +3,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QTimer, Slot
+from PySide6.QtCore import QMimeData, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMessageBox,
-    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -21,6 +18,7 @@ from PySide6.QtWidgets import (
 from kernelplay import __version__
 from kernelplay.imaging.images import ImageLoadError, image_from_bytes, load_image, save_image
 from kernelplay.imaging.kernels import KernelFileError, load_kernels, save_kernels
+from kernelplay.gui.message_bar import MessageBar
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.settings import AppSettings
@@ -29,38 +27,6 @@ from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;BMP image (*.bmp)"
 KERNEL_FILTER = "Kernel files (*.json);;All files (*)"
-MESSAGE_SECONDS = 12
-
-
-class MessageBar(QWidget):
-    """A dismissable strip above the tabs for errors and confirmations (never a blocking dialog)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        close = QPushButton("✕")
-        close.setFlat(True)
-        close.setFixedWidth(28)
-        close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(10, 4, 4, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(close)
-        self.setAutoFillBackground(True)
-        self.setStyleSheet("MessageBar { background: #fff3cd; border-bottom: 1px solid #e0c36a; } QLabel { color: #3d2e00; }")
-        self._timer = QTimer(self, singleShot=True, interval=MESSAGE_SECONDS * 1000, timeout=self.hide)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        """Show ``text`` for a while; an empty text hides the bar."""
-        self.label.setText(text)
-        self.setVisible(bool(text))
-        self._timer.start()
-
-    def text(self) -> str:
-        return self.label.text() if self.isVisible() else ""
 
 
 class MainWindow(QMainWindow):
@@ -79,17 +45,19 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.playground, "Kernel playground")
         if self.training is not None:
             self.tabs.addTab(self.training, "CNN training")
-        self.message_bar = MessageBar()
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
-        column.addWidget(self.message_bar)
-        column.addWidget(self.tabs, 1)
+        column.addWidget(self.tabs)
         self.setCentralWidget(central)
+        # floats over the top of the pages: a message never moves what the user is aiming at
+        self.message_bar = MessageBar(central, anchor=self.tabs.tabBar())
         self.statusBar().addWidget(self.playground.hover_label, 1)
         self.statusBar().addPermanentWidget(self.playground.summary_label)
+        if self.training is not None:
+            self.statusBar().addWidget(self.training.status_label, 1)
         self.tabs.currentChanged.connect(self._on_tab_changed)
+        self._on_tab_changed(self.tabs.currentIndex())
         self.setAcceptDrops(True)
         self._create_actions()
         self._create_menus()
@@ -336,10 +304,12 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def _on_tab_changed(self, index: int) -> None:
-        """The status bar speaks of the playground's image: show it only on that tab."""
+        """The status bar speaks of the tab on show: the playground's image, or the training's progress."""
         on_playground = self.tabs.widget(index) is self.playground
         self.playground.hover_label.setVisible(on_playground)
         self.playground.summary_label.setVisible(on_playground)
+        if self.training is not None:
+            self.training.status_label.setVisible(not on_playground)
 
     @Slot(str)
     def _on_image_loaded(self, name: str) -> None:

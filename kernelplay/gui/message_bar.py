@@ -1,0 +1,70 @@
+"""A message that floats over the top of the window's pages: it never moves the widgets under it."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+__all__ = ["MessageBar", "MESSAGE_SECONDS"]
+
+MESSAGE_SECONDS = 12
+MARGIN = 8  # between the bar and the sides of the area it floats over
+
+
+class MessageBar(QFrame):
+    """A dismissable note for errors and confirmations (never a blocking dialog), floating over
+    ``parent`` just below ``anchor`` (e.g. the tab bar): as wide as its text needs, at most the
+    parent's width, word-wrapped beyond that, and placed again whenever either is resized."""
+
+    def __init__(self, parent: QWidget, anchor: QWidget) -> None:
+        super().__init__(parent)
+        self._anchor = anchor
+        self.setObjectName("MessageBar")
+        self.setStyleSheet("#MessageBar { background: #fff3cd; border: 1px solid #d9b84f; border-radius: 4px; }"
+                           " QLabel { color: #3d2e00; }")
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.close_button = QPushButton("✕")
+        self.close_button.setFlat(True)
+        self.close_button.setFixedWidth(28)
+        self.close_button.setToolTip("Dismiss")
+        self.close_button.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 3, 3, 3)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self._timer = QTimer(self, singleShot=True, interval=MESSAGE_SECONDS * 1000, timeout=self.hide)
+        parent.installEventFilter(self)
+        anchor.installEventFilter(self)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` for a while; an empty text hides the bar."""
+        self.label.setText(text)
+        if not text:
+            self.hide()
+            return
+        self._place()
+        self.show()
+        self.raise_()
+        self._timer.start()
+
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move) and self.isVisible():
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        area = self.parentWidget().rect()
+        top = self._anchor.mapTo(self.parentWidget(), QPoint(0, self._anchor.height())).y() + 2
+        widest = max(area.width() - 2 * MARGIN, 120)
+        margins = self.layout().contentsMargins()
+        chrome = margins.left() + margins.right() + self.layout().spacing() + self.close_button.width() + 4
+        lines = self.label.text().splitlines() or [""]
+        text_width = max(self.label.fontMetrics().horizontalAdvance(line) for line in lines)
+        width = min(text_width + chrome, widest)
+        height = self.layout().totalHeightForWidth(width)
+        self.setGeometry(QRect(area.left() + (area.width() - width) // 2, top, width, height))
