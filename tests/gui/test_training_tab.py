@@ -193,7 +193,7 @@ def test_a_broken_model_file_is_reported_and_nothing_is_lost(qtbot, make_tab, tm
     messages = []
     tab.message_posted.connect(messages.append)
     assert not tab.load_model(broken)
-    assert "Could not load" in tab.reason_label.text() and tab.reason_label.isVisible()
+    assert "Could not load" in tab.reason_label.text()
     assert messages and "broken.npz" in messages[-1]
     qtbot.wait(100)
     assert tab.latest_snapshot().step == before.step
@@ -205,11 +205,11 @@ def test_a_diverging_run_stops_itself_and_says_why(qtbot, make_tab):
     tab.training_controls.learning_rate_box.setCurrentText("10")  # with Adam, the default optimiser
     tab.training_controls.play_button.click()
     qtbot.waitUntil(lambda: "diverged" in tab.reason_label.text(), timeout=10000)
-    assert tab.reason_label.isVisible()
     qtbot.waitUntil(lambda: not tab.session.running, timeout=3000)
     assert tab.training_controls.play_button.text() == "Train"
     snapshot = tab.latest_snapshot()
-    assert snapshot.diverged and "restored the last good weights" in tab.reason_label.text()
+    # the whole reason is in the note's tooltip when its three lines cannot hold it
+    assert snapshot.diverged and "restored the last good weights" in tab.reason_label.note()
     assert all(np.all(np.isfinite(k)) for k in snapshot.kernels.values())
     assert np.all(np.isfinite(snapshot.scores)) and np.isclose(snapshot.scores.sum(), 1.0, atol=1e-5)
 
@@ -286,3 +286,46 @@ def test_a_lost_training_process_is_reported_and_reset_starts_a_new_one(qtbot, m
     tab.training_controls.step_button.click()
     snapshot = _wait_step(qtbot, tab, 1)
     assert snapshot.learning_rate == pytest.approx(0.003)
+
+
+def test_messages_and_notes_never_move_the_draw_pad(qtbot, make_tab, tmp_path):
+    tab = make_tab()
+    pad = tab.draw_pad
+
+    def where():
+        return pad.mapTo(tab, QPoint(0, 0)), pad.size()
+
+    before = where()
+    broken = tmp_path / ("a-model-with-a-long-name-" * 6 + ".npz")
+    broken.write_bytes(b"not a zip file at all")
+    assert not tab.load_model(broken)
+    qtbot.wait(20)
+    assert "Could not load" in tab.reason_label.text() and where() == before
+    assert tab.reason_label.text().endswith("…") and broken.name in tab.reason_label.toolTip()
+    tab.architecture_editor.channel_boxes[0].setValue(5)  # "press Reset to apply" under the count
+    qtbot.wait(20)
+    assert "press Reset to apply" in tab.architecture_editor.parameter_label.text() and where() == before
+    tab.training_controls.play_button.click()  # Train clears the message
+    qtbot.waitUntil(lambda: tab.reason_label.text() == "", timeout=3000)
+    assert where() == before
+
+
+def test_a_loaded_model_shows_its_held_out_accuracy_before_training(qtbot, make_tab, tmp_path):
+    from kernelplay.nn.training import Trainer
+
+    tab = make_tab()
+    for _ in range(5):
+        tab.training_controls.step_button.click()
+    _wait_step(qtbot, tab, 5)
+    path = tmp_path / "model.npz"
+    with qtbot.waitSignal(tab.model_saved, timeout=5000):
+        tab.save_model(path)
+    tab.training_controls.reset_button.click()
+    qtbot.waitUntil(lambda: tab.latest_snapshot().step == 0, timeout=3000)
+    assert "held-out accuracy <b>—</b>" in tab.status_label.text()
+    assert tab.load_model(path)
+    expected = Trainer(Network.load(path), tab.data).evaluate()  # the core's count on the same digits
+    qtbot.waitUntil(lambda: f"held-out accuracy <b>{100 * expected:.1f} % (as loaded)</b>" in tab.status_label.text(),
+                    timeout=5000)
+    tab.training_controls.reset_button.click()  # fresh weights: the loaded model's figure no longer applies
+    qtbot.waitUntil(lambda: "held-out accuracy <b>—</b>" in tab.status_label.text(), timeout=3000)

@@ -2,7 +2,10 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QImage, QPainter
 from PySide6.QtTest import QTest
+
+from screen_check import tick_texts
 
 from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.config import NetworkConfig
@@ -191,9 +194,140 @@ def test_the_architecture_editor_describes_the_next_network(qtbot):
     editor.kernel_size_box.setCurrentIndex(1)
     wider = NetworkConfig(channels=(4, 6, 24), kernel_size=5, fc_width=16)
     assert editor.config() == wider and all(box.isEnabled() for box in editor.channel_boxes)
-    assert editor.parameter_label.text() == f"{wider.parameter_count:,} parameters — press Reset to apply"
+    assert editor.parameter_label.text() == f"{wider.parameter_count:,} parameters\npress Reset to apply"
     editor.set_applied_config(wider)
     assert editor.parameter_label.text() == f"{wider.parameter_count:,} parameters"
     loaded = NetworkConfig(channels=(8,), kernel_size=3, fc_width=32)
     editor.show_config(loaded)
     assert editor.config() == loaded and "press Reset to apply" in editor.parameter_label.text()
+
+
+def _value_at(axis, position: float) -> float:
+    """The data value at a point of ``axis`` (x for a bottom axis, y for a left one)."""
+    box = axis.linkedView()
+    if axis.orientation == "bottom":
+        return box.mapSceneToView(axis.mapToScene(QPointF(position, 0))).x()
+    return box.mapSceneToView(axis.mapToScene(QPointF(0, position))).y()
+
+
+def _read_count(text: str) -> float:
+    scale = {"k": 1e3, "M": 1e6}.get(text[-1], 1.0)
+    return float(text.rstrip("kM")) * scale
+
+
+def test_the_score_axis_says_the_value_at_each_tick(qtbot):
+    view = ScoresView()
+    qtbot.addWidget(view)
+    view.resize(200, 260)
+    view.show()
+    qtbot.waitExposed(view)
+    ticks = tick_texts(view.getPlotItem().getAxis("left"))
+    assert {text for _, text in ticks} == {"0", "0.25", "0.5", "0.75", "1"}
+    for position, text in ticks:
+        assert _value_at(view.getPlotItem().getAxis("left"), position) == pytest.approx(float(text), abs=0.01)
+
+
+@pytest.mark.parametrize("width", [290, 390, 640])  # the curves' width in a 1024, 1280 and 1920 wide window
+@pytest.mark.parametrize("digits_seen", [1_000, 150_000, 2_400_000])
+def test_the_curves_x_axis_labels_are_short_true_and_apart(qtbot, width, digits_seen):
+    from kernelplay.gui.training.curves import TrainingCurves
+    from kernelplay.nn.snapshot import CurveHistory
+
+    curves = TrainingCurves()
+    qtbot.addWidget(curves)
+    curves.resize(width, 250)
+    curves.show()
+    qtbot.waitExposed(curves)
+    history = CurveHistory()
+    history.samples = list(np.linspace(64, digits_seen, 50).astype(int))
+    history.loss, history.accuracy = [1.0] * 50, [0.5] * 50
+    curves.set_history(history)
+    for plot in (curves.loss_plot, curves.accuracy_plot):
+        axis = plot.getPlotItem().getAxis("bottom")
+        image = QImage(1, 1, QImage.Format.Format_ARGB32)
+        painter = QPainter(image)
+        rects = sorted((r for r, _, _ in axis.generateDrawSpecs(painter)[2]), key=lambda r: r.left())
+        painter.end()
+        ticks = tick_texts(axis)
+        assert len(ticks) >= 2, ticks
+        for position, text in ticks:
+            assert len(text) <= 4  # "150k", not "150000"
+            assert _value_at(axis, position) == pytest.approx(_read_count(text), abs=1e-6 * digits_seen)
+        assert all(b.left() - a.right() >= 8 for a, b in zip(rects, rects[1:])), [t for _, t in ticks]
+
+
+def _point_at(view, item, row: int, col: int) -> QPoint:
+    """The viewport position of pixel (row, col) of an image item in a pyqtgraph view."""
+    return view.mapFromScene(item.mapToScene(QPointF(col + 0.5, row + 0.5)))
+
+
+def _hover(view, item, row: int, col: int) -> None:
+    """Move the mouse onto the pixel, from the one to its left (Qt sends no move to where it is)."""
+    for c in (col - 1, col):
+        QTest.mouseMove(view.viewport(), _point_at(view, item, row, c))
+
+
+def test_pointing_at_a_deep_kernel_slice_shows_its_weights_enlarged(qtbot):
+    from kernelplay.nn.network import Network
+
+    network = Network(NetworkConfig(channels=(4, 6), kernel_size=5, fc_width=16), seed=3)
+    grid = FilterGrid()
+    qtbot.addWidget(grid)
+    grid.resize(700, 260)
+    grid.show()
+    qtbot.waitExposed(grid)
+    grid.set_kernels(network.kernels)
+    qtbot.wait(20)
+    out, inp, k = 4, 2, 5
+    _hover(grid, grid.images["conv2"], inp * (k + 1) + 2, out * (k + 1) + 1)  # inside slice [4, 2]
+    zoom = grid.zoom
+    qtbot.waitUntil(zoom.isVisible, timeout=1000)
+    weights = network.get_params()["conv2.weight"][out, inp]
+    np.testing.assert_array_equal(zoom.tile.values, weights)
+    assert zoom.tile.title == "conv2.weight[4, 2]" and "pool1 map 2 → conv2 map 4" in zoom.tile.caption
+    shown = np.array([[float(t.replace("−", "-")) for t in row] for row in zoom.texts])
+    decimals = len(zoom.texts[0][0].split(".")[1])
+    np.testing.assert_allclose(shown, weights, atol=0.5 * 10.0 ** -decimals + 1e-9)
+    assert np.count_nonzero(np.abs(weights) >= 0.1 ** decimals) >= weights.size // 2  # most read as non-zero
+    cell = zoom.grid_rect().width() / k
+    assert all(zoom.fontMetrics().horizontalAdvance(t) < cell for row in zoom.texts for t in row)
+    assert zoom.fontInfo().pixelSize() >= 11
+    # a first-layer kernel: its one slice, from the digit
+    grid_cols = grid_shape(4)[1]
+    _hover(grid, grid.images["conv1"], 1 * (k + 1) + 2, 1 * (k + 1) + 2)  # tile (1, 1): kernel 3
+    qtbot.waitUntil(lambda: zoom.tile.title == f"conv1.weight[{grid_cols + 1}, 0]", timeout=1000)
+    np.testing.assert_array_equal(zoom.tile.values, network.get_params()["conv1.weight"][grid_cols + 1, 0])
+    # training goes on: the open zoom follows the weights; leaving the view closes it
+    network.flat_params *= 2
+    grid.set_kernels(network.kernels)
+    np.testing.assert_array_equal(zoom.tile.values, network.get_params()["conv1.weight"][grid_cols + 1, 0])
+    QTest.mouseMove(grid.viewport(), _point_at(grid, grid.images["conv2"], k, 0))  # a gap between tiles
+    assert not zoom.isVisible()
+
+
+def test_pointing_at_a_feature_map_shows_it_enlarged_with_its_range(qtbot):
+    from kernelplay.nn.network import Network
+
+    network = Network(SMALL, seed=1)
+    digit = bar_digits().heldout.as_float()[3:4]
+    acts = {k: v[0] for k, v in network.activations(digit).items()}
+    maps = FeatureMaps()
+    qtbot.addWidget(maps)
+    maps.resize(700, 260)
+    maps.show()
+    qtbot.waitExposed(maps)
+    maps.set_activations(acts)
+    qtbot.wait(20)
+    rows, cols = grid_shape(SMALL.channels[0])
+    channel = cols + 1  # second row, second map
+    _hover(maps, maps.images["conv1"], 29 + 10, 29 + 10)
+    qtbot.waitUntil(maps.zoom.isVisible, timeout=1000)
+    expected = network.activations(digit)["conv1"][0, channel]
+    np.testing.assert_array_equal(maps.zoom.tile.values, expected)
+    assert maps.zoom.tile.title == f"conv1 map {channel} · 28×28"
+    assert maps.zoom.tile.caption.startswith(f"min {expected.min():.2f} · max {expected.max():.2f} · colours 0–")
+    assert maps.zoom.grid_rect().width() >= 5 * 28  # enlarged: at least 5 screen pixels a value
+    # a pooled 7×7 map is small enough to show its numbers
+    _hover(maps, maps.images["pool2"], 1, 1)
+    qtbot.waitUntil(lambda: maps.zoom.tile.title.startswith("pool2 map 0"), timeout=1000)
+    assert len(maps.zoom.texts) == 7

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, MAX_STAGES, NetworkConfig
 from kernelplay.nn.optim import check_learning_rate
+from kernelplay.gui.training.note_label import NoteLabel
 
 __all__ = ["TrainingControls", "ArchitectureEditor", "ModelFileButtons", "LEARNING_RATES", "BATCH_SIZES",
            "OPTIMIZER_NAMES"]
@@ -134,7 +134,8 @@ class TrainingControls(QGroupBox):
 
 class ArchitectureEditor(QGroupBox):
     """Conv stages, their channels, the kernel size and the FC width of the next network, with its
-    parameter count — and "press Reset to apply" while it differs from the network being trained."""
+    parameter count — and, on a second line, "press Reset to apply" while it differs from the network
+    being trained."""
 
     def __init__(self, config: NetworkConfig, parent: QWidget | None = None) -> None:
         super().__init__("Architecture (applied on reset)", parent)
@@ -151,7 +152,7 @@ class ArchitectureEditor(QGroupBox):
         self.kernel_size_box.setToolTip("Width and height of every conv kernel.")
         self.fc_width_box = _spin(1, MAX_FC_WIDTH, config.fc_width,
                                   "Units of the fully connected layer before the 10 scores.")
-        self.parameter_label = QLabel()
+        self.parameter_label = NoteLabel(lines=2)  # two lines kept: "press Reset to apply" moves nothing
         form = QFormLayout(self)
         form.addRow("Conv stages", self.stages_box)
         form.addRow("Channels", channels)
@@ -198,8 +199,8 @@ class ArchitectureEditor(QGroupBox):
         for i, box in enumerate(self.channel_boxes):
             box.setEnabled(i < stages)
         config = self.config()
-        pending = "" if config == self._applied else " — press Reset to apply"
-        self.parameter_label.setText(f"{config.parameter_count:,} parameters{pending}")
+        pending = "" if config == self._applied else "\npress Reset to apply"
+        self.parameter_label.set_note(f"{config.parameter_count:,} parameters{pending}")
 
 
 class ModelFileButtons(QWidget):

@@ -3,14 +3,21 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kernelplay.nn.snapshot import CurveHistory
 
-__all__ = ["TrainingCurves"]
+__all__ = ["TrainingCurves", "DigitsSeenAxis", "count_label"]
 
-_TRAIN_PEN = pg.mkPen("#3a78c2", width=2)
-_HELDOUT_PEN = pg.mkPen("#e07b24", width=2)
+_TRAIN_COLOUR, _HELDOUT_COLOUR = "#3a78c2", "#e07b24"
+_TRAIN_PEN = pg.mkPen(_TRAIN_COLOUR, width=2)
+_HELDOUT_PEN = pg.mkPen(_HELDOUT_COLOUR, width=2)
+# the titles name the curves in their colours: a legend box would cover the curves in a small plot
+LOSS_TITLE = f"loss<br><span style='color:{_TRAIN_COLOUR}'>training (running)</span>"
+ACCURACY_TITLE = (f"accuracy<br><span style='color:{_TRAIN_COLOUR}'>training</span> · "
+                  f"<span style='color:{_HELDOUT_COLOUR}'>held-out</span>")
 
 
 def nice_ceiling(value: float) -> float:
@@ -25,15 +32,52 @@ def nice_ceiling(value: float) -> float:
     return 10.0 * power
 
 
+def count_label(value: float) -> str:
+    """A count as a tick reads it: 800, 2.5k, 150k, 1.2M."""
+    for size, suffix in ((1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:g}{suffix}"
+    return f"{value:g}"
+
+
+class DigitsSeenAxis(pg.AxisItem):
+    """An x-axis of counts with short labels ("150k"), spaced so that no two labels touch."""
+
+    LABEL_GAP = 14  # pixels between two labels, at least
+    OVERHANG = 14  # pixels a label at either end may reach beyond the axis (the plot keeps that margin)
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.setStyle(maxTextLevel=0, hideOverlappingLabels=self.OVERHANG)  # labels on the major ticks only
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values, scale, spacing) -> list[str]:
+        return [count_label(v * scale) for v in values]
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
+        span = abs(maxVal - minVal)
+        if span == 0 or size <= 0:
+            return []
+        metrics = QFontMetricsF(self.style["tickFont"] or QFont())
+        step = 10.0 ** np.floor(np.log10(span / max(size / 20, 1)))  # at most one label per 20 px
+        while True:
+            for factor in (1, 2, 5):
+                ticks = np.arange(np.ceil(minVal / (factor * step)), np.floor(maxVal / (factor * step)) + 1) * factor * step
+                widest = max((metrics.horizontalAdvance(count_label(t)) for t in ticks), default=0.0)
+                if factor * step / span * size >= widest + self.LABEL_GAP:  # pixels between two ticks
+                    return [(factor * step, 0.0), (factor * step / 5, 0.0)]
+            step *= 10
+
+
 def _plot(title: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget()
+    plot = pg.PlotWidget(axisItems={"bottom": DigitsSeenAxis()})
     plot.setBackground("w")
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()
     item.setTitle(title, size="9pt")
+    item.layout.setContentsMargins(1, 1, DigitsSeenAxis.OVERHANG, 1)  # room for the last tick's label
     item.setLabel("bottom", "digits seen")
-    item.getAxis("bottom").enableAutoSIPrefix(False)
     item.setMouseEnabled(False, False)
     item.disableAutoRange()
     item.setDownsampling(auto=True, mode="peak")  # an hour of training is ~40,000 points
@@ -47,25 +91,29 @@ class TrainingCurves(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Loss and accuracy curves")
-        self.loss_plot = _plot("loss (training, running)")
+        self.loss_plot = _plot(LOSS_TITLE)
         self.loss_plot.setToolTip("Cross-entropy loss over the last 1,000 training digits: how wrong the "
                                   "scores are on average. It falls as the network learns.")
-        self.accuracy_plot = _plot("accuracy")
+        self.accuracy_plot = _plot(ACCURACY_TITLE)
         self.accuracy_plot.setToolTip("Share of digits classified right: blue on the last 1,000 training "
                                       "digits, orange on the held-out digits the network never trains on.")
         self.x_range: tuple[float, float] | None = None
         self.loss_top: float | None = None
-        legend = self.accuracy_plot.getPlotItem().addLegend(offset=(-4, -4), labelTextSize="8pt")
         self.loss_curve = self.loss_plot.plot(pen=_TRAIN_PEN)
-        self.train_accuracy_curve = self.accuracy_plot.plot(pen=_TRAIN_PEN, name="training")
+        self.train_accuracy_curve = self.accuracy_plot.plot(pen=_TRAIN_PEN)
         self.heldout_curve = self.accuracy_plot.plot(pen=_HELDOUT_PEN, symbol="o", symbolSize=6,
-                                                     symbolBrush="#e07b24", symbolPen=None, name="held-out")
-        legend.setBrush(pg.mkBrush(255, 255, 255, 200))
+                                                     symbolBrush=_HELDOUT_COLOUR, symbolPen=None)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         row.addWidget(self.loss_plot)
         row.addWidget(self.accuracy_plot)
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for both plots' titles and axes (a plot squeezed below that is cut at its right)."""
+        plots = (self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem())
+        width = sum(p.minimumWidth() for p in plots) + self.layout().spacing() + 4
+        return QSize(int(width), int(max(p.minimumHeight() for p in plots)) + 2)
 
     def set_history(self, history: CurveHistory) -> None:
         x = np.asarray(history.samples, dtype=np.float64)

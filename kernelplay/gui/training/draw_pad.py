@@ -68,7 +68,7 @@ class DrawPad(QWidget):
 
     def _pad_rect(self) -> QRectF:
         side = min(self.width(), self.height()) - 2
-        return QRectF((self.width() - side) / 2, (self.height() - side) / 2, side, side)
+        return QRectF((self.width() - side) / 2, 1, side, side)  # at the top, under its header
 
     def _to_canvas(self, pos: QPointF) -> QPointF:
         rect = self._pad_rect()

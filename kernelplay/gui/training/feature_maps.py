@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import QPointF
 
-from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box, mosaic
+from kernelplay.gui.training.mosaic import (ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box,
+                                            mosaic, tile_at)
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
+from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
 __all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "stage_image"]
 
 FEATURE_MAP_TIP = ("A feature map shows where one kernel found its pattern in the digit: bright where the "
-                   "window matched the kernel strongly, dark where it did not (negative sums are cut to 0 by ReLU).")
+                   "window matched the kernel strongly, dark where it did not (negative sums are cut to 0 by ReLU). "
+                   "Point at a map to see it enlarged.")
+MAX_SIDE_WITH_NUMBERS = 7  # a zoomed map this small shows its values too
 
 _TIPS = {"input": STAGE_TIPS["input"], "conv": FEATURE_MAP_TIP + " One map per kernel.",
          "pool": STAGE_TIPS["pool"], "flatten": STAGE_TIPS["flatten"], "fc1": STAGE_TIPS["fc"]}
+
+
+def _maps_grid(channels: int) -> tuple[int, int]:
+    return (1, 1) if channels == 1 else grid_shape(channels)
 
 
 def stage_image(activation: np.ndarray) -> np.ndarray:
@@ -24,11 +33,10 @@ def stage_image(activation: np.ndarray) -> np.ndarray:
         return a[None, :]
     if a.shape[0] == 1:
         return a[0]
-    rows, cols = grid_shape(a.shape[0])
-    return mosaic(a, rows, cols)
+    return mosaic(a, *_maps_grid(a.shape[0]))
 
 
-class FeatureMaps(pg.GraphicsLayoutWidget):
+class FeatureMaps(ZoomingLayoutWidget):
     """Input, then conv (after ReLU) and pooled maps of each stage side by side; below, the
     flattened vector and the FC layer's units as bands. Levels run from 0 to each stage's maximum."""
 
@@ -42,6 +50,7 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         self.levels: dict[str, tuple[float, float]] = {}  # the values drawn darkest and brightest
         self.values: dict[str, np.ndarray] = {}  # what each image shows, before colouring
         self.titles: dict[str, pg.LabelItem] = {}
+        self.activations: dict[str, np.ndarray] = {}  # the digit's activations as given
         self._layout_key: tuple | None = None
 
     def _title(self, name: str, shape: tuple[int, ...]) -> str:
@@ -88,6 +97,7 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
         if key != self._layout_key:
             self._rebuild(activations)
             self._layout_key = key
+        self.activations = dict(activations)
         for name, item in self.images.items():
             a = activations[name]
             top = 1.0 if name == "input" else float(np.max(a)) if a.size else 1.0
@@ -97,3 +107,30 @@ class FeatureMaps(pg.GraphicsLayoutWidget):
             self.levels[name], self.values[name] = (0.0, top), values
             item.setImage(colourise(values, GREY_TABLE if name == "input" else ACTIVATION_TABLE, 0.0, top),
                           autoLevels=False)
+        self.refresh_zoom()
+
+    def tile_under(self, position: QPointF) -> tuple[str, int] | None:
+        """(stage, channel) of the conv or pool map under ``position`` (view pixels)."""
+        scene = self.mapToScene(position.toPoint())
+        for name, item in self.images.items():
+            a = self.activations[name]
+            if name == "input" or a.ndim != 3:
+                continue
+            grid = _maps_grid(a.shape[0])
+            pixel = item.mapFromScene(scene)
+            tile = tile_at(pixel.y(), pixel.x(), a.shape[1:], grid)
+            if tile is not None and tile[0] * grid[1] + tile[1] < a.shape[0]:
+                return name, tile[0] * grid[1] + tile[1]
+        return None
+
+    def zoomed_tile(self, key: tuple[str, int]) -> ZoomedTile | None:
+        name, channel = key
+        a = self.activations.get(name)
+        if a is None or a.ndim != 3 or channel >= a.shape[0]:
+            return None
+        values = a[channel]
+        low, high = self.levels[name]
+        return ZoomedTile(values, ACTIVATION_TABLE, low, high,
+                          title=f"{name} map {channel} · {values.shape[0]}×{values.shape[1]}",
+                          caption=f"min {values.min():.2f} · max {values.max():.2f} · colours 0–{high:.2f}",
+                          numbers=max(values.shape) <= MAX_SIDE_WITH_NUMBERS)

@@ -4,31 +4,55 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
+from PySide6.QtCore import QPointF
+
 from kernelplay.common.colormaps import symmetric_limit
-from kernelplay.gui.training.mosaic import DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box, mosaic
+from kernelplay.gui.training.mosaic import (DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box,
+                                            mosaic, tile_at)
+from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
 __all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
 
 KERNEL_TIP = ("A kernel is a small grid of weights the network learns: it slides over the image and "
-              "responds where the image looks like it. Red weights are positive, blue negative, white zero.")
+              "responds where the image looks like it. Red weights are positive, blue negative, white zero. "
+              "Point at a kernel to see it enlarged, with its weights.")
 
 
 DEEP_KERNEL_TIP = ("In a deeper layer each kernel looks at every map of the layer before, so it has one k×k "
                    "slice per input map: here a row per input map, a column per kernel.")
 
 
+def _mosaic_grid(shape: tuple[int, ...]) -> tuple[int, int]:
+    c_out, c_in = shape[:2]
+    return grid_shape(c_out) if c_in == 1 else (c_in, c_out)
+
+
 def kernel_mosaic(weights: np.ndarray) -> np.ndarray:
-    """weights ``(C_out, C_in, k, k)`` → one image: the first layer's kernels (C_in = 1) in a block
+    """weights ``(C_out, C_in, k, k)`` → one image: the first layer's kernels (C_in = 1) in a
     square-ish block; deeper layers as a grid with a row per input channel and a column
     per output channel (kernel)."""
-    c_out, c_in = weights.shape[:2]
-    if c_in == 1:
-        rows, cols = grid_shape(c_out)
+    rows, cols = _mosaic_grid(weights.shape)
+    if weights.shape[1] == 1:
         return mosaic(weights[:, 0], rows, cols)
     return mosaic(weights.transpose(1, 0, 2, 3))
 
 
-class FilterGrid(pg.GraphicsLayoutWidget):
+def kernel_in_tile(shape: tuple[int, ...], tile_row: int, tile_col: int) -> tuple[int, int] | None:
+    """(output channel, input channel) of the slice drawn in a tile of :func:`kernel_mosaic`."""
+    c_out, c_in = shape[:2]
+    if c_in > 1:
+        return tile_col, tile_row
+    index = tile_row * _mosaic_grid(shape)[1] + tile_col
+    return (index, 0) if index < c_out else None
+
+
+def _source_of(layer: str) -> str:
+    """What a conv layer reads: the digit for conv1, the pooled maps of the stage before for convN."""
+    stage = int(layer.removeprefix("conv"))
+    return "the digit" if stage == 1 else f"pool{stage - 1} map"
+
+
+class FilterGrid(ZoomingLayoutWidget):
     """The kernels of each conv layer, one mosaic per layer, each with symmetric levels ±its
     largest |weight| so zero is always white; one colour bar for all."""
 
@@ -37,12 +61,13 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.setToolTip(KERNEL_TIP)
         self.setAccessibleName("Learned kernels")
-        self.ci.setContentsMargins(2, 2, 2, 2)
+        self.ci.setContentsMargins(2, 8, 2, 8)  # the colour bar's end labels reach beyond the bar
         self.ci.setSpacing(4)
         self.images: dict[str, pg.ImageItem] = {}
         self.titles: dict[str, pg.LabelItem] = {}
         self.limits: dict[str, float] = {}  # each layer's symmetric level: ±limit
         self.values: dict[str, np.ndarray] = {}  # each layer's mosaic of weights, before colouring
+        self.weights: dict[str, np.ndarray] = {}  # each layer's (C_out, C_in, k, k) weights as given
         self._layout_key: tuple | None = None
         self.colour_bar: pg.ColorBarItem | None = None
 
@@ -74,8 +99,8 @@ class FilterGrid(pg.GraphicsLayoutWidget):
     @staticmethod
     def _title(name: str, shape: tuple[int, ...], limit: float) -> str:
         c_out, c_in, k, _ = shape
-        what = f"{c_out} kernels {k}×{k}" if c_in == 1 else f"{c_out}×{c_in} slices {k}×{k}"
-        return f"<b>{name}</b> · {what}<br>max |w| {limit:.2f}"
+        what = f"{c_out} kernels" if c_in == 1 else f"{c_out}×{c_in} slices"
+        return f"<b>{name}</b> · {what}<br>{k}×{k}, max |w| {limit:.2f}"
 
     def set_kernels(self, kernels: dict[str, np.ndarray]) -> None:
         """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot)."""
@@ -83,6 +108,7 @@ class FilterGrid(pg.GraphicsLayoutWidget):
         if key != self._layout_key:
             self._rebuild(kernels)
             self._layout_key = key
+        self.weights = dict(kernels)
         for name, weights in kernels.items():
             limit = symmetric_limit(weights)
             self.limits[name] = limit
@@ -92,3 +118,26 @@ class FilterGrid(pg.GraphicsLayoutWidget):
             text = self._title(name, weights.shape, limit)
             if self.titles[name].text != text:
                 self.titles[name].setText(text)
+        self.refresh_zoom()
+
+    def tile_under(self, position: QPointF) -> tuple[str, int, int] | None:
+        """(layer, output channel, input channel) of the kernel slice under ``position`` (view pixels)."""
+        scene = self.mapToScene(position.toPoint())
+        for name, item in self.images.items():
+            shape = self.weights[name].shape
+            pixel = item.mapFromScene(scene)
+            tile = tile_at(pixel.y(), pixel.x(), shape[2:], _mosaic_grid(shape))
+            channels = None if tile is None else kernel_in_tile(shape, *tile)
+            if channels is not None:
+                return (name, *channels)
+        return None
+
+    def zoomed_tile(self, key: tuple[str, int, int]) -> ZoomedTile | None:
+        name, out, inp = key
+        weights = self.weights.get(name)
+        if weights is None or out >= weights.shape[0] or inp >= weights.shape[1]:
+            return None
+        source = _source_of(name) + ("" if weights.shape[1] == 1 else f" {inp}")
+        limit = self.limits[name]
+        return ZoomedTile(weights[out, inp], DIVERGING_TABLE, -limit, limit, title=f"{name}.weight[{out}, {inp}]",
+                          caption=f"{source} → {name} map {out} · colours ±{limit:.2f}", numbers=True)

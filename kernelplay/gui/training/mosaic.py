@@ -14,7 +14,7 @@ import pyqtgraph as pg
 
 from kernelplay.common.colormaps import diverging_lookup_table
 
-__all__ = ["mosaic", "grid_shape", "colourise", "image_view_box", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP",
+__all__ = ["mosaic", "grid_shape", "colourise", "image_view_box", "tile_at", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP",
            "DIVERGING_TABLE", "ACTIVATION_TABLE", "GREY_TABLE", "GAP_RGB"]
 
 DIVERGING_MAP = pg.ColorMap(np.linspace(0.0, 1.0, 256), diverging_lookup_table(256))
@@ -63,6 +63,20 @@ def mosaic(tiles: np.ndarray, rows: int | None = None, cols: int | None = None, 
     # (rows, cols, h+gap, w+gap) → (rows, h+gap, cols, w+gap): tile rows interleave with pixel rows
     out = cells.reshape(rows, cols, h + gap, w + gap).transpose(0, 2, 1, 3).reshape(rows * (h + gap), cols * (w + gap))
     return out[:out.shape[0] - gap, :out.shape[1] - gap] if gap else out
+
+
+def tile_at(row: float, col: float, tile_shape: tuple[int, int], grid: tuple[int, int],
+            gap: int = 1) -> tuple[int, int] | None:
+    """The (tile row, tile column) of a :func:`mosaic` of ``grid`` (rows, cols) tiles that pixel
+    (``row``, ``col``) lies in, or None on a gap or outside."""
+    if row < 0 or col < 0:
+        return None
+    (h, w), (rows, cols) = tile_shape, grid
+    tile_row, inside_row = divmod(int(row), h + gap)
+    tile_col, inside_col = divmod(int(col), w + gap)
+    if inside_row >= h or inside_col >= w or tile_row >= rows or tile_col >= cols:
+        return None
+    return tile_row, tile_col
 
 
 def image_view_box(item: pg.ImageItem) -> pg.ViewBox:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from kernelplay.nn.config import NetworkConfig
@@ -29,6 +29,9 @@ _COLOURS = {"input": "#e8e8e8", "conv": "#cfe0f3", "pool": "#d5ecd4", "flatten":
             "fc": "#f6d2b8", "scores": "#e3d3ef"}
 
 
+_SHORT_TITLES = {"conv": "conv", "pool": "pool", "flatten": "flat"}
+
+
 @dataclass(frozen=True)
 class Stage:
     name: str  # e.g. "conv1"
@@ -39,6 +42,18 @@ class Stage:
     @property
     def shape_text(self) -> str:
         return "×".join(str(s) for s in self.shape)
+
+    def titles(self) -> list[str]:
+        """What the box may say, longest first (a narrow box says less; the tooltip says all)."""
+        short = _SHORT_TITLES.get(self.kind, self.title)
+        return [self.title] if short == self.title else [self.title, short]
+
+    def shape_texts(self) -> list[str]:
+        """The shape, longest first: ``16×28×28``, then ``16×28²`` for square maps."""
+        texts = [self.shape_text]
+        if len(self.shape) == 3 and self.shape[1] == self.shape[2]:
+            texts.append(f"{self.shape[0]}×{self.shape[1]}²")
+        return texts
 
 
 def stages_of(config: NetworkConfig) -> list[Stage]:
@@ -82,16 +97,35 @@ class NetworkDiagram(QWidget):
         self.update()
 
     def sizeHint(self) -> QSize:
-        return QSize(800, 54)
+        return QSize(800, max(54, 2 * self.fontMetrics().lineSpacing() + 20))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(400, 54)
+        return QSize(400, self.sizeHint().height())
 
     def stage_rects(self) -> list[QRectF]:
         n = len(self.stages)
-        arrow = 16.0
+        arrow = 16.0 if self.width() >= 100 * n else 10.0
         width = (self.width() - 8 - arrow * (n - 1)) / max(n, 1)
         return [QRectF(4 + i * (width + arrow), 4, width, self.height() - 8) for i in range(n)]
+
+    def _fonts(self) -> tuple[QFont, QFont]:
+        title_font = QFont(self.font())
+        title_font.setBold(True)
+        return title_font, QFont(self.font())
+
+    def labels(self) -> list[tuple[QRectF, str, str]]:
+        """Each box with the title and shape it says: the longest that fit its width."""
+        title_metrics, shape_metrics = (QFontMetricsF(font) for font in self._fonts())
+
+        def fitting(texts: list[str], metrics: QFontMetricsF, width: float) -> str:
+            return next((t for t in texts if metrics.horizontalAdvance(t) <= width), texts[-1])
+
+        out = []
+        for stage, rect in zip(self.stages, self.stage_rects()):
+            room = rect.width() - 4
+            out.append((rect, fitting(stage.titles(), title_metrics, room),
+                        fitting(stage.shape_texts(), shape_metrics, room)))
+        return out
 
     def stage_at(self, point: QPointF) -> Stage | None:
         for stage, rect in zip(self.stages, self.stage_rects()):
@@ -114,11 +148,9 @@ class NetworkDiagram(QWidget):
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rects = self.stage_rects()
-        title_font = QFont(self.font())
-        title_font.setBold(True)
-        shape_font = QFont(self.font())
+        title_font, shape_font = self._fonts()
         text_pen = QPen(QColor("#1d1d1d"))
-        for stage, rect in zip(self.stages, rects):
+        for stage, (rect, title, shape) in zip(self.stages, self.labels()):
             painter.setPen(QPen(QColor("#8a8a8a"), 1))
             painter.setBrush(QColor(_COLOURS[stage.kind]))
             painter.drawRoundedRect(rect, 6, 6)
@@ -126,10 +158,9 @@ class NetworkDiagram(QWidget):
             top = QRectF(rect.left() + 2, rect.top() + 2, rect.width() - 4, rect.height() / 2 - 1)
             bottom = QRectF(rect.left() + 2, rect.center().y(), rect.width() - 4, rect.height() / 2 - 2)
             painter.setFont(title_font)
-            painter.drawText(top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                             painter.fontMetrics().elidedText(stage.title, Qt.TextElideMode.ElideRight, int(top.width())))
+            painter.drawText(top, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom, title)
             painter.setFont(shape_font)
-            painter.drawText(bottom, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, stage.shape_text)
+            painter.drawText(bottom, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, shape)
         painter.setPen(QPen(QColor("#606060"), 1.5))
         painter.setBrush(QColor("#606060"))
         for left, right in zip(rects, rects[1:]):

@@ -19,7 +19,8 @@ def pick_probes(digits: Digits, per_class: int = 2) -> list[int]:
 
 
 class ProbeStrip(QWidget):
-    """One button per probe digit (``probe_chosen(index into the held-out set)``)."""
+    """One button per probe digit (``probe_chosen(index into the held-out set)``). It shows as many
+    as fit its width, in the order 0–9, 0–9, …: at least one digit of each class."""
 
     probe_chosen = Signal(int)
 
@@ -32,7 +33,7 @@ class ProbeStrip(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(2)
-        caption = QLabel("Probe:")
+        self.caption = caption = QLabel("Probe:")
         caption.setToolTip("Held-out digits the network never trains on. Click one to see how the network "
                            "sees it: its feature maps at every layer and its scores.")
         row.addWidget(caption)
@@ -52,6 +53,20 @@ class ProbeStrip(QWidget):
         row.addStretch(1)
         if self.buttons:
             self.buttons[0].setChecked(True)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._width_for(min(10, len(self.buttons))), hint.height())
+
+    def _width_for(self, count: int) -> int:
+        step = self.buttons[0].sizeHint().width() + self.layout().spacing() if self.buttons else 0
+        return self.caption.sizeHint().width() + count * step
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        fitting = sum(self._width_for(n) <= self.width() for n in range(1, len(self.buttons) + 1))
+        for i, button in enumerate(self.buttons):
+            button.setVisible(i < fitting)
 
     def select_none(self) -> None:
         """Uncheck every digit (the drawn digit is the probe now)."""

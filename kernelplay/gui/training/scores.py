@@ -1,9 +1,11 @@
 """The 10 class scores as bars, the predicted digit highlighted: green when right, red when wrong."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
 
@@ -27,10 +29,11 @@ class ScoresView(pg.PlotWidget):
         self.setMouseEnabled(False, False)
         self.hideButtons()
         plot = self.getPlotItem()
+        plot.layout.setContentsMargins(1, 1, 6, 1)  # the last bar and its digit clear of the edge
         plot.setXRange(-0.6, 9.6, padding=0)
         plot.setYRange(0, 1.0, padding=0.02)
         plot.getAxis("bottom").setTicks([[(i, str(i)) for i in range(10)]])
-        plot.getAxis("left").setTicks([[(v, f"{v:.1f}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
+        plot.getAxis("left").setTicks([[(v, f"{v:g}") for v in (0.0, 0.25, 0.5, 0.75, 1.0)]])
         self.scores = np.zeros(10, np.float32)
         self.predicted: int | None = None
         self.label: int | None = None
@@ -39,6 +42,10 @@ class ScoresView(pg.PlotWidget):
         plot.addItem(self.bars)
         plot.setTitle("scores (softmax)", size="9pt")
         self._title = ""
+        self._verdicts: list[str] = []
+        self._title_font = QFont(self.font())
+        self._title_font.setPointSizeF(9)
+        self._title_font.setBold(True)  # the widest the title can be (its digit is bold)
 
     def prediction_colour(self) -> QColor:
         if self.label is None:
@@ -57,12 +64,32 @@ class ScoresView(pg.PlotWidget):
         self.bars.setOpts(height=self.scores, brushes=brushes)
         answer = f"<b>{self.predicted}</b> ({100 * float(self.scores[self.predicted]):.0f} %)"
         if label is None:
-            verdict = f"drawn digit → {answer}"
+            verdicts = [f"drawn digit → {answer}", f"drawn → {answer}"]
         elif label == self.predicted:
-            verdict = f"a {label} → {answer} ✓ right"
+            verdicts = [f"a {label} → {answer} ✓ right", f"{label} → {answer} ✓"]
         else:
-            verdict = f"a {label} → {answer} ✗ wrong"
-        title = f"<span style='color:{colour.name()}'>{verdict}</span>"
+            verdicts = [f"a {label} → {answer} ✗ wrong", f"{label} → {answer} ✗"]
+        self._verdicts = [f"<span style='color:{colour.name()}'>{v}</span>" for v in verdicts]
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The longest verdict that fits the plot's width (the words go first, the numbers stay)."""
+        if not self._verdicts:
+            return
+        metrics = QFontMetricsF(self._title_font)
+        # the plot item grows to fit its title, so the room is the view's less the axis beside the title
+        plot = self.getPlotItem()
+        room = self.viewport().width() - (plot.width() - plot.getViewBox().width()) - 6
+        title = next((t for t in self._verdicts if metrics.horizontalAdvance(_plain(t)) <= room), self._verdicts[-1])
         if title != self._title:  # re-laying the title is the dearest part of an update
             self._title = title
             self.getPlotItem().setTitle(title, size="9pt")
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if "_verdicts" in self.__dict__:  # PlotWidget's own __init__ resizes it before ours has run
+            self._fit_title()
+
+
+def _plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)

@@ -10,7 +10,6 @@ import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -29,7 +28,9 @@ from kernelplay.gui.training.curves import TrainingCurves
 from kernelplay.gui.training.draw_pad import DrawPad
 from kernelplay.gui.training.feature_maps import FeatureMaps
 from kernelplay.gui.training.filter_grid import FilterGrid
+from kernelplay.gui.training.heldout_check import HeldoutCheck
 from kernelplay.gui.training.network_diagram import NetworkDiagram
+from kernelplay.gui.training.note_label import NoteLabel
 from kernelplay.gui.training.probe_strip import ProbeStrip, pick_probes
 from kernelplay.gui.training.scores import ScoresView
 from kernelplay.gui.training.session import TrainingSession
@@ -99,11 +100,12 @@ class TrainingTab(QWidget):
         self.draw_pad = DrawPad()
         self.clear_pad_button = QPushButton("Clear")
         self.clear_pad_button.setToolTip("Wipe the pad and show the chosen probe digit again.")
+        # one line for the window's status bar (the host places it: see MainWindow)
         self.status_label = QLabel("")
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.reason_label = QLabel("")
-        self.reason_label.setWordWrap(True)
-        self.reason_label.hide()
+        self.status_label.setAccessibleName("Training status")
+        self.reason_label = NoteLabel(lines=3)
+        self.heldout_check = HeldoutCheck(self)
+        self._loaded_accuracy: float | None = None  # a loaded model's, until training evaluates it anew
 
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
@@ -111,20 +113,20 @@ class TrainingTab(QWidget):
         row.addLayout(self._views_column(), 1)
 
     def _controls_column(self) -> QWidget:
-        pad_box = QGroupBox("Draw a digit")
-        pad_column = QVBoxLayout(pad_box)
-        pad_column.addWidget(self.draw_pad, 1)
-        pad_column.addWidget(self.clear_pad_button)
+        pad_header = QHBoxLayout()
+        pad_header.addWidget(QLabel("<b>Draw a digit</b>"))
+        pad_header.addStretch(1)
+        pad_header.addWidget(self.clear_pad_button)
         panel = QWidget()
-        panel.setFixedWidth(258)
         column = QVBoxLayout(panel)
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.training_controls)
         column.addWidget(self.architecture_editor)
         column.addWidget(self.model_files)
-        column.addWidget(pad_box, 1)
-        column.addWidget(self.status_label)
+        column.addLayout(pad_header)
+        column.addWidget(self.draw_pad, 1)
         column.addWidget(self.reason_label)
+        panel.setFixedWidth(panel.minimumSizeHint().width())
         return panel
 
     def _views_column(self) -> QVBoxLayout:
@@ -163,6 +165,7 @@ class TrainingTab(QWidget):
         self.probe_strip.probe_chosen.connect(self._on_probe_chosen)
         self.draw_pad.digit_drawn.connect(self._on_digit_drawn)
         self.draw_pad.cleared.connect(self._on_pad_cleared)
+        self.heldout_check.finished.connect(self._on_heldout_checked)
         session.snapshot_received.connect(self._on_snapshot_received)
         session.running_changed.connect(self._on_running_changed)
         session.stopped.connect(self._on_stopped)
@@ -191,6 +194,8 @@ class TrainingTab(QWidget):
             return False
         self.architecture_editor.show_config(network.config)
         self.session.load_network(network)
+        self._loaded_accuracy = None
+        self.heldout_check.start(network.copy(), self.data.heldout)
         self._post(f"Loaded {Path(path).name}: {network.config.parameter_count:,} parameters.")
         return True
 
@@ -205,8 +210,7 @@ class TrainingTab(QWidget):
 
     def _post(self, text: str, *, error: bool = False) -> None:
         self.reason_label.setStyleSheet("color: #b3261e;" if error else "color: #2f4f2f;")
-        self.reason_label.setText(text)
-        self.reason_label.setVisible(bool(text))
+        self.reason_label.set_note(text)
         self.message_posted.emit(text)
 
     @Slot()
@@ -229,6 +233,8 @@ class TrainingTab(QWidget):
             self._post(str(exc), error=True)
             return
         self._post("")
+        self.heldout_check.cancel()
+        self._loaded_accuracy = None
         self.session.reset(config)
 
     @Slot()
@@ -297,13 +303,16 @@ class TrainingTab(QWidget):
         self.redraws += 1
         self.redraw_seconds.append(time.perf_counter() - start)
 
-    @staticmethod
-    def _status_text(s: Snapshot) -> str:
+    def _status_text(self, s: Snapshot) -> str:
         speed = f"{s.samples_per_second:,.0f} digits/s" if math.isfinite(s.samples_per_second) else "— digits/s"
-        heldout = ("—" if s.latest_heldout_accuracy is None else f"{100 * s.latest_heldout_accuracy:.1f} %")
-        return (f"step <b>{s.step:,}</b> · epoch <b>{s.epoch:.2f}</b><br>"
-                f"{s.samples_seen:,} digits seen · {speed}<br>"
-                f"held-out accuracy <b>{heldout}</b>")
+        if s.latest_heldout_accuracy is not None:
+            heldout = f"{100 * s.latest_heldout_accuracy:.1f} %"
+        elif self._loaded_accuracy is not None:
+            heldout = f"{100 * self._loaded_accuracy:.1f} % (as loaded)"
+        else:
+            heldout = "—"
+        return (f"step <b>{s.step:,}</b> · epoch <b>{s.epoch:.2f}</b> · {s.samples_seen:,} digits seen · "
+                f"{speed} · held-out accuracy <b>{heldout}</b>")
 
     @Slot(bool)
     def _on_running_changed(self, running: bool) -> None:
@@ -320,6 +329,15 @@ class TrainingTab(QWidget):
     def _on_saved(self, path: str, step: int) -> None:
         self._post(f"Saved the model after step {step:,} to {path}.")
         self.model_saved.emit(path)
+
+    @Slot(int, float)
+    def _on_heldout_checked(self, ticket: int, accuracy: float) -> None:
+        if ticket != self.heldout_check.ticket:
+            return  # a model loaded earlier, or reset since
+        self._loaded_accuracy = accuracy
+        latest = self.latest_snapshot()
+        if latest is not None:
+            self.status_label.setText(self._status_text(latest))
 
     @Slot(str)
     def _on_failed(self, message: str) -> None:
