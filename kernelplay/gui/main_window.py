@@ -50,7 +50,7 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.tabs)
         self.setCentralWidget(central)
-        # floats over the top of the pages: a message never moves what the user is aiming at
+        # floats beside the tabs (over the top of the page if long): a message never moves what the user aims at
         self.message_bar = MessageBar(central, anchor=self.tabs.tabBar())
         self.statusBar().addWidget(self.playground.hover_label, 1)
         self.statusBar().addPermanentWidget(self.playground.summary_label)

@@ -2,20 +2,22 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabBar, QToolButton, QWidget
 
 __all__ = ["MessageBar", "MESSAGE_SECONDS"]
 
 MESSAGE_SECONDS = 12
-MARGIN = 8  # between the bar and the sides of the area it floats over
+MARGIN = 8  # between the bar and what it floats beside
+NARROWEST = 240  # pixels: the bar is never squeezed narrower than this beside the tabs
 
 
 class MessageBar(QFrame):
     """A dismissable note for errors and confirmations (never a blocking dialog), floating over
-    ``parent`` just below ``anchor`` (e.g. the tab bar): as wide as its text needs, at most the
-    parent's width, word-wrapped beyond that, and placed again whenever either is resized."""
+    ``parent`` in the free space right of ``anchor`` (the tab bar): as wide as its text needs,
+    word-wrapped onto more lines (over the top of the page) when the row is too short, and placed
+    again whenever either is resized."""
 
-    def __init__(self, parent: QWidget, anchor: QWidget) -> None:
+    def __init__(self, parent: QWidget, anchor: QTabBar) -> None:
         super().__init__(parent)
         self._anchor = anchor
         self.setObjectName("MessageBar")
@@ -24,13 +26,13 @@ class MessageBar(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.close_button = QPushButton("✕")
-        self.close_button.setFlat(True)
-        self.close_button.setFixedWidth(28)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss")
         self.close_button.clicked.connect(self.hide)
         row = QHBoxLayout(self)
-        row.setContentsMargins(10, 3, 3, 3)
+        row.setContentsMargins(10, 2, 2, 2)
         row.addWidget(self.label, 1)
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self._timer = QTimer(self, singleShot=True, interval=MESSAGE_SECONDS * 1000, timeout=self.hide)
@@ -59,12 +61,13 @@ class MessageBar(QFrame):
 
     def _place(self) -> None:
         area = self.parentWidget().rect()
-        top = self._anchor.mapTo(self.parentWidget(), QPoint(0, self._anchor.height())).y() + 2
-        widest = max(area.width() - 2 * MARGIN, 120)
+        last_tab = self._anchor.tabRect(self._anchor.count() - 1)
+        tabs_end = self._anchor.mapTo(self.parentWidget(), QPoint(last_tab.right() + 1, 0))
+        widest = max(area.right() - MARGIN - (tabs_end.x() + MARGIN), NARROWEST)
         margins = self.layout().contentsMargins()
-        chrome = margins.left() + margins.right() + self.layout().spacing() + self.close_button.width() + 4
+        chrome = margins.left() + margins.right() + self.layout().spacing() + self.close_button.sizeHint().width() + 4
         lines = self.label.text().splitlines() or [""]
         text_width = max(self.label.fontMetrics().horizontalAdvance(line) for line in lines)
         width = min(text_width + chrome, widest)
         height = self.layout().totalHeightForWidth(width)
-        self.setGeometry(QRect(area.left() + (area.width() - width) // 2, top, width, height))
+        self.setGeometry(QRect(area.right() - MARGIN - width, tabs_end.y() + 1, width, height))
