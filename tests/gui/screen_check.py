@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF, QImage, QPainter, QTextDocument
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -30,7 +30,9 @@ def describe(widget: QWidget) -> str:
 
 
 def _shown(root: QWidget, kind) -> list:
-    return [w for w in root.findChildren(kind) if w.isVisible() and w.window() is root.window()]
+    """The widgets of ``kind`` (a class or a tuple of them) on show in ``root``'s window."""
+    return [w for w in root.findChildren(QWidget)
+            if isinstance(w, kind) and w.isVisible() and w.window() is root.window()]
 
 
 def label_text_width(label: QLabel) -> float:
@@ -144,3 +146,40 @@ def tick_texts(axis: pg.AxisItem) -> list[tuple[float, str]]:
     painter.end()
     horizontal = axis.orientation in ("bottom", "top")
     return [(r.center().x() if horizontal else r.center().y(), text) for r, _, text in texts]
+
+
+def small_fonts(root: QWidget, smallest_px: int = 11) -> list[str]:
+    """Text widgets whose font is under ``smallest_px`` pixels tall."""
+    return [f"{describe(w)}: font {QFontInfo(w.font()).pixelSize()} px"
+            for w in _shown(root, (QLabel, QPushButton, QComboBox, QCheckBox, QAbstractSpinBox))
+            if QFontInfo(w.font()).pixelSize() < smallest_px]
+
+
+def training_tab_problems(tab) -> list[str]:
+    """What only the training tab can be asked: its diagram's labels fit their boxes, its notes are
+    whole, its probe strip shows a digit of each class."""
+    problems = []
+    shape_font = tab.diagram.font()
+    title_font = shape_font.__class__(shape_font)
+    title_font.setBold(True)
+    for rect, title, shape in tab.diagram.labels():
+        for text, font in ((title, title_font), (shape, shape_font)):
+            if QFontMetricsF(font).horizontalAdvance(text) > rect.width() - 4 + SLACK:
+                problems.append(f"diagram box {title!r}: {text!r} wider than {rect.width():.0f} px")
+    note = tab.architecture_editor.parameter_label
+    if note.text() != note.note():
+        problems.append(f"architecture note cut: {note.text()!r}")
+    shown = [b for b in tab.probe_strip.buttons if b.isVisible()]
+    if len(shown) < min(10, len(tab.probe_strip.buttons)):
+        problems.append(f"probe strip shows only {len(shown)} digits")
+    return problems
+
+
+def window_problems(window) -> list[str]:
+    """Every check above on the window as it is now."""
+    found = []
+    for check in (cut_texts, outside_parents, squeezed_plots, overlapping_ticks, small_fonts):
+        found += check(window)
+    if window.training is not None and window.tabs.currentWidget() is window.training:
+        found += training_tab_problems(window.training)
+    return found

@@ -1,0 +1,111 @@
+"""Both tabs at the sizes of real screens — 1024×700 (a classroom projector), 1280×800, 1920×1080 —
+each at QT_SCALE_FACTOR 1, 1.5 and 2, while the network trains: no text cut, no widget outside its
+parent, no plot squeezed, no tick labels on each other, no font under 11 px, and the window can
+shrink to 1024×700.
+
+QT_SCALE_FACTOR is read once, when Qt starts, so scales 1.5 and 2 run in child processes (this
+file run as a script) while scale 1 runs here; all three at once. Sizes are the window's in logical
+pixels: at scale 2, 1024×700 is a 2048×1400 device-pixel window, fonts and all scaled alike, so what
+changes is the rounding of text and lines. Set KERNELPLAY_SCREENSHOTS to a folder to keep a PNG of
+each tab at each size and scale.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
+SCALES = ("1.5", "2")
+SMALLEST_WINDOW = (1024, 700)
+HERE = Path(__file__).resolve().parent
+
+
+def _wait(app, condition, timeout: float = 10.0) -> None:
+    end = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > end:
+            raise TimeoutError("the window did not get there in time")
+        app.processEvents()
+        time.sleep(0.005)
+
+
+def check_sizes(app, screenshots: str | None = None) -> list[str]:
+    """Show the main window, train a few steps, and check both tabs at every size: the problems
+    found, each naming the size, the tab and the widget."""
+    from kernelplay.gui.main_window import MainWindow
+    from kernelplay.gui.training.training_tab import TrainingTab
+    from screen_check import window_problems
+    from synthetic_digits import bar_digits
+
+    class Window(MainWindow):
+        @staticmethod
+        def _create_training_tab():
+            return TrainingTab(data=bar_digits(), backend="thread", threads=1, snapshot_interval=0.02,
+                               redraw_interval_ms=20)
+
+    window = Window()
+    window.show()
+    tab = window.training
+    problems = []
+    smallest = window.minimumSizeHint().expandedTo(window.minimumSize())
+    if smallest.width() > SMALLEST_WINDOW[0] or smallest.height() > SMALLEST_WINDOW[1]:
+        problems.append(f"the window cannot shrink below {smallest.width()}×{smallest.height()}")
+    try:
+        _wait(app, lambda: tab.latest_snapshot() is not None)
+        tab.training_controls.batch_size_box.setCurrentText("8")  # quick steps: curves and maps soon drawn
+        tab.training_controls.play_button.click()
+        _wait(app, lambda: tab.latest_snapshot().step >= 3 and len(tab.session.history) >= 2)
+        tab.architecture_editor.channel_boxes[0].setValue(8)  # its note grows "press Reset to apply"
+        window.show_message("Saved the model after step 12 to /home/teacher/kernelplay/models/digits-after-lesson-3.npz")
+        scale = os.environ.get("QT_SCALE_FACTOR", "1")
+        for width, height in SIZES:
+            window.resize(width, height)
+            for _ in range(5):
+                app.processEvents()
+            if (window.width(), window.height()) != (width, height):
+                problems.append(f"asked for {width}×{height}, the window is {window.width()}×{window.height()}")
+            for index in range(window.tabs.count()):
+                window.tabs.setCurrentIndex(index)
+                for _ in range(5):  # layouts settle over a few passes of the event loop
+                    app.processEvents()
+                where = f"{width}×{height} at ×{scale}, {window.tabs.tabText(index)}"
+                problems += [f"{where}: {problem}" for problem in window_problems(window)]
+                if screenshots:
+                    window.grab().save(str(Path(screenshots) / f"{width}x{height}-x{scale}-tab{index}.png"))
+    finally:
+        tab.shutdown()
+        window.close()
+    return problems
+
+
+def _run_scale(scale: str, settings: Path) -> subprocess.Popen:
+    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM="offscreen", KERNELPLAY_TEST_SETTINGS=str(settings))
+    return subprocess.Popen([sys.executable, __file__], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def test_both_tabs_fit_and_read_at_every_size_and_scale(qapp, tmp_path):
+    children = {scale: _run_scale(scale, tmp_path / f"settings-{scale}") for scale in SCALES}
+    problems = check_sizes(qapp, os.environ.get("KERNELPLAY_SCREENSHOTS"))
+    for scale, child in children.items():
+        out, err = child.communicate(timeout=120)
+        assert child.returncode == 0, f"scale {scale}:\n{err[-3000:]}"
+        problems += json.loads(out.strip().splitlines()[-1])
+    assert problems == [], "\n".join(problems)
+
+
+if __name__ == "__main__":  # one scale factor, in a process of its own: prints the problems as JSON
+    sys.path[:0] = [str(HERE), str(HERE.parent)]
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication
+
+    application = QApplication(sys.argv[:1])
+    QCoreApplication.setOrganizationName("kernelplay-tests")
+    QCoreApplication.setApplicationName("kernelplay-tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["KERNELPLAY_TEST_SETTINGS"])
+    print(json.dumps(check_sizes(application, os.environ.get("KERNELPLAY_SCREENSHOTS"))))
