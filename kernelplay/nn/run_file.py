@@ -81,8 +81,15 @@ class RunCurves:
     @classmethod
     def from_history(cls, history, *, steps=None, learning_rates=None) -> "RunCurves":
         """From a :class:`~kernelplay.nn.snapshot.CurveHistory` (its ``samples``, ``loss``,
-        ``accuracy``, ``heldout_samples``, ``heldout_accuracy``), with each point's step and
-        learning rate if the caller kept them."""
+        ``accuracy``, ``heldout_samples``, ``heldout_accuracy``, and each point's ``steps`` and
+        ``learning_rates``), or from anything with the first five and the other two given. Steps
+        are left out when any is unknown (-1: points read from a file without them)."""
+        if steps is None:
+            steps = getattr(history, "steps", None)
+            if steps is not None and any(step < 0 for step in steps):
+                steps = None
+        if learning_rates is None:
+            learning_rates = getattr(history, "learning_rates", None)
         return cls(history.samples, history.loss, history.accuracy, history.heldout_samples,
                    history.heldout_accuracy, steps, learning_rates)
 

@@ -1,20 +1,26 @@
-"""What training hands out — :class:`StepResult`, :class:`Snapshot`, :class:`StopReason` — and what a
-viewer keeps of it (:class:`CurveHistory`). numpy only.
+"""What training hands out — :class:`StepResult`, :class:`Snapshot`, :class:`StopReason`, and
+:class:`StepView` (the network as it was at a checkpoint) — and what a viewer keeps of it
+(:class:`CurveHistory`). numpy only.
 
 Everything here is frozen and holds copies, so it can cross to another thread or process (all
 picklable) while training goes on.
 """
 from __future__ import annotations
 
+import bisect
 import enum
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from kernelplay.nn.config import NetworkConfig
 
-__all__ = ["StopKind", "StopReason", "StepResult", "Snapshot", "CurveHistory", "MAX_CURVE_POINTS"]
+if TYPE_CHECKING:
+    from kernelplay.nn.evaluation import Evaluation
+
+__all__ = ["StopKind", "StopReason", "StepResult", "Snapshot", "StepView", "CurveHistory", "MAX_CURVE_POINTS"]
 
 MAX_CURVE_POINTS = 4_000  # per curve: more than a plot has pixels across, and a redraw stays cheap
 
@@ -109,8 +115,32 @@ class Snapshot:
         return self.stopped_reason is not None and self.stopped_reason.diverged
 
 
+@dataclass(frozen=True, eq=False)
+class StepView:
+    """The network as it was at a checkpoint, for the timeline: what a :class:`Snapshot` shows of
+    the probe digit, with the same names — step, samples_seen, kernels ``{"conv1": (C_out, C_in, k,
+    k), …}``, probe_image ``(28, 28)``, probe_label (or None), activations (forward order, as in a
+    snapshot), scores ``(10,)`` softmax, predicted, config — and ``evaluation``, the checkpoint's
+    :class:`~kernelplay.nn.evaluation.Evaluation` on the held-out digits (None while it is being
+    counted). Every array is a copy owned by the view.
+    """
+
+    step: int
+    samples_seen: int
+    kernels: dict
+    probe_image: np.ndarray
+    probe_label: int | None
+    activations: dict
+    scores: np.ndarray
+    predicted: int
+    config: NetworkConfig
+    evaluation: "Evaluation | None" = None
+
+
 class CurveHistory:
-    """The points of the loss and accuracy curves, against digits seen.
+    """The points of the loss and accuracy curves, against digits seen: ``samples``, running
+    ``loss`` and ``accuracy``, and each point's training ``steps`` and ``learning_rates`` (lists of
+    one length); the held-out evaluations ``heldout_samples`` / ``heldout_accuracy``.
 
     Bounded, so a run left on all day (~8.5 snapshots a second) keeps a fixed size: past
     ``max_points`` (``max_points // 4`` for the held-out curve) the newest quarter stays as it is
@@ -129,22 +159,53 @@ class CurveHistory:
         self.samples: list[int] = []
         self.loss: list[float] = []
         self.accuracy: list[float] = []
+        self.steps: list[int] = []  # -1 where unknown (curves read from a file that lacks them)
+        self.learning_rates: list[float] = []  # NaN where unknown
         self.heldout_samples: list[int] = []
         self.heldout_accuracy: list[float] = []
+
+    def _columns(self) -> tuple[list, ...]:
+        return self.samples, self.loss, self.accuracy, self.steps, self.learning_rates
 
     def add(self, snapshot: Snapshot) -> None:
         if snapshot.samples_seen > 0 and (not self.samples or snapshot.samples_seen > self.samples[-1]):
             if math.isfinite(snapshot.running_loss):
-                self.samples.append(snapshot.samples_seen)
-                self.loss.append(snapshot.running_loss)
-                self.accuracy.append(snapshot.running_accuracy)
+                for column, value in zip(self._columns(), (snapshot.samples_seen, snapshot.running_loss,
+                                                            snapshot.running_accuracy, snapshot.step,
+                                                            snapshot.learning_rate)):
+                    column.append(value)
                 if len(self.samples) > self.max_points:
-                    _thin(self.samples, self.loss, self.accuracy, max_points=self.max_points)
+                    _thin(*self._columns(), max_points=self.max_points)
         if snapshot.heldout_accuracy is not None:
             self.heldout_samples.append(snapshot.samples_seen)
             self.heldout_accuracy.append(snapshot.heldout_accuracy)
             if len(self.heldout_samples) > self.max_points // 4:
                 _thin(self.heldout_samples, self.heldout_accuracy, max_points=self.max_points // 4)
+
+    def drop_after(self, samples_seen: int) -> None:
+        """Forget the points after ``samples_seen`` digits (training resumed from an earlier step)."""
+        keep = bisect.bisect_right(self.samples, samples_seen)
+        for column in self._columns():
+            del column[keep:]
+        keep = bisect.bisect_right(self.heldout_samples, samples_seen)
+        del self.heldout_samples[keep:], self.heldout_accuracy[keep:]
+
+    def restore(self, curves) -> None:
+        """Replace every point by those of ``curves`` (a :class:`~kernelplay.nn.run_file.RunCurves`,
+        e.g. of a run read from a file), thinned if they are more than this history keeps."""
+        self.clear()
+        n = len(curves.samples)
+        steps = [-1] * n if curves.steps is None else curves.steps.tolist()
+        rates = [math.nan] * n if curves.learning_rates is None else curves.learning_rates.tolist()
+        for column, values in zip(self._columns(), (curves.samples.tolist(), curves.loss.tolist(),
+                                                     curves.accuracy.tolist(), steps, rates)):
+            column.extend(values)
+        self.heldout_samples.extend(curves.heldout_samples.tolist())
+        self.heldout_accuracy.extend(curves.heldout_accuracy.tolist())
+        if len(self.samples) > self.max_points:  # once: a file's points rise, so one thinning is enough
+            _thin(*self._columns(), max_points=self.max_points)
+        if len(self.heldout_samples) > self.max_points // 4:
+            _thin(self.heldout_samples, self.heldout_accuracy, max_points=self.max_points // 4)
 
     def __len__(self) -> int:
         return len(self.samples)
