@@ -1,8 +1,9 @@
 """Training: a step-by-step :class:`Trainer` and the :func:`train` generator on top of it, which
 runs until its :class:`~kernelplay.nn.budget.Budget` is used up. numpy only.
 
-The held-out accuracy is counted by a :class:`HeldoutEvaluation`, which can be taken a chunk at a
-time so that training goes on in between.
+The held-out accuracy is counted by a :class:`HeldoutEvaluation` (or, with every digit's scores, a
+:class:`~kernelplay.nn.evaluation.ChunkedEvaluation`), which can be taken a chunk at a time so that
+training goes on in between.
 
 The GUI's worker (:mod:`kernelplay.nn.worker`) drives a ``Trainer`` one ``step()`` at a time;
 settings changed between two steps (learning rate, batch size, optimiser, weight decay,
@@ -22,6 +23,7 @@ from kernelplay.nn.budget import Budget
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import DigitSplit, augment_batch, load_digits
 from kernelplay.nn.digits import as_unit_float
+from kernelplay.nn.evaluation import ChunkedEvaluation
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import Optimizer, make_optimizer
 from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
@@ -130,6 +132,14 @@ class Trainer:
         self._timing.clear()
         self._cursor = len(self._order)  # start a new epoch
         self._backup = network.flat_params.copy()
+
+    def resume(self, network: Network, step: int, samples_seen: int) -> None:
+        """Train ``network`` (e.g. a checkpoint's weights) from now on as :meth:`set_network` does,
+        its counters set to ``step`` steps and ``samples_seen`` digits, as they were then."""
+        if step < 0 or samples_seen < 0:
+            raise ValueError(f"step and digits seen must be non-negative, got {step} and {samples_seen}")
+        self.set_network(network)
+        self.step_count, self.samples_seen = int(step), int(samples_seen)
 
     def reset(self, config: NetworkConfig | None = None, *, seed: int | None = None) -> None:
         """Start over with a fresh random network (of ``config``, default the present one's)."""
@@ -269,10 +279,12 @@ class Trainer:
             self.record_heldout_accuracy(accuracy)
         return accuracy
 
-    def start_evaluation(self, chunk_size: int = EVALUATION_CHUNK) -> HeldoutEvaluation:
-        """An evaluation of all held-out digits with the weights as they are now (a frozen copy),
-        for the caller to advance between training steps and record when done."""
-        return HeldoutEvaluation(self.network.copy(), self._heldout_x, self._heldout_y, chunk_size)
+    def start_evaluation(self, chunk_size: int = EVALUATION_CHUNK, *, network: Network | None = None) -> ChunkedEvaluation:
+        """An evaluation of all held-out digits with the weights as they are now (a frozen copy), or
+        with ``network`` (which must not change until it is done), for the caller to advance between
+        training steps and record when done; its ``result`` is the whole :class:`Evaluation`."""
+        network = self.network.copy() if network is None else network
+        return ChunkedEvaluation(network, self._heldout_x, self._heldout_y, chunk_size)
 
     def record_heldout_accuracy(self, accuracy: float) -> None:
         """Keep ``accuracy`` as the latest held-out accuracy; the next snapshot carries it as new."""

@@ -153,6 +153,29 @@ def test_a_chunked_evaluation_counts_the_weights_of_its_start(data):
     assert trainer.snapshot().heldout_accuracy is None  # new only once
 
 
+def test_a_chunked_evaluation_hands_out_every_digits_scores(data):
+    trainer = Trainer(Network(SMALL), data)
+    evaluation = trainer.start_evaluation(chunk_size=60)
+    while evaluation.advance() is None:
+        pass
+    np.testing.assert_array_equal(evaluation.result.predicted, trainer.network.predict(data.heldout.as_float()))
+    assert evaluation.result.accuracy == trainer.evaluate()
+
+
+def test_resuming_sets_the_counters_of_a_checkpoint_and_trains_on(data):
+    trainer = Trainer(Network(SMALL), data, batch_size=32)
+    for _ in range(5):
+        trainer.step()
+    then = Network(SMALL, seed=9)
+    trainer.resume(then, 3, 96)
+    assert trainer.network is then and (trainer.step_count, trainer.samples_seen) == (3, 96)
+    assert trainer.epoch == 96 / 300 and math.isnan(trainer.running_accuracy)
+    result = trainer.step()
+    assert (result.step, result.samples_seen) == (4, 128)
+    with pytest.raises(ValueError, match="non-negative"):
+        trainer.resume(then, -1, 0)
+
+
 def test_divergence_stops_and_keeps_the_last_good_weights(data):
     net = Network(SMALL)
     trainer = Trainer(net, data, learning_rate=50.0, optimizer="sgd", momentum=0.9, batch_size=32)
