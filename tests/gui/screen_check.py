@@ -4,7 +4,7 @@ other. Each function returns sentences naming the widget, empty when all is well
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSizeF, Qt
 from PySide6.QtGui import QFontInfo, QFontMetricsF, QImage, QPainter, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
@@ -114,9 +114,12 @@ def squeezed_plots(root: QWidget) -> list[str]:
     for view in _shown(root, pg.GraphicsView):
         item = view.centralWidget
         room = view.viewport().rect()
-        if item is not None and (item.minimumWidth() > room.width() + SLACK or item.minimumHeight() > room.height() + SLACK):
-            problems.append(f"{type(view).__name__} {view.accessibleName()!r}: needs {item.minimumWidth():.0f}×"
-                            f"{item.minimumHeight():.0f}, has {room.width()}×{room.height()}")
+        if item is None:
+            continue
+        laid = item.geometry().size().expandedTo(QSizeF(item.minimumWidth(), item.minimumHeight()))
+        if laid.width() > room.width() + SLACK or laid.height() > room.height() + SLACK:
+            problems.append(f"{type(view).__name__} {view.accessibleName()!r}: laid out {laid.width():.0f}×"
+                            f"{laid.height():.0f}, has {room.width()}×{room.height()}")
     return problems
 
 
@@ -169,6 +172,10 @@ def training_tab_problems(tab) -> list[str]:
     note = tab.architecture_editor.parameter_label
     if note.text() != note.note():
         problems.append(f"architecture note cut: {note.text()!r}")
+    grid = tab.filter_grid
+    bar = grid.colour_bar.mapRectToScene(grid.colour_bar.boundingRect())
+    if bar.width() < 40 or not grid.mapToScene(grid.viewport().rect()).boundingRect().contains(bar):
+        problems.append(f"the kernels' colour bar is {bar.width():.0f} px wide, at {bar}")
     shown = [b for b in tab.probe_strip.buttons if b.isVisible()]
     if len(shown) < min(10, len(tab.probe_strip.buttons)):
         problems.append(f"probe strip shows only {len(shown)} digits")

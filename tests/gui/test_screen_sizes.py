@@ -38,6 +38,7 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
     found, each naming the size, the tab and the widget."""
     from kernelplay.gui.main_window import MainWindow
     from kernelplay.gui.training.training_tab import TrainingTab
+    from kernelplay.nn.config import MAX_CHANNELS, MAX_STAGES
     from screen_check import window_problems
     from synthetic_digits import bar_digits
 
@@ -76,6 +77,21 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
                 problems += [f"{where}: {problem}" for problem in window_problems(window)]
                 if screenshots:
                     window.grab().save(str(Path(screenshots) / f"{width}x{height}-x{scale}-tab{index}.png"))
+        # the widest network there is, in the smallest window: ten diagram boxes, three kernel mosaics
+        editor = tab.architecture_editor
+        editor.stages_box.setValue(MAX_STAGES)
+        for box in editor.channel_boxes:
+            box.setValue(MAX_CHANNELS)
+        tab.training_controls.reset_button.click()
+        _wait(app, lambda: tab.latest_snapshot().config == editor.config())
+        window.resize(*SMALLEST_WINDOW)
+        window.tabs.setCurrentWidget(tab)
+        for _ in range(5):
+            app.processEvents()
+        where = f"{SMALLEST_WINDOW[0]}×{SMALLEST_WINDOW[1]} at ×{scale}, {MAX_STAGES} stages of {MAX_CHANNELS}"
+        problems += [f"{where}: {problem}" for problem in window_problems(window)]
+        if screenshots:
+            window.grab().save(str(Path(screenshots) / f"widest-network-x{scale}.png"))
     finally:
         tab.shutdown()
         window.close()

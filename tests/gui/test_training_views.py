@@ -331,3 +331,43 @@ def test_pointing_at_a_feature_map_shows_it_enlarged_with_its_range(qtbot):
     _hover(maps, maps.images["pool2"], 1, 1)
     qtbot.waitUntil(lambda: maps.zoom.tile.title.startswith("pool2 map 0"), timeout=1000)
     assert len(maps.zoom.texts) == 7
+
+
+def test_a_narrow_diagram_says_less_but_never_cuts_a_word(qtbot):
+    from PySide6.QtGui import QFont, QFontMetricsF
+
+    config = NetworkConfig(channels=(64, 64, 64), kernel_size=5, fc_width=1024)
+    diagram = NetworkDiagram(config)
+    qtbot.addWidget(diagram)
+    bold = QFont(diagram.font())
+    bold.setBold(True)
+    for width, compact in ((1640, False), (730, True)):  # the diagram in a 1920 and a 1024 wide window
+        diagram.resize(width, diagram.sizeHint().height())
+        labels = diagram.labels()
+        for (rect, title, shape), stage in zip(labels, diagram.stages):
+            assert "…" not in title + shape
+            assert QFontMetricsF(bold).horizontalAdvance(title) <= rect.width() - 4
+            assert QFontMetricsF(diagram.font()).horizontalAdvance(shape) <= rect.width() - 4
+            assert title in stage.titles() and shape in stage.shape_texts()
+        assert (labels[1][1:] == ("conv", "64×28²")) == compact
+        assert labels[1][1:] == ("conv 5×5", "64×28×28") or compact
+
+
+def test_the_probe_strip_shows_what_fits_and_a_digit_of_each_class(qtbot):
+    from kernelplay.gui.training.probe_strip import ProbeStrip
+
+    from PySide6.QtWidgets import QWidget
+
+    data = bar_digits()
+    holder = QWidget()  # a window would never be narrower than its layout: the strip lives in one
+    qtbot.addWidget(holder)
+    strip = ProbeStrip(data.heldout, parent=holder)
+    holder.resize(2000, 60)
+    holder.show()
+    for width in (strip.minimumSizeHint().width(), 600, 2000):
+        strip.resize(width, strip.sizeHint().height())
+        qtbot.wait(10)  # the layout places the buttons at the next pass of the event loop
+        shown = [i for b, i in zip(strip.buttons, strip.indices) if b.isVisible()]
+        assert {int(data.heldout.labels[i]) for i in shown} == set(range(10))
+        assert all(b.geometry().right() <= width for b in strip.buttons if b.isVisible())
+    assert len(shown) == len(strip.buttons)

@@ -5,6 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from PySide6.QtCore import QPointF
+from PySide6.QtGui import QFont, QFontMetricsF
 
 from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.training.mosaic import (DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box,
@@ -70,6 +71,10 @@ class FilterGrid(ZoomingLayoutWidget):
         self.weights: dict[str, np.ndarray] = {}  # each layer's (C_out, C_in, k, k) weights as given
         self._layout_key: tuple | None = None
         self.colour_bar: pg.ColorBarItem | None = None
+        self.title_lines = 2  # three narrower lines when the layers' titles do not fit side by side
+        self._title_font = QFont(self.font())
+        self._title_font.setPointSizeF(9)
+        self._title_font.setBold(True)  # measured bold: the widest a title can be
 
     def _rebuild(self, kernels: dict[str, np.ndarray]) -> None:
         self.ci.clear()
@@ -77,7 +82,7 @@ class FilterGrid(ZoomingLayoutWidget):
         self.titles.clear()
         for col, (name, weights) in enumerate(kernels.items()):
             c_out, c_in, k, _ = weights.shape
-            title = self.ci.addLabel(self._title(name, weights.shape, 0.0), row=0, col=col, size="9pt")
+            title = self.ci.addLabel("", row=0, col=col, size="9pt")
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
             self.ci.addItem(box, row=1, col=col)
@@ -93,14 +98,43 @@ class FilterGrid(ZoomingLayoutWidget):
         self.colour_bar.setToolTip("Colour of a weight relative to the largest |weight| of its layer "
                                    "(shown in the layer's title): blue negative, white zero, red positive.")
         self.ci.addItem(self.colour_bar, row=0, col=len(kernels), rowspan=2)
-        self.ci.layout.setRowMaximumHeight(0, 36)
+        # the bar, its tick labels and its rotated "weight": kept whole however narrow the view
+        metrics = QFontMetricsF(self.font())
+        bar_width = 12 + 10 + metrics.horizontalAdvance("−max") + 8 + metrics.height()
+        self.ci.layout.setColumnFixedWidth(len(kernels), bar_width)
         self.ci.layout.setRowStretchFactor(1, 1)
 
     @staticmethod
-    def _title(name: str, shape: tuple[int, ...], limit: float) -> str:
+    def _title_lines(name: str, shape: tuple[int, ...], limit: float, lines: int) -> list[str]:
         c_out, c_in, k, _ = shape
         what = f"{c_out} kernels" if c_in == 1 else f"{c_out}×{c_in} slices"
-        return f"<b>{name}</b> · {what}<br>{k}×{k}, max |w| {limit:.2f}"
+        if lines == 2:
+            return [f"<b>{name}</b> · {what}", f"{k}×{k}, max |w| {limit:.2f}"]
+        return [f"<b>{name}</b> · {k}×{k}", what, f"max |w| {limit:.2f}"]
+
+    def _fit_titles(self) -> None:
+        """Two lines per title if all fit side by side beside the colour bar, else three."""
+        if not self.weights:
+            return
+        metrics = QFontMetricsF(self._title_font)
+
+        def widest(lines: list[str]) -> float:
+            return max(metrics.horizontalAdvance(line.replace("<b>", "").replace("</b>", "")) for line in lines)
+
+        bar = self.colour_bar.width() if self.colour_bar is not None and self.colour_bar.width() > 0 else 70
+        needed = sum(widest(self._title_lines(n, w.shape, self.limits[n], 2)) + 8 for n, w in self.weights.items())
+        self.title_lines = 2 if needed + bar <= self.viewport().width() else 3
+        self.ci.layout.setRowMaximumHeight(0, self.title_lines * metrics.lineSpacing() + 6)
+        for name, weights in self.weights.items():
+            text = "<br>".join(self._title_lines(name, weights.shape, self.limits[name], self.title_lines))
+            if self.titles[name].text != text:
+                self.titles[name].setText(text)
+
+    def resizeEvent(self, event) -> None:
+        # titles first: the view then sizes its scene to the new titles' minimum, not the old one's
+        if "weights" in self.__dict__:  # GraphicsView's own __init__ resizes it before ours has run
+            self._fit_titles()
+        super().resizeEvent(event)
 
     def set_kernels(self, kernels: dict[str, np.ndarray]) -> None:
         """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot)."""
@@ -115,9 +149,7 @@ class FilterGrid(ZoomingLayoutWidget):
             # symmetric levels ±limit: zero is always the white middle of the diverging map
             self.values[name] = kernel_mosaic(weights)
             self.images[name].setImage(colourise(self.values[name], DIVERGING_TABLE, -limit, limit), autoLevels=False)
-            text = self._title(name, weights.shape, limit)
-            if self.titles[name].text != text:
-                self.titles[name].setText(text)
+        self._fit_titles()
         self.refresh_zoom()
 
     def tile_under(self, position: QPointF) -> tuple[str, int, int] | None:

@@ -86,9 +86,10 @@ class ScoresView(pg.PlotWidget):
             self.getPlotItem().setTitle(title, size="9pt")
 
     def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
+        # the title first: the view then sizes its plot to the new title's minimum, not the old one's
         if "_verdicts" in self.__dict__:  # PlotWidget's own __init__ resizes it before ours has run
             self._fit_title()
+        super().resizeEvent(event)
 
 
 def _plain(html: str) -> str:
