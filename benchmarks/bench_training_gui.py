@@ -76,7 +76,7 @@ def main(argv=None) -> int:
 
     from kernelplay.nn.datasets import load_digits
     from kernelplay.nn.worker_messages import Acknowledge, Pause, Play, SnapshotReady
-    from kernelplay.gui.training.session import _ProcessWorker
+    from kernelplay.gui.training.workers import ProcessWorker
     from kernelplay.gui.training.training_tab import REDRAW_INTERVAL_MS, TrainingTab
 
     _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive for the run
@@ -92,7 +92,7 @@ def main(argv=None) -> int:
     tab.show()
     gui = Progress()
     tab.session.snapshot_received.connect(gui.add)
-    headless_worker = _ProcessWorker(data, dict(max_in_flight=2, snapshot_interval=interval_ms / 1000))
+    headless_worker = ProcessWorker(data, dict(max_in_flight=2, snapshot_interval=interval_ms / 1000))
     headless = Progress()
 
     def read_headless():  # what the GUI's session does, minus drawing: read, acknowledge

@@ -9,12 +9,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from kernelplay.nn.config import NetworkConfig
-from kernelplay.nn.snapshot import Snapshot, StopReason
+from kernelplay.nn.evaluation import Evaluation
+from kernelplay.nn.run_file import RunCurves
+from kernelplay.nn.snapshot import Snapshot, StepView, StopReason
 
 __all__ = [
     "Command", "Play", "Pause", "Step", "Reset", "LoadNetwork", "SetLearningRate", "SetBatchSize",
-    "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Wake",
-    "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved",
+    "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Evaluate", "ViewStep", "ResumeFrom",
+    "SaveRun", "LoadRun", "ExportKernelAnimation", "Wake", "NEW_GENERATION",
+    "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved", "EvaluationReady",
+    "CheckpointsChanged", "StepViewReady", "Resumed", "RunSaved", "RunLoaded", "AnimationExported",
 ]
 
 
@@ -46,10 +50,12 @@ class Reset:
 
 @dataclass(frozen=True)
 class LoadNetwork:
-    """Continue from these weights ``{name: array}`` of a network of ``config``."""
+    """Continue from these weights ``{name: array}`` of a network of ``config``, these conv1
+    channels frozen."""
 
     config: NetworkConfig
     weights: dict[str, np.ndarray]
+    frozen_channels: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,12 +103,63 @@ class SaveModel:
 
 
 @dataclass(frozen=True)
+class Evaluate:
+    """Evaluate the held-out digits with the weights as they are now (``EvaluationReady`` follows,
+    and the next snapshot carries the accuracy); training goes on meanwhile."""
+
+
+@dataclass(frozen=True)
+class ViewStep:
+    """Show the network as it was at the checkpoint at or before ``step``, without touching the live
+    one: ``StepViewReady`` follows at once, and again with the held-out evaluation once it is counted
+    (unless a later ``ViewStep`` came first; of several waiting, only the last is shown)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class ResumeFrom:
+    """Pause, drop the checkpoints after the one at or before ``step`` and train on from it
+    (``Resumed`` follows, or ``Failed``)."""
+
+    step: int
+
+
+@dataclass(frozen=True)
+class SaveRun:
+    """Write the run (checkpoints, these ``curves``, settings) to ``path`` (``RunSaved`` or ``Failed``)."""
+
+    path: str
+    curves: RunCurves
+
+
+@dataclass(frozen=True)
+class LoadRun:
+    """Pause and continue from the run in ``path``, at its latest checkpoint (``RunLoaded`` or ``Failed``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class ExportKernelAnimation:
+    """Write the conv1 kernels over the checkpoints to ``path`` (.gif, .png or .apng;
+    ``AnimationExported`` or ``Failed``)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Wake:
     """Does nothing: wakes a loop waiting for commands, so that it sees it was told to stop."""
 
 
 Command = (Play | Pause | Step | Reset | LoadNetwork | SetLearningRate | SetBatchSize | SetOptimizer | SetEpochs
-           | SetProbe | Acknowledge | SaveModel | Wake)
+           | SetProbe | Acknowledge | SaveModel | Evaluate | ViewStep | ResumeFrom | SaveRun | LoadRun
+           | ExportKernelAnimation | Wake)
+
+# The commands after which the worker numbers its network anew, whether they succeed or not, so that
+# a receiver counting them knows which generation the messages that follow belong to.
+NEW_GENERATION = (Reset, LoadNetwork, ResumeFrom, LoadRun)
 
 
 # --- from the worker ----------------------------------------------------------------------------
@@ -141,4 +198,64 @@ class Saved:
     step: int  # the training step the saved weights are from
 
 
-Event = SnapshotReady | RunningChanged | Stopped | Failed | Saved
+@dataclass(frozen=True, eq=False)
+class EvaluationReady:
+    """A held-out evaluation of the live network, with the weights it had after ``step``
+    (``samples_seen`` digits)."""
+
+    generation: int
+    step: int
+    samples_seen: int
+    evaluation: Evaluation
+
+
+@dataclass(frozen=True)
+class CheckpointsChanged:
+    """The checkpoints held now: (step, digits seen) of each, oldest first."""
+
+    generation: int
+    points: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True, eq=False)
+class StepViewReady:
+    generation: int
+    view: StepView
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Training went back to ``step`` (``samples_seen`` digits); the later history is gone."""
+
+    generation: int
+    step: int
+    samples_seen: int
+
+
+@dataclass(frozen=True)
+class RunSaved:
+    path: str
+    step: int  # the latest checkpoint's
+
+
+@dataclass(frozen=True, eq=False)
+class RunLoaded:
+    """The run in ``path`` is the live one, at its latest checkpoint ``step`` (``samples_seen``
+    digits); ``curves`` and ``settings`` are those it was saved with."""
+
+    generation: int
+    path: str
+    step: int
+    samples_seen: int
+    curves: RunCurves
+    settings: dict
+
+
+@dataclass(frozen=True)
+class AnimationExported:
+    path: str
+    frames: int
+
+
+Event = (SnapshotReady | RunningChanged | Stopped | Failed | Saved | EvaluationReady | CheckpointsChanged
+         | StepViewReady | Resumed | RunSaved | RunLoaded | AnimationExported)

@@ -1,19 +1,16 @@
 """The training tab's worker loop without Qt: commands between steps, budget, divergence, flow control,
 messages that pickle, and the curves' history."""
 import pickle
-import queue
-import threading
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
+from loop_helpers import TIMEOUT, drain, next_of, running_loop
 from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.network import Network
 from kernelplay.nn.snapshot import CurveHistory, StopKind, StopReason
 from kernelplay.nn.training import Trainer
-from kernelplay.nn.worker import TrainingLoop
 from kernelplay.nn.worker_messages import (
     Acknowledge,
     Failed,
@@ -31,37 +28,9 @@ from kernelplay.nn.worker_messages import (
 )
 
 
-TIMEOUT = 10
-
-
 @pytest.fixture(scope="module")
 def data():
     return bar_digits()  # 300 training and 100 held-out digits
-
-
-@contextmanager
-def running_loop(data, **kwargs):
-    """A loop training in a thread; yields it and the queue of what it sent."""
-    messages = queue.SimpleQueue()
-    kwargs.setdefault("snapshot_interval", 0.0)
-    loop = TrainingLoop(data, SMALL, send=messages.put, **kwargs)
-    thread = threading.Thread(target=loop.run)
-    thread.start()
-    try:
-        yield loop, messages
-    finally:
-        loop.stop()
-        thread.join(TIMEOUT)
-    assert not thread.is_alive()
-
-
-def next_of(messages, kind):
-    """The next message of type ``kind``, skipping the others."""
-    deadline = time.monotonic() + TIMEOUT
-    while True:
-        message = messages.get(timeout=max(0.01, deadline - time.monotonic()))
-        if isinstance(message, kind):
-            return message
 
 
 def test_the_loop_obeys_commands_between_steps(data):
@@ -77,7 +46,7 @@ def test_the_loop_obeys_commands_between_steps(data):
         snap = next_of(messages, SnapshotReady).snapshot
         assert (snap.step, snap.learning_rate, snap.batch_size, snap.samples_seen) == (4, 0.01, 8, 3 * 64 + 8)
         loop.post(SetLearningRate(-1))
-        assert messages.get(timeout=TIMEOUT) == Failed("learning rate must be a positive number, got -1")
+        assert next_of(messages, Failed) == Failed("learning rate must be a positive number, got -1")
         loop.post(Reset())
         ready = next_of(messages, SnapshotReady)
         assert ready.generation == 2 and ready.snapshot.step == 0
@@ -120,21 +89,11 @@ def test_divergence_pauses_then_sends_the_final_snapshot_and_the_reason(data):
         loop.post(Play())
         assert next_of(messages, RunningChanged) == RunningChanged(True)
         assert next_of(messages, RunningChanged) == RunningChanged(False)
-        final = messages.get(timeout=TIMEOUT).snapshot
+        final = next_of(messages, SnapshotReady).snapshot
         assert final.final and final.diverged and final.stopped_reason.kind is StopKind.DIVERGED
         assert "restored the last good weights" in final.stopped_reason.message
         assert all(np.all(np.isfinite(k)) for k in final.kernels.values())
-        assert messages.get(timeout=TIMEOUT) == Stopped(final.stopped_reason)
-
-
-def drain(messages):
-    """Whatever the loop has sent so far."""
-    out = []
-    while True:
-        try:
-            out.append(messages.get_nowait())
-        except queue.Empty:
-            return out
+        assert next_of(messages, Stopped) == Stopped(final.stopped_reason)
 
 
 def test_periodic_snapshots_wait_for_acknowledgements(data):

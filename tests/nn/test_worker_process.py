@@ -15,7 +15,7 @@ PARENT = f"""
 import multiprocessing, sys, time
 sys.path.insert(0, {str(TESTS)!r})
 from synthetic_digits import SMALL, bar_digits
-from kernelplay.nn.worker import run_loop_in_process
+from kernelplay.nn.worker_process import run_loop_in_process
 from kernelplay.nn.worker_messages import Play
 
 if __name__ == "__main__":

@@ -9,118 +9,30 @@ and training lost ~30 % of its speed; with a process, only the CPU cores are sha
 
 ``TrainingSession`` polls the worker's messages at most every ``redraw_interval_ms``, adds every
 snapshot to the curves' history and re-emits only the newest one (``snapshot_received``): stale
-snapshots are dropped, never drawn.
+snapshots are dropped, never drawn. Of the checkpoint lists, held-out evaluations and step views of
+one poll, too, only the newest is emitted, once the whole poll is taken in.
+
+Time travel: the weights of the run's checkpoints stay in the worker
+(:class:`~kernelplay.nn.timeline.Timeline`); this side knows their steps (``checkpoints``), asks for
+a step's view (``view_step``), goes back (``resume_from``), and saves or loads the whole run.
 """
 from __future__ import annotations
 
-import multiprocessing
-import queue
-import threading
-import time
-
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from kernelplay.nn.config import NetworkConfig
-from kernelplay.nn.datasets import DigitSplit
-from kernelplay.nn.network import Network
-from kernelplay.nn.snapshot import CurveHistory, Snapshot
-from kernelplay.nn.worker import TrainingLoop, run_loop_in_process
+from kernelplay.gui.training.workers import TRAINING_NICENESS, ProcessWorker, ThreadWorker
 from kernelplay.nn import worker_messages as messages
+from kernelplay.nn.config import NetworkConfig
+from kernelplay.nn.datasets import DigitSplit, Digits
+from kernelplay.nn.evaluation import Evaluation
+from kernelplay.nn.network import Network
+from kernelplay.nn.run_file import RunCurves
+from kernelplay.nn.snapshot import CurveHistory, Snapshot, StepView
 
-__all__ = ["TrainingSession", "BACKENDS"]
+__all__ = ["TrainingSession", "BACKENDS", "TRAINING_NICENESS"]
 
 BACKENDS = ("process", "thread")
 LOST_MESSAGE = "The training process ended unexpectedly; press Reset to start a new one."
-TRAINING_NICENESS = 10  # the trainer yields the CPU to the GUI thread whenever it wants to draw
-
-
-class _ThreadWorker:
-    """The loop in a daemon thread of this process; messages on a plain queue."""
-
-    def __init__(self, data: DigitSplit, kwargs: dict) -> None:
-        self._results: queue.SimpleQueue = queue.SimpleQueue()
-        self.loop = TrainingLoop(data, send=self._results.put, **kwargs)
-        self._thread = threading.Thread(target=self.loop.run, name="kernelplay-training", daemon=True)
-        self._thread.start()
-
-    def post(self, command: messages.Command) -> None:
-        self.loop.post(command)
-
-    def stop(self) -> None:
-        self.loop.stop()
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float) -> bool:
-        self._thread.join(timeout)
-        return not self._thread.is_alive()
-
-    def take(self) -> list:
-        out = []
-        while True:
-            try:
-                out.append(self._results.get_nowait())
-            except queue.Empty:
-                return out
-
-
-class _ProcessWorker:
-    """The loop in a child process (spawned: no copy of this process's Qt state). Commands go on a
-    multiprocessing queue; messages come back on a one-way pipe whose write end only the child holds,
-    so reading can never wait for a message the child died writing: the pipe's end is read instead."""
-
-    def __init__(self, data: DigitSplit, kwargs: dict) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._commands = context.Queue()
-        self._commands.cancel_join_thread()  # never block this process's exit on commands nobody reads
-        self._abort = context.Event()
-        self._results, results_end = context.Pipe(duplex=False)
-        self._backlog: list = []
-        self._process = context.Process(target=run_loop_in_process, name="kernelplay-training", daemon=True,
-                                        args=(self._commands, results_end, self._abort, data, kwargs,
-                                              TRAINING_NICENESS))
-        self._process.start()
-        results_end.close()  # the child's copy is now the only one: its death closes the pipe
-
-    def post(self, command: messages.Command) -> None:
-        self._commands.put(command)
-
-    def stop(self) -> None:
-        self._abort.set()
-        self._commands.put(messages.Wake())
-
-    def is_alive(self) -> bool:
-        return self._process.is_alive()
-
-    def join(self, timeout: float) -> bool:
-        """Wait for the child to end, reading its messages meanwhile (a full pipe would keep it from
-        exiting); after ``timeout`` seconds it is terminated (killed if need be), and what it sent in
-        full is kept for :meth:`take`. True when it ended by itself in time."""
-        deadline = time.monotonic() + timeout
-        received = []
-        while self._process.is_alive() and time.monotonic() < deadline:
-            received += self.take()
-            self._process.join(0.01)
-        ended = not self._process.is_alive()
-        for end in (self._process.terminate, self._process.kill):
-            if self._process.is_alive():
-                end()
-                self._process.join(1.0)
-        if not self._process.is_alive():  # else a message it is writing could keep a read waiting
-            received += self.take()
-            self._results.close()
-        self._backlog = received
-        return ended
-
-    def take(self) -> list:
-        out, self._backlog = self._backlog, []
-        try:
-            while not self._results.closed and self._results.poll():
-                out.append(self._results.recv())
-        except (EOFError, OSError):  # the child is gone, perhaps in the middle of a message
-            self._results.close()
-        return out
 
 
 class TrainingSession(QObject):
@@ -128,8 +40,20 @@ class TrainingSession(QObject):
 
     Signals: ``snapshot_received(Snapshot)`` (newest only, at most every ``redraw_interval_ms``),
     ``running_changed(bool)``, ``stopped(StopReason)`` (the run ended by itself: budget done or
-    divergence), ``failed(str)`` (a setting was refused, a save failed or training crashed),
-    ``saved(path, step)``. ``backend`` is ``"process"`` (default) or ``"thread"``.
+    divergence), ``failed(str)`` (a setting was refused, a save or load failed or training crashed,
+    in a sentence), ``saved(path, step)``; and for the mistakes and the timeline:
+
+    - ``evaluation_received(Evaluation)``: a held-out evaluation of the live network (at each
+      epoch's end, when a budget runs out, or asked for by :meth:`evaluate`); index ``i`` of it is
+      ``heldout`` digit ``i``. Also kept as ``latest_evaluation`` (its step: ``latest_evaluation_step``);
+    - ``checkpoints_changed(list[(step, digits seen)])``: the checkpoints held, oldest first (also
+      ``checkpoints``); changes with each snapshot while training;
+    - ``step_view_received(StepView)``: the network at a checkpoint, after :meth:`view_step` — at
+      once with ``evaluation`` None, then again with the checkpoint's held-out evaluation;
+    - ``resumed(step, digits seen)``: training went back there (the history after it is gone);
+    - ``run_saved(path)``, ``run_loaded(path, settings dict)``, ``animation_exported(path, frames)``.
+
+    ``backend`` is ``"process"`` (default) or ``"thread"``.
     """
 
     snapshot_received = Signal(object)
@@ -137,6 +61,13 @@ class TrainingSession(QObject):
     stopped = Signal(object)
     failed = Signal(str)
     saved = Signal(str, int)
+    evaluation_received = Signal(object)
+    checkpoints_changed = Signal(object)
+    step_view_received = Signal(object)
+    resumed = Signal(int, int)
+    run_saved = Signal(str)
+    run_loaded = Signal(str, object)
+    animation_exported = Signal(str, int)
 
     def __init__(self, data: DigitSplit, config: NetworkConfig | None = None, *, snapshot_interval: float = 0.05,
                  redraw_interval_ms: int = 50, seed: int = 0, epochs: float | None = None, probe: int = 0,
@@ -148,6 +79,12 @@ class TrainingSession(QObject):
         self.latest: Snapshot | None = None
         self.running = False
         self.received = 0  # snapshots that reached this object (drawn or dropped as stale)
+        self.latest_evaluation: Evaluation | None = None
+        self.latest_evaluation_step: int | None = None
+        self.checkpoints: list[tuple[int, int]] = []
+        self.viewed_step: int | None = None  # the step asked of view_step, None when showing the live network
+        self.latest_step_view: StepView | None = None
+        self._due: dict[str, tuple] = {}  # signal name -> the newest arguments of one poll
         self._generation = 1
         self._closed = False
         self._lost = False
@@ -166,7 +103,7 @@ class TrainingSession(QObject):
         return self._workers[0]
 
     def _start_worker(self):
-        return (_ProcessWorker if self._backend == "process" else _ThreadWorker)(self._data, self._kwargs)
+        return (ProcessWorker if self._backend == "process" else ThreadWorker)(self._data, self._kwargs)
 
     def _restart_if_lost(self, config: NetworkConfig | None = None) -> bool:
         """After the worker died, start a new one with the same settings (True if it did)."""
@@ -177,7 +114,7 @@ class TrainingSession(QObject):
             self._kwargs["config"] = config
         self._workers[0] = self._start_worker()
         self._generation = 1
-        self.history.clear()
+        self._forget_network()
         for command in self._settings.values():
             self._worker.post(command)
         return True
@@ -199,10 +136,10 @@ class TrainingSession(QObject):
             self._worker.post(messages.Reset(config))
 
     def load_network(self, network: Network) -> None:
-        """Continue from ``network``'s architecture and weights."""
+        """Continue from ``network``'s architecture, weights and frozen channels."""
         self._restart_if_lost()
         self._expect_new_network()
-        self._worker.post(messages.LoadNetwork(network.config, network.get_params()))
+        self._worker.post(messages.LoadNetwork(network.config, network.get_params(), network.frozen_channels))
 
     def set_learning_rate(self, value: float) -> None:
         self._post_setting(messages.SetLearningRate(value))
@@ -217,13 +154,67 @@ class TrainingSession(QObject):
         self._post_setting(messages.SetEpochs(epochs))
 
     def set_probe(self, probe) -> None:
-        """The digit whose maps and scores snapshots carry: an index into the held-out digits, or a
-        drawn digit (float ``(28, 28)`` in [0, 1])."""
+        """The digit whose maps and scores snapshots (and step views) carry: an index into the
+        held-out digits, or a drawn digit (float ``(28, 28)`` in [0, 1])."""
         self._post_setting(messages.SetProbe(probe))
+        if self.viewed_step is not None:
+            self._post(messages.ViewStep(self.viewed_step))
 
     def save_model(self, path) -> None:
         """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
         self._post(messages.SaveModel(str(path)))
+
+    # --- mistakes and time travel -------------------------------------------------------------------
+
+    @property
+    def heldout(self) -> Digits:
+        """The held-out digits the evaluations index (``images[i]``, ``labels[i]``)."""
+        return self._data.heldout
+
+    def evaluate(self) -> None:
+        """Evaluate the held-out digits with the weights as they are now (``evaluation_received``
+        follows; the next snapshot carries the accuracy, a point on the held-out curve)."""
+        self._post(messages.Evaluate())
+
+    def view_step(self, step: int) -> None:
+        """Show the network as it was at the checkpoint at or before ``step`` (``step_view_received``
+        follows, twice: without, then with its held-out evaluation). The live network trains on
+        untouched. Calls in quick succession are fine: the worker shows the last one waiting."""
+        self.viewed_step = int(step)
+        self._post(messages.ViewStep(int(step)))
+
+    def view_live(self) -> None:
+        """Back to the live network: step views still on their way are dropped."""
+        self.viewed_step = None
+        self.latest_step_view = None
+
+    def resume_from(self, step: int) -> None:
+        """Pause and train on from the checkpoint at or before ``step``: the later checkpoints and
+        curve points are dropped (``resumed(step, digits seen)`` follows, or ``failed``)."""
+        self._post_new_generation(messages.ResumeFrom(int(step)))
+
+    def curves(self) -> RunCurves:
+        """The curves' points as they are now (for a run file or :func:`kernelplay.nn.exports.write_curves_csv`)."""
+        return RunCurves.from_history(self.history)
+
+    def save_run(self, path) -> None:
+        """Have the worker write the run — its checkpoints (the present weights included), these
+        curves, the frozen channels and settings — to ``path`` (``run_saved`` or ``failed`` follows)."""
+        self._post(messages.SaveRun(str(path), self.curves()))
+
+    def load_run(self, path) -> None:
+        """Pause and continue from the run in ``path`` at its latest checkpoint, its timeline,
+        curves and frozen channels restored (``run_loaded(path, settings)`` follows, or ``failed``:
+        the present run goes on as it was). ``settings`` also holds the ``learning_rate``,
+        ``batch_size`` and ``optimizer`` it was saved with, for the controls to show and set: the
+        worker keeps the present ones."""
+        self._restart_if_lost()
+        self._post_new_generation(messages.LoadRun(str(path)))
+
+    def export_kernel_animation(self, path) -> None:
+        """Have the worker write the conv1 kernels over the checkpoints to ``path`` as an animated
+        GIF (``.gif``) or APNG (``.png``, ``.apng``) (``animation_exported`` or ``failed`` follows)."""
+        self._post(messages.ExportKernelAnimation(str(path)))
 
     def _post(self, command: messages.Command) -> None:
         """Post ``command``; with the worker lost, say so rather than post into the void."""
@@ -236,9 +227,26 @@ class TrainingSession(QObject):
         self._settings[type(command)] = command
         self._worker.post(command)
 
+    def _post_new_generation(self, command: messages.Command) -> None:
+        """Post a command after which the worker numbers its network anew (``NEW_GENERATION``)."""
+        if self._lost:
+            self.failed.emit(LOST_MESSAGE)
+        else:
+            self._generation += 1  # what comes before it belongs to a network being replaced
+            self._worker.post(command)
+
     def _expect_new_network(self) -> None:
         self._generation += 1
+        self._forget_network()
+
+    def _forget_network(self) -> None:
         self.history.clear()
+        self.checkpoints = []
+        self._forget_views()
+
+    def _forget_views(self) -> None:
+        self.latest_evaluation = self.latest_evaluation_step = None
+        self.view_live()
 
     # --- lifetime ---------------------------------------------------------------------------------
 
@@ -270,6 +278,7 @@ class TrainingSession(QObject):
     def _on_poll_due(self) -> None:
         newest = None
         arrived = 0
+        self._due = {}
         for message in self._worker.take():
             if isinstance(message, messages.SnapshotReady):
                 arrived += 1
@@ -278,7 +287,7 @@ class TrainingSession(QObject):
                 self.received += 1
                 self.history.add(message.snapshot)
                 newest = message.snapshot
-            else:
+            elif getattr(message, "generation", self._generation) == self._generation:
                 self._on_message(message)
         if arrived and not self._closed:
             self._worker.post(messages.Acknowledge(arrived))
@@ -286,9 +295,15 @@ class TrainingSession(QObject):
             self._lost = True  # e.g. killed from outside, or out of memory
             self._set_running(False)
             self.failed.emit(LOST_MESSAGE)
-        if newest is not None and not self._closed:
+        if self._closed:
+            return
+        if newest is not None:
             self.latest = newest
             self.snapshot_received.emit(newest)
+        # after the whole poll, so that a receiver of any of them finds the session's state complete
+        # (e.g. on "resumed", the checkpoints and the curves are already those after the resume)
+        for name, args in self._due.items():
+            getattr(self, name).emit(*args)
 
     def _on_message(self, message) -> None:
         match message:
@@ -300,6 +315,27 @@ class TrainingSession(QObject):
                 self.failed.emit(text)
             case messages.Saved(path=path, step=step):
                 self.saved.emit(path, step)
+            case messages.CheckpointsChanged(points=points):
+                self.checkpoints = [tuple(p) for p in points]
+                self._due["checkpoints_changed"] = (list(self.checkpoints),)
+            case messages.EvaluationReady(step=step, evaluation=evaluation):
+                self.latest_evaluation, self.latest_evaluation_step = evaluation, step
+                self._due["evaluation_received"] = (evaluation,)
+            case messages.StepViewReady(view=view) if self.viewed_step is not None:
+                self.latest_step_view = view
+                self._due["step_view_received"] = (view,)
+            case messages.Resumed(step=step, samples_seen=samples):
+                self.history.drop_after(samples)
+                self._forget_views()
+                self._due["resumed"] = (step, samples)
+            case messages.RunSaved(path=path):
+                self.run_saved.emit(path)
+            case messages.RunLoaded(path=path, curves=curves, settings=settings):
+                self.history.restore(curves)
+                self._forget_views()
+                self._due["run_loaded"] = (path, settings)
+            case messages.AnimationExported(path=path, frames=frames):
+                self.animation_exported.emit(path, frames)
 
     def _set_running(self, running: bool) -> None:
         if running != self.running:
