@@ -21,6 +21,7 @@ from kernelplay.imaging.kernels import KernelFileError, load_kernels, save_kerne
 from kernelplay.gui.message_bar import MessageBar
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
+from kernelplay.gui.run_menu import add_run_menu_items, add_save_image_menus
 from kernelplay.gui.settings import AppSettings
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self._create_actions()
         self._create_menus()
+        add_save_image_menus(self)
         self.playground.message_posted.connect(self.show_message)
         if self.training is not None:
             self.training.message_posted.connect(self.show_message)
@@ -132,6 +134,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.copy_action)
         file_menu.addSeparator()
+        if self.training is not None:
+            add_run_menu_items(self, file_menu)
+            file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         kernel_menu = self.menuBar().addMenu("&Kernel")
         kernel_menu.addAction(self.keep_kernel_action)
@@ -293,6 +298,25 @@ class MainWindow(QMainWindow):
         editor = self.playground.kernel_editor
         save_kernels(path, {**editor.custom_kernels(), "current": editor.kernel()})
         self.show_message(f"Saved kernels to {path}")
+
+    # -- training runs and exports (the training tab's files; see run_menu.py) -----------------
+    def save_training_run(self, path: str | Path) -> None:
+        """Save the run — checkpoints, curves, settings — to ``path`` (a message follows)."""
+        self.training.run_files.save_run(path)
+
+    def open_training_run(self, path: str | Path) -> None:
+        """Go on from the run in ``path``, its timeline restored (a message follows)."""
+        self.tabs.setCurrentWidget(self.training)
+        self.training.run_files.open_run(path)
+
+    def export_kernel_animation(self, path: str | Path) -> None:
+        self.training.run_files.export_kernel_animation(path)
+
+    def export_curves_csv(self, path: str | Path) -> bool:
+        return self.training.run_files.export_curves_csv(path)
+
+    def export_confusion_csv(self, path: str | Path) -> bool:
+        return self.training.run_files.export_confusion_csv(path)
 
     # -- misc ---------------------------------------------------------------------------
     def _zoom_by(self, factor: float) -> None:

@@ -109,6 +109,17 @@ class TrainingControls(QGroupBox):
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
 
+    def show_settings(self, settings: dict) -> None:
+        """Set the boxes to a loaded run's ``learning_rate``, ``batch_size`` and ``optimizer`` (the
+        keys it lacks are left); each box announces its value, so training takes them too."""
+        if "learning_rate" in settings:
+            self.learning_rate_box.setCurrentText(f"{float(settings['learning_rate']):g}")
+        if str(settings.get("batch_size")) in [str(b) for b in BATCH_SIZES]:
+            self.batch_size_box.setCurrentText(str(settings["batch_size"]))
+        shown = {name: text for text, name in OPTIMIZER_NAMES.items()}
+        if settings.get("optimizer") in shown:
+            self.optimizer_box.setCurrentText(shown[settings["optimizer"]])
+
     @Slot(str)
     def _on_learning_rate_edited(self, text: str) -> None:
         try:

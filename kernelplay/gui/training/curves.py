@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -14,6 +14,7 @@ __all__ = ["TrainingCurves", "DigitsSeenAxis", "count_label"]
 _TRAIN_COLOUR, _HELDOUT_COLOUR = "#3a78c2", "#e07b24"
 _TRAIN_PEN = pg.mkPen(_TRAIN_COLOUR, width=2)
 _HELDOUT_PEN = pg.mkPen(_HELDOUT_COLOUR, width=2)
+_MARKER_PEN = pg.mkPen("#b35c00", width=2, style=Qt.PenStyle.DashLine)  # the timeline's step
 # the titles name the curves in their colours: a legend box would cover the curves in a small plot
 LOSS_TITLE = f"loss<br><span style='color:{_TRAIN_COLOUR}'>training (running)</span>"
 ACCURACY_TITLE = (f"accuracy<br><span style='color:{_TRAIN_COLOUR}'>training</span> · "
@@ -103,6 +104,12 @@ class TrainingCurves(QWidget):
         self.train_accuracy_curve = self.accuracy_plot.plot(pen=_TRAIN_PEN)
         self.heldout_curve = self.accuracy_plot.plot(pen=_HELDOUT_PEN, symbol="o", symbolSize=6,
                                                      symbolBrush=_HELDOUT_COLOUR, symbolPen=None)
+        self.markers = []  # one vertical line per plot at the step the timeline shows (hidden when live)
+        for plot in (self.loss_plot, self.accuracy_plot):
+            marker = pg.InfiniteLine(angle=90, movable=False, pen=_MARKER_PEN)
+            marker.setVisible(False)
+            plot.addItem(marker, ignoreBounds=True)
+            self.markers.append(marker)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
@@ -128,3 +135,10 @@ class TrainingCurves(QWidget):
         self.train_accuracy_curve.setData(x, np.asarray(history.accuracy, dtype=np.float64))
         self.heldout_curve.setData(np.asarray(history.heldout_samples, dtype=np.float64),
                                    np.asarray(history.heldout_accuracy, dtype=np.float64))
+
+    def set_marker(self, samples_seen: float | None) -> None:
+        """Mark the digits seen at the step the timeline shows (None: live, no marker)."""
+        for marker in self.markers:
+            marker.setVisible(samples_seen is not None)
+            if samples_seen is not None:
+                marker.setValue(float(samples_seen))

@@ -74,3 +74,11 @@ class ProbeStrip(QWidget):
         for button in self.buttons:
             button.setChecked(False)
         self.group.setExclusive(True)
+
+    def select_index(self, index: int) -> None:
+        """Check the button of held-out digit ``index``, or none when the strip does not hold it
+        (a digit chosen elsewhere, e.g. in the mistakes gallery)."""
+        if index in self.indices:
+            self.buttons[self.indices.index(index)].setChecked(True)
+        else:
+            self.select_none()

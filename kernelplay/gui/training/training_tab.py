@@ -32,8 +32,10 @@ from kernelplay.gui.training.heldout_check import HeldoutCheck
 from kernelplay.gui.training.network_diagram import NetworkDiagram
 from kernelplay.gui.training.note_label import NoteLabel
 from kernelplay.gui.training.probe_strip import ProbeStrip, pick_probes
+from kernelplay.gui.training.run_files import RunFiles
 from kernelplay.gui.training.scores import ScoresView
 from kernelplay.gui.training.session import TrainingSession
+from kernelplay.gui.training.time_travel import TimeTravel
 
 __all__ = ["TrainingTab"]
 
@@ -106,6 +108,8 @@ class TrainingTab(QWidget):
         self.reason_label = NoteLabel(lines=3)
         self.heldout_check = HeldoutCheck(self)
         self._loaded_accuracy: float | None = None  # a loaded model's, until training evaluates it anew
+        self.time_travel = TimeTravel(self)  # the Mistakes page and the timeline (issue 13)
+        self.run_files = RunFiles(self, self.time_travel.mistakes)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
@@ -143,10 +147,15 @@ class TrainingTab(QWidget):
         splitter.setChildrenCollapsible(False)
         splitter.setSizes([1, 1])
 
+        network_page = QWidget()
+        page = QVBoxLayout(network_page)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.setSpacing(4)
+        page.addWidget(self.diagram)
+        page.addWidget(splitter, 1)
         views = QVBoxLayout()
         views.setSpacing(4)
-        views.addWidget(self.diagram)
-        views.addWidget(splitter, 1)
+        views.addWidget(self.time_travel.pages(network_page), 1)
         views.addWidget(self.probe_strip)
         return views
 
@@ -171,6 +180,8 @@ class TrainingTab(QWidget):
         session.stopped.connect(self._on_stopped)
         session.failed.connect(self._on_failed)
         session.saved.connect(self._on_saved)
+        self.time_travel.message_posted.connect(self._post)
+        self.run_files.message_posted.connect(self._post)
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -290,13 +301,16 @@ class TrainingTab(QWidget):
         if snapshot.config != self.diagram.config:
             self.diagram.set_config(snapshot.config)
             self.architecture_editor.set_applied_config(snapshot.config)
-        self.feature_maps.set_activations(snapshot.activations)
-        self.scores_view.set_scores(snapshot.scores, snapshot.predicted, snapshot.probe_label)
+        past = self.time_travel.viewing  # the timeline shows a past step: the probe's views are its
+        if not past:
+            self.feature_maps.set_activations(snapshot.activations)
+            self.scores_view.set_scores(snapshot.scores, snapshot.predicted, snapshot.probe_label)
         # The kernels and curves change little between two frames and are the dearest parts of a
         # redraw (the GUI's CPU time is taken from the trainer): a few times a second is enough.
         settled = snapshot.step == 0 or not self.session.running
         if start - self._slow_views_drawn_at >= SLOW_VIEWS_INTERVAL or settled:
-            self.filter_grid.set_kernels(snapshot.kernels)
+            if not past:
+                self.filter_grid.set_kernels(snapshot.kernels)
             self.curves.set_history(self.session.history)
             self._slow_views_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))

@@ -1,0 +1,114 @@
+"""The timeline under the views: a slider over the run's checkpoints, its right end the live network."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QFontMetricsF
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+
+__all__ = ["TimelineBar", "short_count"]
+
+TIMELINE_TIP = ("Drag back through the run: every view — kernels, feature maps, scores, the confusion matrix — "
+                "shows the network as it was at that step, and a line marks it on the curves. Checkpoints are "
+                "dense early, when the network changes fast, and sparser later. Drag to the right end to "
+                "return to the live network.")
+_WIDEST_LABEL = "step 888,888 · 888k digits"
+_PAST_STYLE = "color: #b35c00;"  # orange: not the live network
+
+
+def short_count(value: int) -> str:
+    """A count in at most 5 characters: 8,640 · 45.1k · 312k · 1.23M."""
+    if value < 10_000:
+        return f"{value:,}"
+    if value < 999_500:  # 999,999 would round to "1e+03k"
+        return f"{value / 1e3:.3g}k"
+    return f"{value / 1e6:.3g}M"
+
+
+class TimelineBar(QWidget):
+    """Slider positions ``0 … n-1`` are the checkpoints (oldest first), ``n`` is live.
+
+    Signals (from the user only, never from :meth:`set_checkpoints`): ``step_chosen(step)`` while
+    the slider is dragged over a checkpoint, ``live_chosen()`` at its right end or on *Live*,
+    ``resume_clicked(step)`` on *Resume from here…*.
+    """
+
+    step_chosen = Signal(int)
+    live_chosen = Signal()
+    resume_clicked = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Timeline")
+        self.points: list[tuple[int, int]] = []  # (step, digits seen) of each checkpoint
+        self.viewed_step: int | None = None
+        self.caption = QLabel("Timeline")
+        self.caption.setToolTip(TIMELINE_TIP)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setAccessibleName("Timeline")
+        self.slider.setToolTip(TIMELINE_TIP)
+        self.slider.setPageStep(1)
+        self.slider.setMinimumWidth(80)
+        self.step_label = QLabel()
+        self.step_label.setMinimumWidth(int(QFontMetricsF(self.step_label.font()).horizontalAdvance(_WIDEST_LABEL)) + 4)
+        self.live_button = QPushButton("Live")
+        self.live_button.setToolTip("Back to the network being trained now.")
+        self.resume_button = QPushButton("Resume from here…")
+        self.resume_button.setToolTip("Train on from this step: the later checkpoints and curve points are "
+                                      "dropped (you will be asked first).")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.caption)
+        row.addWidget(self.slider, 1)
+        row.addWidget(self.step_label)
+        row.addWidget(self.live_button)
+        row.addWidget(self.resume_button)
+        self.slider.valueChanged.connect(self._on_slider_moved)
+        self.live_button.clicked.connect(self.live_chosen)
+        self.resume_button.clicked.connect(self._on_resume_clicked)
+        self._refresh()
+
+    @property
+    def live(self) -> bool:
+        return self.viewed_step is None
+
+    def set_checkpoints(self, points: list[tuple[int, int]], viewed_step: int | None) -> None:
+        """The checkpoints held and the step on show (None: live); the handle follows that step."""
+        self.points = [tuple(p) for p in points]
+        self.viewed_step = viewed_step
+        self._refresh()
+
+    def position_of(self, step: int) -> int:
+        """The slider position of the checkpoint at or before ``step`` (0 before the first)."""
+        return max(sum(s <= step for s, _ in self.points) - 1, 0)
+
+    def _refresh(self) -> None:
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, len(self.points))
+        self.slider.setValue(len(self.points) if self.live else self.position_of(self.viewed_step))
+        self.slider.blockSignals(False)
+        self.slider.setEnabled(len(self.points) > 1)
+        self.live_button.setEnabled(not self.live)
+        self.resume_button.setEnabled(not self.live)
+        if self.live or not self.points:
+            self.step_label.setText("<b>live</b>" + (f" · {len(self.points):,} checkpoints" if self.points else ""))
+            self.step_label.setStyleSheet("")
+        else:
+            step, seen = self.points[self.position_of(self.viewed_step)]
+            self.step_label.setText(f"<b>step {step:,}</b> · {short_count(seen)} digits")
+            self.step_label.setStyleSheet(_PAST_STYLE)
+
+    @Slot(int)
+    def _on_slider_moved(self, position: int) -> None:
+        if position >= len(self.points):
+            self.viewed_step = None
+            self._refresh()
+            self.live_chosen.emit()
+        else:
+            self.viewed_step = self.points[position][0]
+            self._refresh()
+            self.step_chosen.emit(self.viewed_step)
+
+    @Slot()
+    def _on_resume_clicked(self) -> None:
+        if self.viewed_step is not None:
+            self.resume_clicked.emit(self.points[self.position_of(self.viewed_step)][0])
