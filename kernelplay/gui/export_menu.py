@@ -29,10 +29,13 @@ def widget_image(widget: QWidget, scale: float = 1.0) -> QImage:
     image.setDevicePixelRatio(ratio)  # the widget paints in its own (logical) coordinates
     image.fill(QColor("white"))
     painter = QPainter(image)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-    widget.render(painter, QPoint(0, 0))
-    painter.end()
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        # QWidget's render (the widget and its children as on screen), not QGraphicsView's (the scene)
+        QWidget.render(widget, painter, QPoint(0, 0))
+    finally:
+        painter.end()
     return image
 
 
