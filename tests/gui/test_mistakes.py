@@ -97,7 +97,7 @@ def test_clicking_a_cell_shows_exactly_its_digits_and_clicking_one_makes_it_the_
     image = tab.session.heldout.as_float(slice(index, index + 1))[0, 0]
     qtbot.waitUntil(lambda: tab.latest_snapshot().probe_label == true
                     and np.array_equal(tab.latest_snapshot().probe_image, image), timeout=TIMEOUT)
-    assert page.gallery.currentIndex().data(Qt.ItemDataRole.UserRole) == index
+    assert page.gallery.marked() == index
     checked = tab.probe_strip.group.checkedButton()
     assert (checked is None) == (index not in tab.probe_strip.indices)
     tab.time_travel.show_page("Network")  # the feature maps there are the new probe's

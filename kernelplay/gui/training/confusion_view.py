@@ -98,7 +98,7 @@ class ConfusionMatrixView(QWidget):
 
     def _cell_for_width(self, width: float) -> float:
         left, _, accuracy_width = self._margins()
-        return (width - left - accuracy_width - 6) / NUM_CLASSES
+        return (width - left - accuracy_width - 6 - 4) / NUM_CLASSES  # 4 px spare at the right
 
     def _metrics(self) -> tuple[float, float, float, float]:
         """(left, top, cell side, accuracy column width) in widget pixels."""
@@ -183,7 +183,7 @@ class ConfusionMatrixView(QWidget):
         painter.setPen(_HEADER_TEXT)
         painter.drawText(QRectF(left, 0, grid_width, line), Qt.AlignmentFlag.AlignCenter, "predicted →")
         painter.drawText(QRectF(left + grid_width + 6, line + 2, accuracy_width, line),
-                         Qt.AlignmentFlag.AlignCenter, "right")
+                         Qt.AlignmentFlag.AlignCenter, "% right")
         painter.save()
         painter.translate(left - font.horizontalAdvance("9") - 8 - line, top + grid_width / 2)
         painter.rotate(-90)
@@ -236,7 +236,7 @@ class ConfusionMatrixView(QWidget):
         """Each class's share read right: a green bar behind the number."""
         for t, (text, share) in enumerate(zip(self.accuracy_texts(), self.evaluation.per_class_accuracy)):
             rect = QRectF(x, top + t * cell, width, cell)
-            painter.fillRect(rect.adjusted(0, 1, 0, -1), QColor("#f2f2f2"))
+            painter.fillRect(rect.adjusted(0, 1, 0, -1), QColor("#e2e2e2"))  # the track of the bar
             if np.isfinite(share):
                 painter.fillRect(QRectF(rect.left(), rect.top() + 1, width * float(share), cell - 2), _RIGHT_FILL)
             painter.setPen(_RIGHT_TEXT)

@@ -4,7 +4,7 @@ mode: only the tiles in sight are painted, so all 2,000 (or MNIST's 10,000) digi
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
@@ -78,7 +78,7 @@ class _TileDelegate(QStyledItemDelegate):
     """The digit on the left; on the right three rows: the guess, a bar as long as its score."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        return tile_size(QFontMetricsF(option.font))
+        return self.parent().tile
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         model: DigitGalleryModel = index.model()
@@ -139,10 +139,21 @@ class DigitGallery(QListView):
         self.setMovement(QListView.Movement.Static)
         self.setUniformItemSizes(True)
         self.setSpacing(2)
+        self.tile = tile_size(QFontMetricsF(self.font()))  # widened to share out the view's width
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(tile_size(QFontMetricsF(self.font())).height() // 3)
         self.clicked.connect(lambda index: self.digit_clicked.emit(int(index.data(INDEX_ROLE))))
+
+    def resizeEvent(self, event) -> None:
+        smallest = tile_size(QFontMetricsF(self.font()))
+        room = self.viewport().width() - 2 * self.spacing() - 1
+        columns = max(1, room // (smallest.width() + 2 * self.spacing()))
+        width = max(smallest.width(), room // columns - 2 * self.spacing())
+        if width != self.tile.width():  # longer bars, and no empty strip at the right
+            self.tile = QSize(width, smallest.height())
+            self.scheduleDelayedItemsLayout()
+        super().resizeEvent(event)
 
     def keyPressEvent(self, event) -> None:
         current = self.currentIndex()
@@ -166,12 +177,19 @@ class DigitGallery(QListView):
             self.scrollToTop()
 
     def mark(self, index: int | None) -> None:
-        """Select the tile of held-out digit ``index`` (the probe), if it is on show."""
+        """Select the tile of held-out digit ``index`` (the probe), if it is on show; the view stays
+        where it is (a current index would scroll to it)."""
         rows = np.flatnonzero(self.gallery_model.indices == index) if index is not None else []
         if len(rows):
-            self.setCurrentIndex(self.gallery_model.index(int(rows[0])))
+            self.selectionModel().select(self.gallery_model.index(int(rows[0])),
+                                         QItemSelectionModel.SelectionFlag.ClearAndSelect)
         else:
             self.clearSelection()
+
+    def marked(self) -> int | None:
+        """The held-out index of the selected tile, or None."""
+        rows = self.selectionModel().selectedIndexes()
+        return int(rows[0].data(INDEX_ROLE)) if rows else None
 
     def tile_rect(self, index: int):
         """Where held-out digit ``index``'s tile is drawn (viewport pixels), for tests and tips."""

@@ -66,6 +66,7 @@ class TimeTravel(QObject):
         self.page_bar.setShape(QTabBar.Shape.RoundedSouth)
         self.page_bar.setDocumentMode(True)
         self.page_bar.setExpanding(False)
+        self.page_bar.setStyleSheet("QTabBar::tab:selected { font-weight: bold; }")  # which page is on show
         for name in PAGE_NAMES:
             self.page_bar.addTab(name)
         self.page_bar.setTabToolTip(0, "How the network sees the probe digit, its kernels and its curves.")
