@@ -49,6 +49,7 @@ def test_dragging_the_timeline_shows_a_checkpoint_and_live_snapshots_do_not_cove
     drag_to(qtbot, tab, 2)
     assert tab.time_travel.viewing and tab.session.viewed_step == 2
     assert "step 2" in timeline.step_label.text() and timeline.resume_button.isEnabled()
+    assert not page.evaluate_button.isEnabled()  # it would count the live network, not the one on show
     assert all(m.isVisible() and m.value() == 128 for m in curves.markers)
     qtbot.waitUntil(lambda: page.step == 2 and not page.matrix_view.dimmed, timeout=TIMEOUT)
     run = saved_run(qtbot, tab, tmp_path / "run.npz")
@@ -70,6 +71,7 @@ def test_dragging_the_timeline_shows_a_checkpoint_and_live_snapshots_do_not_cove
 
     drag_to(qtbot, tab, timeline.slider.maximum())  # the right end is live
     assert not tab.time_travel.viewing and timeline.live and not any(m.isVisible() for m in curves.markers)
+    assert page.evaluate_button.isEnabled()
     latest = tab.latest_snapshot()
     assert latest.step == 6
     for name, kernels in tab.filter_grid.weights.items():

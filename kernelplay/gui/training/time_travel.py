@@ -100,8 +100,7 @@ class TimeTravel(QObject):
     def view_live(self) -> None:
         """Back to the live network: its newest snapshot and evaluation on show."""
         self.session.view_live()
-        self.timeline.set_checkpoints(self.session.checkpoints, None)
-        self.tab.curves.set_marker(None)
+        self._show_live_controls()
         latest = self.session.latest
         if latest is not None:
             self._draw(latest)
@@ -110,6 +109,7 @@ class TimeTravel(QObject):
     @Slot(int)
     def _on_step_chosen(self, step: int) -> None:
         self.session.view_step(step)
+        self.mistakes.evaluate_button.setEnabled(False)  # it counts the live network: not what is on show
         points = self.timeline.points
         self.tab.curves.set_marker(points[self.timeline.position_of(step)][1] if points else None)
 
@@ -152,8 +152,7 @@ class TimeTravel(QObject):
     @Slot(object)
     def _on_snapshot_received(self, snapshot: Snapshot) -> None:
         if not self.viewing and not self.timeline.live:  # the session went live by itself (reset, load)
-            self.timeline.set_checkpoints(self.session.checkpoints, None)
-            self.tab.curves.set_marker(None)
+            self._show_live_controls()
         if not self.session.checkpoints:  # a new network (reset, a model loaded): nothing kept applies
             self._kept = None
         if not self.viewing:
@@ -171,6 +170,11 @@ class TimeTravel(QObject):
         self.view_live()
 
     # --- drawing ----------------------------------------------------------------------------------
+
+    def _show_live_controls(self) -> None:
+        self.timeline.set_checkpoints(self.session.checkpoints, None)
+        self.tab.curves.set_marker(None)
+        self.mistakes.evaluate_button.setEnabled(True)
 
     def _show_live_evaluation(self) -> None:
         session = self.session
