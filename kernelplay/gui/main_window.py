@@ -23,11 +23,13 @@ from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.run_menu import add_run_menu_items, add_save_image_menus
 from kernelplay.gui.settings import AppSettings
+from kernelplay.gui.tab_loader import TabLoader
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;BMP image (*.bmp)"
 KERNEL_FILTER = "Kernel files (*.json);;All files (*)"
+TRAINING_MODULES = ("pyqtgraph", "kernelplay.gui.training.training_tab")  # imported one per idle turn
 
 
 class MainWindow(QMainWindow):
@@ -40,12 +42,12 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.playground = PlaygroundTab()
         self.playground.kernel_editor.add_custom_kernels(self.settings.custom_kernels())
-        self.training = self._create_training_tab() if with_training else None
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.playground, "Kernel playground")
-        if self.training is not None:
-            self.tabs.addTab(self.training, "CNN training")
+        self._training = None  # built after the window is up: see the training property
+        self._training_loader = TabLoader(self, self.tabs, "CNN training", lambda: self._create_training_tab(),
+                                          TRAINING_MODULES) if with_training else None
         central = QWidget()
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -55,8 +57,6 @@ class MainWindow(QMainWindow):
         self.message_bar = MessageBar(central, anchor=self.tabs.tabBar())
         self.statusBar().addWidget(self.playground.hover_label, 1)
         self.statusBar().addPermanentWidget(self.playground.summary_label)
-        if self.training is not None:
-            self.statusBar().addWidget(self.training.status_label, 1)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
         self.setAcceptDrops(True)
@@ -64,13 +64,27 @@ class MainWindow(QMainWindow):
         self._create_menus()
         add_save_image_menus(self)
         self.playground.message_posted.connect(self.show_message)
-        if self.training is not None:
-            self.training.message_posted.connect(self.show_message)
+        if self._training_loader is not None:
+            self._training_loader.loaded.connect(self._on_training_loaded)
         self.playground.image_loaded.connect(self._on_image_loaded)
         geometry = self.settings.geometry()
         if geometry is None or not self.restoreGeometry(geometry):
             self.resize(1280, 800)
         self._open_first_sample()
+
+    @property
+    def training(self) -> QWidget | None:
+        """The CNN training tab (None without one). It is built in the event loop's idle turns once
+        the window is painted, or when its tab is chosen, or here on first use (tab_loader.py)."""
+        return None if self._training_loader is None else self._training_loader.widget()
+
+    @Slot(QWidget)
+    def _on_training_loaded(self, tab: QWidget) -> None:
+        self._training = tab
+        self.statusBar().addWidget(tab.status_label, 1)
+        tab.message_posted.connect(self.show_message)
+        add_save_image_menus(self, tab)
+        self._on_tab_changed(self.tabs.currentIndex())
 
     @staticmethod
     def _create_training_tab() -> QWidget:
@@ -134,7 +148,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.copy_action)
         file_menu.addSeparator()
-        if self.training is not None:
+        if self._training_loader is not None:
             add_run_menu_items(self, file_menu)
             file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -332,8 +346,8 @@ class MainWindow(QMainWindow):
         on_playground = self.tabs.widget(index) is self.playground
         self.playground.hover_label.setVisible(on_playground)
         self.playground.summary_label.setVisible(on_playground)
-        if self.training is not None:
-            self.training.status_label.setVisible(not on_playground)
+        if self._training is not None:
+            self._training.status_label.setVisible(not on_playground)
 
     @Slot(str)
     def _on_image_loaded(self, name: str) -> None:
@@ -356,7 +370,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.set_geometry(self.saveGeometry())
         self.playground.shutdown()
-        if self.training is not None:
-            self.training.shutdown()
+        if self._training is not None:
+            self._training.shutdown()
         super().closeEvent(event)
 

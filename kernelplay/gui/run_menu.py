@@ -52,17 +52,17 @@ def add_run_menu_items(window, file_menu: QMenu) -> None:
          "export_confusion_csv", "Export Confusion Matrix", "confusion-matrix.csv", CSV_FILTER, ".csv")
 
 
-def add_save_image_menus(window) -> list[QWidget]:
-    """Right-click ▸ Save image… on every view (a PNG named for it); returns the views."""
+def add_save_image_menus(window, training: QWidget | None = None) -> list[QWidget]:
+    """Right-click ▸ Save image… on every view of the playground (a PNG named for it), or of
+    ``training`` when given (the window adds those when it has built that tab); returns the views."""
     playground = window.playground
     views = {"input": playground.images.input_view, "output": playground.images.output_view,
              "step-panel": playground.step_panel, "scan": playground.scan_view}
-    training = window.training
     if training is not None:
         mistakes = training.time_travel.mistakes
-        views |= {"feature-maps": training.feature_maps, "scores": training.scores_view,
-                  "kernels": training.filter_grid, "curves": training.curves, "network": training.diagram,
-                  "confusion-matrix": mistakes.matrix_view, "digits": mistakes.gallery}
+        views = {"feature-maps": training.feature_maps, "scores": training.scores_view,
+                 "kernels": training.filter_grid, "curves": training.curves, "network": training.diagram,
+                 "confusion-matrix": mistakes.matrix_view, "digits": mistakes.gallery}
     for name, view in views.items():
         add_save_image_actions(view, name, window.show_message)
     return list(views.values())
