@@ -64,7 +64,8 @@ def test_dragging_the_timeline_shows_a_checkpoint_and_live_snapshots_do_not_cove
     np.testing.assert_allclose(tab.scores_view.scores, expected["scores"], rtol=1e-5, atol=1e-6)
     np.testing.assert_array_equal(page.evaluation.matrix, evaluate_digits(network, tab.session.heldout).matrix)
 
-    step_to(qtbot, tab, 6)  # training goes on: the curves move, the views stay at step 2
+    tab.session.step()  # training goes on (as while it runs): the curves move, the views stay at step 2
+    qtbot.waitUntil(lambda: tab.latest_snapshot().step == 6 and tab.session.history.steps[-1] == 6, timeout=TIMEOUT)
     for name, kernels in tab.filter_grid.weights.items():
         np.testing.assert_array_equal(kernels, then.params[f"{name}.weight"])
     assert timeline.slider.value() == 2 and timeline.slider.maximum() == 7
@@ -79,12 +80,18 @@ def test_dragging_the_timeline_shows_a_checkpoint_and_live_snapshots_do_not_cove
     assert page.evaluation is tab.session.latest_evaluation
 
 
-def test_the_live_button_and_a_reset_return_to_live(qtbot, tab):
+def test_the_live_button_step_and_a_reset_return_to_live(qtbot, tab):
     step_to(qtbot, tab, 3)
     drag_to(qtbot, tab, 1)
     qtbot.waitUntil(lambda: tab.session.latest_step_view is not None, timeout=TIMEOUT)
     qtbot.mouseClick(tab.time_travel.timeline.live_button, Qt.MouseButton.LeftButton)
     assert tab.time_travel.timeline.live and tab.session.viewed_step is None
+    drag_to(qtbot, tab, 0)
+    qtbot.mouseClick(tab.training_controls.step_button, Qt.MouseButton.LeftButton)  # to watch training: live
+    assert tab.time_travel.timeline.live and not tab.time_travel.viewing
+    qtbot.waitUntil(lambda: tab.latest_snapshot().step == 4, timeout=TIMEOUT)
+    for name, kernels in tab.filter_grid.weights.items():
+        np.testing.assert_array_equal(kernels, tab.latest_snapshot().kernels[name])
     drag_to(qtbot, tab, 0)
     qtbot.mouseClick(tab.training_controls.reset_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: tab.time_travel.timeline.live and tab.time_travel.timeline.points == [(0, 0)],

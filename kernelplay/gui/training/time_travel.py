@@ -47,6 +47,10 @@ class TimeTravel(QObject):
         self.timeline.resume_clicked.connect(self._on_resume_clicked)
         self.mistakes.probe_chosen.connect(self._on_gallery_probe_chosen)
         self.mistakes.evaluate_clicked.connect(session.evaluate)
+        # Train or Step while a past step is on show: the user wants to watch training, which goes on
+        # from the live network (going on from the past step is "Resume from here…")
+        tab.training_controls.play_clicked.connect(lambda: self.viewing and not session.running and self.view_live())
+        tab.training_controls.step_clicked.connect(lambda: self.viewing and self.view_live())
         tab.probe_strip.probe_chosen.connect(self.mistakes.set_probe)
         tab.draw_pad.digit_drawn.connect(lambda _digit: self.mistakes.set_probe(None))
         self.mistakes.set_probe(tab.probe_strip.indices[0] if tab.probe_strip.indices else None)
