@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.network import Network
 from kernelplay.gui.training.training_tab import TrainingTab
+from predictions import assert_same_predictions
 
 TIMEOUT = 10_000  # ms: a spawned worker imports numpy first
 
@@ -43,8 +44,9 @@ def evaluated_page(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: page.evaluation is not None, timeout=TIMEOUT)
     with qtbot.waitSignal(tab.session.saved, timeout=TIMEOUT):
         tab.save_model(tmp_path / "live.npz")
-    network = Network.load(tmp_path / "live.npz")
-    return page, network.predict(tab.session.heldout.as_float()), network.predict_proba(tab.session.heldout.as_float())
+    probabilities = Network.load(tmp_path / "live.npz").predict_proba(tab.session.heldout.as_float())
+    assert_same_predictions(page.evaluation.predicted, probabilities)  # the live network's own answers
+    return page, page.evaluation.predicted, probabilities
 
 
 def hand_count(labels, predicted):

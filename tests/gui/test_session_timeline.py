@@ -9,6 +9,7 @@ from synthetic_digits import SMALL, bar_digits
 from kernelplay.gui.training.session import TrainingSession
 from kernelplay.nn.network import Network
 from kernelplay.nn.run_file import read_run_file
+from predictions import assert_same_predictions
 
 TIMEOUT = 10_000  # ms: a spawned worker imports numpy first
 
@@ -58,9 +59,9 @@ def test_an_evaluation_of_the_live_network_matches_a_hand_count(qtbot, make_sess
         session.evaluate()
     evaluation = received.args[0]
     assert session.latest_evaluation is evaluation and session.latest_evaluation_step == 3
-    predicted = saved_network(qtbot, session, tmp_path / "live.npz").predict(session.heldout.as_float())
-    np.testing.assert_array_equal(evaluation.predicted, predicted)
-    np.testing.assert_array_equal(evaluation.matrix, hand_count(session.heldout.labels, predicted))
+    probabilities = saved_network(qtbot, session, tmp_path / "live.npz").predict_proba(session.heldout.as_float())
+    assert_same_predictions(evaluation.predicted, probabilities)
+    np.testing.assert_array_equal(evaluation.matrix, hand_count(session.heldout.labels, evaluation.predicted))
     qtbot.waitUntil(lambda: session.history.heldout_accuracy == [evaluation.accuracy], timeout=TIMEOUT)
 
 
@@ -81,7 +82,7 @@ def test_a_viewed_step_shows_the_checkpoints_weights_and_the_live_network_trains
     for name, kernels in view.kernels.items():
         np.testing.assert_array_equal(kernels, then.params[f"{name}.weight"])
     network_then = then.network()
-    np.testing.assert_array_equal(view.evaluation.predicted, network_then.predict(session.heldout.as_float()))
+    assert_same_predictions(view.evaluation.predicted, network_then.predict_proba(session.heldout.as_float()))
     live = saved_network(qtbot, session, tmp_path / "live.npz")
     np.testing.assert_array_equal(live.flat_params, run.checkpoints.at(5).weights)  # untouched by the view
     assert session.latest.step == 5

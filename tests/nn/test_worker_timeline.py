@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from loop_helpers import next_of, running_loop
+from predictions import assert_same_predictions
 from synthetic_digits import SMALL, bar_digits
 from kernelplay.nn.checkpoints import CheckpointHistory
 from kernelplay.nn.evaluation import evaluate_digits
@@ -85,10 +86,10 @@ def test_an_evaluation_comes_whole_and_matches_a_hand_count(data):
         ready = next_of(messages, EvaluationReady)
         assert (ready.generation, ready.step, ready.samples_seen) == (1, 4, 256)
         evaluation = ready.evaluation
-        predicted = loop.trainer.network.predict(data.heldout.as_float())  # paused: the weights evaluated
-        np.testing.assert_array_equal(evaluation.predicted, predicted)
+        probabilities = loop.trainer.network.predict_proba(data.heldout.as_float())  # paused: the weights evaluated
+        assert_same_predictions(evaluation.predicted, probabilities)
         np.testing.assert_array_equal(evaluation.labels, data.heldout.labels)
-        np.testing.assert_array_equal(evaluation.matrix, hand_count(data.heldout.labels, predicted))
+        np.testing.assert_array_equal(evaluation.matrix, hand_count(data.heldout.labels, evaluation.predicted))
         snap = next_of(messages, SnapshotReady).snapshot  # the accuracy becomes a held-out point
         assert snap.heldout_accuracy == evaluation.accuracy
 
@@ -117,7 +118,7 @@ def test_a_viewed_step_shows_the_checkpoint_and_leaves_the_live_network_alone(da
         np.testing.assert_array_equal(view.scores, acts["scores"][0])
         assert view.probe_label == loop.trainer.probe_label and view.predicted == int(acts["scores"][0].argmax())
         assert whole.step == 3 and whole.evaluation is not None
-        np.testing.assert_array_equal(whole.evaluation.predicted, then.predict(data.heldout.as_float()))
+        assert_same_predictions(whole.evaluation.predicted, then.predict_proba(data.heldout.as_float()))
         np.testing.assert_array_equal(loop.trainer.network.flat_params, live)
         assert loop.trainer.step_count == 6
         loop.post(ViewStep(4))
