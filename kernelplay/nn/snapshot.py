@@ -81,8 +81,8 @@ class Snapshot:
     "pool1", …, "flatten": (F,), "fc1": (W,), "scores": (10,)}`` in forward order, scores (10,)
     softmax, predicted digit, settings (learning_rate, batch_size, optimizer), config,
     weights ``{name: array}`` (all parameters, or None), elapsed_seconds (since :func:`train` began),
-    final (the run ended) and stopped_reason (why it ended, a :class:`StopReason`, on a final
-    snapshot).
+    final (the run ended), stopped_reason (why it ended, a :class:`StopReason`, on a final
+    snapshot) and frozen_channels (the conv1 channels training leaves unchanged).
     """
 
     step: int
@@ -108,6 +108,7 @@ class Snapshot:
     elapsed_seconds: float = 0.0
     final: bool = False
     stopped_reason: StopReason | None = None
+    frozen_channels: tuple[int, ...] = ()
 
     @property
     def diverged(self) -> bool:

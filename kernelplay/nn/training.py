@@ -317,6 +317,7 @@ class Trainer:
             optimizer=self.optimizer.name, config=net.config,
             weights=net.get_params() if include_weights else None, elapsed_seconds=float(elapsed_seconds),
             final=final, stopped_reason=self.stopped_reason if final else None,
+            frozen_channels=net.frozen_channels,
         )
 
 

@@ -78,6 +78,7 @@ class TrainingLoop:
         # receiver gets fewer snapshots instead of a growing backlog
         self.max_in_flight = max_in_flight
         self._in_flight = 0
+        self._with_weights = False  # snapshots carry all the weights (messages.IncludeWeights)
         self._handlers: dict[type, Callable] = {
             messages.Play: self._play,
             messages.Pause: self._pause_and_show,
@@ -97,6 +98,8 @@ class TrainingLoop:
             messages.SaveRun: self._save_run,
             messages.LoadRun: self._load_run,
             messages.ExportKernelAnimation: self._export_kernels,
+            messages.IncludeWeights: self._include_weights,
+            messages.PutKernel: self._put_kernel,
             messages.Wake: lambda command: None,
         }
 
@@ -220,6 +223,17 @@ class TrainingLoop:
         self._probe = command.probe
         if not self._running:
             self._publish()
+
+    def _include_weights(self, command: messages.IncludeWeights) -> None:
+        self._with_weights = bool(command.include)
+        if self._with_weights and not self._running:
+            self._publish()  # the receiver wants them now, not at the next step
+
+    def _put_kernel(self, command: messages.PutKernel) -> None:
+        from kernelplay.bridge import put_kernel  # the bridge knows the playground's kernels (imaging)
+
+        put_kernel(self.trainer.network, command.channel, command.kernel, frozen=command.frozen)
+        self._publish()
 
     def _acknowledge(self, command: messages.Acknowledge) -> None:
         self._in_flight = max(0, self._in_flight - int(command.count))
@@ -364,9 +378,10 @@ class TrainingLoop:
             self._publish()
 
     def _publish(self, *, final: bool = False) -> None:
-        # no weights: the GUI needs only kernels and the probe's activations (a drawn digit is sent
-        # here as the probe), which keeps a snapshot near 0.2 MB instead of 1 MB for the default network
-        snapshot = self.trainer.snapshot(include_weights=False, final=final)
+        # no weights unless asked: the views need only kernels and the probe's activations (a drawn
+        # digit is sent here as the probe), which keeps a snapshot near 0.2 MB instead of 1 MB for the
+        # default network; an explained unit needs them all (IncludeWeights)
+        snapshot = self.trainer.snapshot(include_weights=self._with_weights, final=final)
         changed = self.timeline.record(self.trainer)  # the checkpoint exists once its snapshot is out
         self._last_snapshot_at = time.perf_counter()
         self._in_flight += 1

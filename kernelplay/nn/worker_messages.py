@@ -16,7 +16,7 @@ from kernelplay.nn.snapshot import Snapshot, StepView, StopReason
 __all__ = [
     "Command", "Play", "Pause", "Step", "Reset", "LoadNetwork", "SetLearningRate", "SetBatchSize",
     "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Evaluate", "ViewStep", "ResumeFrom",
-    "SaveRun", "LoadRun", "ExportKernelAnimation", "Wake", "NEW_GENERATION",
+    "SaveRun", "LoadRun", "ExportKernelAnimation", "IncludeWeights", "PutKernel", "Wake", "NEW_GENERATION",
     "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved", "EvaluationReady",
     "CheckpointsChanged", "StepViewReady", "Resumed", "RunSaved", "RunLoaded", "AnimationExported",
 ]
@@ -149,13 +149,31 @@ class ExportKernelAnimation:
 
 
 @dataclass(frozen=True)
+class IncludeWeights:
+    """From now on snapshots carry all the weights (``include``) or none: the GUI explains units with
+    them, and asks only while it does (the default network's weights are ~1 MB a snapshot)."""
+
+    include: bool
+
+
+@dataclass(frozen=True)
+class PutKernel:
+    """Copy ``kernel`` (3×3 or 5×5) into conv1 ``channel`` with :func:`kernelplay.bridge.put_kernel`
+    (fitted to the network's kernel size, bias 0), ``frozen`` or not; a snapshot follows."""
+
+    channel: int
+    kernel: np.ndarray
+    frozen: bool = False
+
+
+@dataclass(frozen=True)
 class Wake:
     """Does nothing: wakes a loop waiting for commands, so that it sees it was told to stop."""
 
 
 Command = (Play | Pause | Step | Reset | LoadNetwork | SetLearningRate | SetBatchSize | SetOptimizer | SetEpochs
            | SetProbe | Acknowledge | SaveModel | Evaluate | ViewStep | ResumeFrom | SaveRun | LoadRun
-           | ExportKernelAnimation | Wake)
+           | ExportKernelAnimation | IncludeWeights | PutKernel | Wake)
 
 # The commands after which the worker numbers its network anew, whether they succeed or not, so that
 # a receiver counting them knows which generation the messages that follow belong to.

@@ -18,6 +18,7 @@ a step's view (``view_step``), goes back (``resume_from``), and saves or loads t
 """
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from kernelplay.gui.training.workers import TRAINING_NICENESS, ProcessWorker, ThreadWorker
@@ -163,6 +164,17 @@ class TrainingSession(QObject):
     def save_model(self, path) -> None:
         """Have the worker save its network as it is now (``saved`` or ``failed`` follows)."""
         self._post(messages.SaveModel(str(path)))
+
+    def set_weights_wanted(self, wanted: bool) -> None:
+        """Snapshots carry all the weights (``snapshot.weights``) while ``wanted``, e.g. while a unit
+        is explained; none otherwise (a snapshot then stays ~5 times smaller)."""
+        if self._settings.get(messages.IncludeWeights) != messages.IncludeWeights(bool(wanted)):
+            self._post_setting(messages.IncludeWeights(bool(wanted)))
+
+    def put_kernel(self, channel: int, kernel, frozen: bool = False) -> None:
+        """Copy ``kernel`` (a playground kernel, 3×3 or 5×5) into conv1 ``channel``, ``frozen`` or
+        not, between two steps (a snapshot follows, or ``failed`` says why not)."""
+        self._post(messages.PutKernel(int(channel), np.array(kernel, dtype=np.float64), bool(frozen)))
 
     # --- mistakes and time travel -------------------------------------------------------------------
 
