@@ -40,7 +40,7 @@ HINT = (
 # Wider than this (and not much taller than wide): grids left, text right, so the equation and
 # the term it highlights stay in sight together even when the panel is short (1024×700).
 WIDE_FROM = 560
-TEXT_MIN_WIDTH = 240  # the equation and the stages beside the grids need this much
+TEXT_MIN_WIDTH = 180  # the equation beside the grids needs this much (the stages may need more)
 PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each product
 # The keys of each step action while the panel has focus, as the buttons' tooltips name them.
 KEY_HELP = {"back": "Shift+← or ,", "forward": "Shift+→ or .", "play": "Space", "reset": "Home", "all": "End"}
@@ -117,6 +117,7 @@ class StepPanel(Playback, QWidget):
             controls.addWidget(button)
             self._buttons[key] = button
         controls.addStretch(1)
+        self._controls_width = self._controls.sizeHint().width()  # with the buttons' words
 
         # The buttons sit right under the grids they step through, in either arrangement.
         grids_column = QVBoxLayout()
@@ -161,18 +162,29 @@ class StepPanel(Playback, QWidget):
         """Wide and short (under the images): grids left, text right, if three grids in a row
         leave the text its room. Otherwise one column. Then size the grids to the room."""
         width, height = self.width(), self.height()
+        # The width the body has: less the margins, the spacing and a vertical scroll bar.
+        usable = width - 22 - self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
         k = 3 if self._explanation is None else self._explanation.size
         grids_width = 3 * k * self._grids.min_cell() + 2 * GAP + 12
-        wide = width >= max(WIDE_FROM, 1.3 * height, grids_width + TEXT_MIN_WIDTH)
+        text_width = max(TEXT_MIN_WIDTH, self._stages.minimumSizeHint().width())
+        wide = width >= max(WIDE_FROM, 1.3 * height) and usable >= grids_width + text_width
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self._body.direction() != direction:
             self._body.setDirection(direction)
             self._grids.set_narrow(not wide)
+        # Under grids that leave the text its room, the buttons may not be wider than the grids:
+        # icons only then (their tooltips name them and their keys).
+        self._show_button_words(not wide or self._controls_width + text_width <= usable)
         if wide:
             # The body's height: the panel less the header, the buttons and the margins.
             header = self._header.heightForWidth(width - 16)
             room = height - header - self._controls.sizeHint().height() - 30
             self._grids.fit_width_to_height(room, width * 0.55)
+
+    def _show_button_words(self, words: bool) -> None:
+        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if words else Qt.ToolButtonStyle.ToolButtonIconOnly
+        for button in self._buttons.values():
+            button.setToolButtonStyle(style)
 
     # -- what the playground, the scan view and the tests read -------------------------------
     def explanation(self) -> PixelExplanation | None:
