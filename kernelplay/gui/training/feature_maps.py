@@ -1,24 +1,41 @@
 """The probe digit's feature maps at every stage, then the flattened vector and the FC activations."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPen
+from PySide6.QtWidgets import QGraphicsRectItem
 
 from kernelplay.gui.training.mosaic import (ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box,
                                             mosaic, tile_at)
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
-__all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "stage_image"]
+__all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "Mark", "stage_image"]
 
 FEATURE_MAP_TIP = ("A feature map shows where one kernel found its pattern in the digit: bright where the "
                    "window matched the kernel strongly, dark where it did not (negative sums are cut to 0 by ReLU). "
-                   "Point at a map to see it enlarged.")
+                   "Point at a map to see it enlarged; click a pixel to see how its value is computed.")
 MAX_SIDE_WITH_NUMBERS = 7  # a zoomed map this small shows its values too
 
 _TIPS = {"input": STAGE_TIPS["input"], "conv": FEATURE_MAP_TIP + " One map per kernel.",
          "pool": STAGE_TIPS["pool"], "flatten": STAGE_TIPS["flatten"], "fc1": STAGE_TIPS["fc"]}
+
+
+class Mark(NamedTuple):
+    """A rectangle outlined on map ``channel`` of ``stage`` (rows ``top … bottom − 1``, columns
+    ``left … right − 1`` of that map; for ``"fc1"`` the channel is the unit and the box is ignored)."""
+
+    stage: str
+    channel: int
+    top: int
+    left: int
+    bottom: int
+    right: int
+    colour: str = "#00c8ff"
 
 
 def _maps_grid(channels: int) -> tuple[int, int]:
@@ -38,7 +55,11 @@ def stage_image(activation: np.ndarray) -> np.ndarray:
 
 class FeatureMaps(ZoomingLayoutWidget):
     """Input, then conv (after ReLU) and pooled maps of each stage side by side; below, the
-    flattened vector and the FC layer's units as bands. Levels run from 0 to each stage's maximum."""
+    flattened vector and the FC layer's units as bands. Levels run from 0 to each stage's maximum.
+    A click on a pixel of a conv or pool map, or on an FC unit, says which (``unit_clicked(stage,
+    channel, row, col)``, row = col = 0 for FC units); :meth:`set_marks` outlines boxes on the maps."""
+
+    unit_clicked = Signal(str, int, int, int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -52,6 +73,8 @@ class FeatureMaps(ZoomingLayoutWidget):
         self.titles: dict[str, pg.LabelItem] = {}
         self.activations: dict[str, np.ndarray] = {}  # the digit's activations as given
         self._layout_key: tuple | None = None
+        self.marks: list[Mark] = []
+        self._mark_items: list[QGraphicsRectItem] = []
 
     def _title(self, name: str, shape: tuple[int, ...]) -> str:
         # two short lines, so that up to seven columns of maps fit side by side
@@ -83,12 +106,13 @@ class FeatureMaps(ZoomingLayoutWidget):
             box.setDefaultPadding(0.0)
             box.addItem(item)
             box.setFixedHeight(16)
-            box.setToolTip(_TIPS[name])
+            box.setToolTip(_TIPS[name] + (" Click a unit to see how its value is computed." if name == "fc1" else ""))
             self.ci.addItem(box, row=row, col=1, colspan=len(maps) - 1)
             self.ci.layout.setRowMaximumHeight(row, 20)
             self.images[name], self.titles[name] = item, title
         self.ci.layout.setRowMaximumHeight(0, 36)
         self.ci.layout.setRowStretchFactor(1, 1)
+        self._mark_items = []  # cleared with the items they were drawn on
 
     def set_activations(self, activations: dict[str, np.ndarray]) -> None:
         """activations: one digit's ``{"input": (1,28,28), "conv1": (C,H,W), …, "flatten": (F,),
@@ -107,7 +131,74 @@ class FeatureMaps(ZoomingLayoutWidget):
             self.levels[name], self.values[name] = (0.0, top), values
             item.setImage(colourise(values, GREY_TABLE if name == "input" else ACTIVATION_TABLE, 0.0, top),
                           autoLevels=False)
+        self.set_marks(self.marks)
         self.refresh_zoom()
+
+    def _tile_origin(self, name: str, channel: int) -> tuple[int, int]:
+        """The (row, col) of map ``channel``'s top-left pixel in ``name``'s mosaic image."""
+        a = self.activations[name]
+        if a.ndim != 3 or a.shape[0] == 1:
+            return 0, 0
+        tile_row, tile_col = divmod(channel, _maps_grid(a.shape[0])[1])
+        return tile_row * (a.shape[1] + 1), tile_col * (a.shape[2] + 1)
+
+    def set_marks(self, marks: list[Mark]) -> None:
+        """Outline ``marks`` (replacing those before); marks on stages not shown are skipped."""
+        self.marks = list(marks)
+        for item in self._mark_items:
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self._mark_items = []
+        for mark in self.marks:
+            image = self.images.get(mark.stage)
+            a = self.activations.get(mark.stage)
+            if image is None or a is None:
+                continue
+            if a.ndim == 1:  # an FC unit: its cell of the band
+                rect = QRectF(mark.channel, 0, 1, 1)
+            else:
+                top, left = self._tile_origin(mark.stage, mark.channel)
+                rect = QRectF(left + mark.left, top + mark.top, mark.right - mark.left, mark.bottom - mark.top)
+            item = QGraphicsRectItem(rect, image)
+            pen = QPen(QColor(mark.colour), 2)
+            pen.setCosmetic(True)  # 2 screen pixels, however much the map is enlarged
+            item.setPen(pen)
+            self._mark_items.append(item)
+
+    def unit_under(self, position: QPointF) -> tuple[str, int, int, int] | None:
+        """(stage, channel, row, col) of the conv or pool pixel, or the FC unit, under ``position``."""
+        scene = self.mapToScene(position.toPoint())
+        for name, item in self.images.items():
+            a = self.activations[name]
+            pixel = item.mapFromScene(scene)
+            if name == "fc1":
+                unit = int(np.floor(pixel.x()))
+                if 0 <= pixel.y() < 1 and 0 <= unit < a.shape[0]:
+                    return name, unit, 0, 0
+                continue
+            if name == "input" or a.ndim != 3:
+                continue
+            grid = _maps_grid(a.shape[0])
+            tile = tile_at(pixel.y(), pixel.x(), a.shape[1:], grid)
+            if tile is not None and tile[0] * grid[1] + tile[1] < a.shape[0]:
+                top, left = tile[0] * (a.shape[1] + 1), tile[1] * (a.shape[2] + 1)
+                return name, tile[0] * grid[1] + tile[1], int(pixel.y()) - top, int(pixel.x()) - left
+        return None
+
+    def position_of(self, stage: str, channel: int, row: int = 0, col: int = 0) -> QPoint:
+        """The view pixel at the centre of a unit (where a click picks it): the inverse of :meth:`unit_under`."""
+        if stage == "fc1":
+            centre = QPointF(channel + 0.5, 0.5)
+        else:
+            top, left = self._tile_origin(stage, channel)
+            centre = QPointF(left + col + 0.5, top + row + 0.5)
+        return self.mapFromScene(self.images[stage].mapToScene(centre))
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        unit = self.unit_under(event.position()) if event.button() == Qt.MouseButton.LeftButton else None
+        if unit is not None:
+            self.unit_clicked.emit(*unit)
 
     def tile_under(self, position: QPointF) -> tuple[str, int] | None:
         """(stage, channel) of the conv or pool map under ``position`` (view pixels)."""

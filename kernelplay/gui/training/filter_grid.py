@@ -4,19 +4,21 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from PySide6.QtCore import QPointF
-from PySide6.QtGui import QFont, QFontMetricsF
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsPathItem
 
+from kernelplay.bridge import nearest_preset
 from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.training.mosaic import (DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box,
                                             mosaic, tile_at)
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
-__all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
+__all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic", "looks_like"]
 
 KERNEL_TIP = ("A kernel is a small grid of weights the network learns: it slides over the image and "
               "responds where the image looks like it. Red weights are positive, blue negative, white zero. "
-              "Point at a kernel to see it enlarged, with its weights.")
+              "Point at a kernel to see it enlarged, with its weights; right-click it to open it in the playground.")
 
 
 DEEP_KERNEL_TIP = ("In a deeper layer each kernel looks at every map of the layer before, so it has one k×k "
@@ -47,6 +49,27 @@ def kernel_in_tile(shape: tuple[int, ...], tile_row: int, tile_col: int) -> tupl
     return (index, 0) if index < c_out else None
 
 
+def looks_like(kernel: np.ndarray) -> str:
+    """``"looks most like: left sobel (r = 0.62)"``: the preset of highest correlation (see
+    :func:`kernelplay.bridge.nearest_preset`)."""
+    match = nearest_preset(kernel)
+    if match.name is None:
+        return "flat: looks like no preset"
+    return f"looks most like: {match.name} (r = {match.correlation:.2f})".replace("-", "−")
+
+
+def lock_path(left: float, top: float, side: float) -> QPainterPath:
+    """A padlock ``side`` wide with its top-left corner at (left, top): a shackle over a body."""
+    path = QPainterPath()
+    body = QRectF(left, top + 0.45 * side, side, 0.55 * side)
+    path.addRect(body)
+    path.moveTo(left + 0.22 * side, top + 0.45 * side)
+    path.lineTo(left + 0.22 * side, top + 0.25 * side)
+    path.arcTo(QRectF(left + 0.22 * side, top, 0.56 * side, 0.5 * side), 180, -180)
+    path.lineTo(left + 0.78 * side, top + 0.45 * side)
+    return path
+
+
 def _source_of(layer: str) -> str:
     """What a conv layer reads: the digit for conv1, the pooled maps of the stage before for convN."""
     stage = int(layer.removeprefix("conv"))
@@ -55,7 +78,11 @@ def _source_of(layer: str) -> str:
 
 class FilterGrid(ZoomingLayoutWidget):
     """The kernels of each conv layer, one mosaic per layer, each with symmetric levels ±its
-    largest |weight| so zero is always white; one colour bar for all."""
+    largest |weight| so zero is always white; one colour bar for all. Frozen conv1 kernels wear a
+    lock. Right-click ▸ Open in the playground on a kernel slice emits ``kernel_opened(kernel,
+    title)`` (a float64 k×k copy, e.g. "conv2.weight[7, 3]")."""
+
+    kernel_opened = Signal(np.ndarray, str)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -75,6 +102,14 @@ class FilterGrid(ZoomingLayoutWidget):
         self._title_font = QFont(self.font())
         self._title_font.setPointSizeF(9)
         self._title_font.setBold(True)  # measured bold: the widest a title can be
+        self.frozen: tuple[int, ...] = ()  # conv1 channels training leaves unchanged
+        self._locks: list[QGraphicsPathItem] = []
+        self.menu_key: tuple[str, int, int] | None = None  # the slice right-clicked last
+        self.open_action = QAction("Open in the playground", self)
+        self.open_action.setStatusTip("Make this learned kernel the playground's kernel, to apply it to any image")
+        self.open_action.triggered.connect(self.open_in_playground)
+        self.addAction(self.open_action)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
 
     def _rebuild(self, kernels: dict[str, np.ndarray]) -> None:
         self.ci.clear()
@@ -103,6 +138,7 @@ class FilterGrid(ZoomingLayoutWidget):
         bar_width = 12 + 10 + metrics.horizontalAdvance("−max") + 8 + metrics.height()
         self.ci.layout.setColumnFixedWidth(len(kernels), bar_width)
         self.ci.layout.setRowStretchFactor(1, 1)
+        self._locks = []  # cleared with the image they were drawn on
 
     @staticmethod
     def _title_lines(name: str, shape: tuple[int, ...], limit: float, lines: int) -> list[str]:
@@ -136,8 +172,9 @@ class FilterGrid(ZoomingLayoutWidget):
             self._fit_titles()
         super().resizeEvent(event)
 
-    def set_kernels(self, kernels: dict[str, np.ndarray]) -> None:
-        """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot)."""
+    def set_kernels(self, kernels: dict[str, np.ndarray], frozen: tuple[int, ...] | None = None) -> None:
+        """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot); ``frozen``: the conv1
+        channels to show locked (None keeps those shown)."""
         key = tuple((name, w.shape) for name, w in kernels.items())
         if key != self._layout_key:
             self._rebuild(kernels)
@@ -150,7 +187,55 @@ class FilterGrid(ZoomingLayoutWidget):
             self.values[name] = kernel_mosaic(weights)
             self.images[name].setImage(colourise(self.values[name], DIVERGING_TABLE, -limit, limit), autoLevels=False)
         self._fit_titles()
+        self._show_locks(self.frozen if frozen is None else tuple(frozen))
         self.refresh_zoom()
+
+    def _show_locks(self, frozen: tuple[int, ...]) -> None:
+        """A padlock over the top right of each frozen conv1 kernel (in the mosaic's pixels)."""
+        self.frozen = frozen
+        image, weights = self.images.get("conv1"), self.weights.get("conv1")
+        for item in self._locks:
+            if item.scene() is not None:
+                item.scene().removeItem(item)
+        self._locks = []
+        if image is None or weights is None:
+            return
+        c_out, _, k, _ = weights.shape
+        cols = _mosaic_grid(weights.shape)[1]
+        for channel in (c for c in frozen if c < c_out):
+            row, col = divmod(channel, cols)
+            side = 0.45 * k
+            lock = QGraphicsPathItem(lock_path(col * (k + 1) + k - side - 0.1 * k, row * (k + 1) + 0.1 * k, side), image)
+            pen = QPen(QColor("#ffffff"), 1.5)
+            pen.setCosmetic(True)
+            lock.setPen(pen)
+            lock.setBrush(QColor("#222222"))
+            self._locks.append(lock)
+
+    def kernel_slice(self, key: tuple[str, int, int]) -> tuple[np.ndarray, str] | None:
+        """The slice ``key`` (layer, output channel, input channel) as a float64 copy, and its name."""
+        name, out, inp = key
+        weights = self.weights.get(name)
+        if weights is None or out >= weights.shape[0] or inp >= weights.shape[1]:
+            return None
+        return weights[out, inp].astype(np.float64), f"{name}.weight[{out}, {inp}]"
+
+    def open_in_playground(self) -> None:
+        """Emit ``kernel_opened`` for the slice right-clicked last (or the one zoomed)."""
+        key = self.menu_key or self.zoomed_key
+        found = None if key is None else self.kernel_slice(key)
+        if found is not None:
+            self.kernel_opened.emit(*found)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.RightButton:  # the context menu follows: aim it at this slice
+            self.menu_key = self.tile_under(event.position())
+            self.open_action.setEnabled(self.menu_key is not None)
+            self.open_action.setText("Open in the playground" if self.menu_key is None else
+                                     f"Open {self.kernel_slice(self.menu_key)[1]} in the playground")
+            self.hide_zoom()
+            return
+        super().mousePressEvent(event)
 
     def tile_under(self, position: QPointF) -> tuple[str, int, int] | None:
         """(layer, output channel, input channel) of the kernel slice under ``position`` (view pixels)."""
@@ -171,5 +256,8 @@ class FilterGrid(ZoomingLayoutWidget):
             return None
         source = _source_of(name) + ("" if weights.shape[1] == 1 else f" {inp}")
         limit = self.limits[name]
+        frozen = " · frozen: training leaves it" if name == "conv1" and out in self.frozen else ""
         return ZoomedTile(weights[out, inp], DIVERGING_TABLE, -limit, limit, title=f"{name}.weight[{out}, {inp}]",
-                          caption=f"{source} → {name} map {out} · colours ±{limit:.2f}", numbers=True)
+                          caption=f"{source} → {name} map {out} · colours ±{limit:.2f}{frozen}\n"
+                                  f"{looks_like(weights[out, inp])} · right-click: open in the playground",
+                          numbers=True)

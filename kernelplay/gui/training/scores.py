@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
@@ -18,13 +19,17 @@ OTHER_COLOUR = QColor("#b9b9b9")
 
 
 class ScoresView(pg.PlotWidget):
-    """Bars for digits 0–9 on a fixed 0–1 axis, with the prediction spelled out in the title."""
+    """Bars for digits 0–9 on a fixed 0–1 axis, with the prediction spelled out in the title. A
+    click on a digit's column says which (``class_clicked(digit)``)."""
+
+    class_clicked = Signal(int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setBackground("w")
         self.setAccessibleName("Class scores")
-        self.setToolTip(STAGE_TIPS["scores"] + " The tallest bar is the network's answer.")
+        self.setToolTip(STAGE_TIPS["scores"] + " The tallest bar is the network's answer. "
+                        "Click a digit's bar to see how its score is computed.")
         self.setMenuEnabled(False)
         self.setMouseEnabled(False, False)
         self.hideButtons()
@@ -46,6 +51,9 @@ class ScoresView(pg.PlotWidget):
         self._title_font = QFont(self.font())
         self._title_font.setPointSizeF(9)
         self._title_font.setBold(True)  # the widest the title can be (its digit is bold)
+        # the ten digits under the bars apart, however narrow the row gets (a unit's pane beside it)
+        digit = QFontMetricsF(self.font()).horizontalAdvance("0")
+        self.setMinimumWidth(int(10 * (digit + 8) + 4 * digit + 24))
 
     def prediction_colour(self) -> QColor:
         if self.label is None:
@@ -84,6 +92,20 @@ class ScoresView(pg.PlotWidget):
         if title != self._title:  # re-laying the title is the dearest part of an update
             self._title = title
             self.getPlotItem().setTitle(title, size="9pt")
+
+    def class_at(self, position) -> int | None:
+        """The digit whose column (bar and the gap around it) is under ``position`` (view pixels)."""
+        box = self.getPlotItem().getViewBox()
+        point = box.mapSceneToView(self.mapToScene(position.toPoint()))
+        inside = box.sceneBoundingRect().contains(self.mapToScene(position.toPoint()))
+        digit = int(round(point.x()))
+        return digit if inside and 0 <= digit <= 9 else None
+
+    def mousePressEvent(self, event) -> None:
+        super().mousePressEvent(event)
+        digit = self.class_at(event.position()) if event.button() == Qt.MouseButton.LeftButton else None
+        if digit is not None:
+            self.class_clicked.emit(digit)
 
     def resizeEvent(self, event) -> None:
         # the title first: the view then sizes its plot to the new title's minimum, not the old one's

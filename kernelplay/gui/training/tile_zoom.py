@@ -29,7 +29,8 @@ def format_values(values: np.ndarray) -> list[list[str]]:
 @dataclass(frozen=True)
 class ZoomedTile:
     """What the view shows: ``values`` ``(h, w)`` coloured through ``table`` between ``low`` and
-    ``high``, a bold ``title``, a ``caption`` under the grid, and the numbers in the cells if asked."""
+    ``high``, a bold ``title``, a ``caption`` under the grid (lines split at "\\n"), and the numbers in
+    the cells if asked."""
 
     values: np.ndarray
     table: np.ndarray
@@ -61,9 +62,10 @@ class TileZoom(QWidget):
         widest = max((self.fontMetrics().horizontalAdvance(t) for row in self.texts for t in row), default=0)
         self._cell = max(2, GRID_SIDE // max(h, w), widest + 8 if self.texts else 0)
         line = self.fontMetrics().lineSpacing()
-        width = max(w * self._cell, self.fontMetrics().horizontalAdvance(tile.caption),
+        captions = tile.caption.split("\n")
+        width = max(w * self._cell, *(self.fontMetrics().horizontalAdvance(c) for c in captions),
                     self.fontMetrics().horizontalAdvance(tile.title) * 1.15)
-        self.resize(int(width) + 2 * PADDING, h * self._cell + 2 * line + 3 * PADDING)
+        self.resize(int(width) + 2 * PADDING, h * self._cell + (1 + len(captions)) * line + 3 * PADDING)
         if cursor is not None:
             self.move(self._place_beside(cursor))
         self.update()
@@ -109,8 +111,8 @@ class TileZoom(QWidget):
                     painter.setPen(QColor("#000000") if colour.lightness() > 110 else QColor("#ffffff"))
                     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.texts[r][c])
         painter.setPen(QColor("#1d1d1d"))
-        painter.drawText(QRect(PADDING, grid.bottom() + PADDING // 2, self.width() - 2 * PADDING, line),
-                         Qt.AlignmentFlag.AlignHCenter, tile.caption)
+        painter.drawText(QRect(PADDING, grid.bottom() + PADDING // 2, self.width() - 2 * PADDING,
+                               line * (1 + tile.caption.count("\n"))), Qt.AlignmentFlag.AlignHCenter, tile.caption)
         painter.end()
 
 

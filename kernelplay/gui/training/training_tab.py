@@ -36,6 +36,7 @@ from kernelplay.gui.training.run_files import RunFiles
 from kernelplay.gui.training.scores import ScoresView
 from kernelplay.gui.training.session import TrainingSession
 from kernelplay.gui.training.time_travel import TimeTravel
+from kernelplay.gui.training.unit_inspector import UnitInspector
 
 __all__ = ["TrainingTab"]
 
@@ -57,11 +58,14 @@ class TrainingTab(QWidget):
     threads) and ``backend`` (``"process"``, the default, or ``"thread"``; see ``session.py``).
     Call :meth:`shutdown` before closing; destroying the tab also stops training.
     ``message_posted(str)`` carries confirmations and errors (save, load, refused settings);
-    ``model_saved(path)`` follows :meth:`save_model`.
+    ``model_saved(path)`` follows :meth:`save_model`; ``kernel_to_playground(kernel, title)``: a
+    learned kernel slice to open in the playground (right-click on a kernel). A click on a unit opens
+    it step by step in a pane right of the views (``units``, issue 12).
     """
 
     message_posted = Signal(str)
     model_saved = Signal(str)
+    kernel_to_playground = Signal(np.ndarray, str)
 
     def __init__(self, parent: QWidget | None = None, *, data: DigitSplit | None = None,
                  config: NetworkConfig | None = None, snapshot_interval: float = REDRAW_INTERVAL_MS / 1000,
@@ -110,6 +114,7 @@ class TrainingTab(QWidget):
         self._loaded_accuracy: float | None = None  # a loaded model's, until training evaluates it anew
         self.time_travel = TimeTravel(self)  # the Mistakes page and the timeline (issue 13)
         self.run_files = RunFiles(self, self.time_travel.mistakes)
+        self.units = UnitInspector(self)  # a unit step by step, and what a map looks for (issue 12)
 
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 6, 6, 6)
@@ -152,7 +157,7 @@ class TrainingTab(QWidget):
         page.setContentsMargins(0, 0, 0, 0)
         page.setSpacing(4)
         page.addWidget(self.diagram)
-        page.addWidget(splitter, 1)
+        page.addWidget(self.units.beside(splitter), 1)
         views = QVBoxLayout()
         views.setSpacing(4)
         views.addWidget(self.time_travel.pages(network_page), 1)
@@ -182,6 +187,7 @@ class TrainingTab(QWidget):
         session.saved.connect(self._on_saved)
         self.time_travel.message_posted.connect(self._post)
         self.run_files.message_posted.connect(self._post)
+        self.filter_grid.kernel_opened.connect(self.kernel_to_playground)
 
     # --- public ---------------------------------------------------------------------------------
 
@@ -310,7 +316,7 @@ class TrainingTab(QWidget):
         settled = snapshot.step == 0 or not self.session.running
         if start - self._slow_views_drawn_at >= SLOW_VIEWS_INTERVAL or settled:
             if not past:
-                self.filter_grid.set_kernels(snapshot.kernels)
+                self.filter_grid.set_kernels(snapshot.kernels, frozen=snapshot.frozen_channels)
             self.curves.set_history(self.session.history)
             self._slow_views_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))

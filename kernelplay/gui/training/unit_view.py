@@ -1,0 +1,382 @@
+"""One unit of the network, step by step, with its real numbers: the training tab's counterpart of the
+playground's step panel.
+
+:class:`UnitView` draws a :class:`~kernelplay.nn.explain_unit.UnitExplanation` and computes nothing
+the core did not: the totals it steps through are the explanation's ``steps()``, every number is
+one of its fields. For a conv unit, each input map's window next to its kernel slice with the
+slice's sum (:class:`~kernelplay.gui.training.unit_channels.ChannelList`), the chosen map's window ×
+slice = products enlarged, then the channel sums added term by term, + bias, ReLU; for a pool unit
+the 2×2 block with its winner; for an FC unit the largest contributions, where they come from, and
+the bias; for a score the softmax written out. Next/Back/Play step through it with the playground's
+buttons and keys (Shift+→ or ., Shift+← or ,, Space, Home, End).
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QToolButton, QVBoxLayout, QWidget
+
+from kernelplay.common.colormaps import symmetric_limit
+from kernelplay.common.text import format_exact
+from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
+from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
+from kernelplay.gui.training import unit_text
+from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, DIVERGING_TABLE, colourise
+from kernelplay.gui.training.unit_channels import ChannelList, window_colours
+from kernelplay.gui.training.unit_grids import Grid, GridStrip
+from kernelplay.gui.training.unit_text import PLAIN, RICH
+from kernelplay.nn.explain_unit import (ConvExplanation, DenseExplanation, PoolExplanation, ScoreExplanation,
+                                        UnitExplanation)
+
+__all__ = ["UnitView", "same_unit"]
+
+CAPTION_STYLE = "color: #555555;"
+MIN_ROWS, MAX_ROWS = 2.5, 8.5  # input maps in sight at once (a 0.5 says there are more): 40 % of the pane
+LINES_STYLE = "font-size: 14px;"
+
+
+def same_unit(a: UnitExplanation | None, b: UnitExplanation | None) -> bool:
+    return a is not None and b is not None and (a.stage, a.channel, a.row, a.col) == (b.stage, b.channel, b.row, b.col)
+
+
+def _label(style: str = "", rich: bool = True) -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if style:
+        label.setStyleSheet(style)
+    return label
+
+
+class UnitView(Playback, QWidget):
+    """The way from a unit's inputs to its value. ``current_step`` is −1 before the first step, ``i``
+    once step ``i`` of ``explanation().steps()`` is done; a new unit opens with every step done."""
+
+    step_changed = Signal(int)
+    playing_changed = Signal(bool)
+    detail_changed = Signal(int)  # the input channel whose window is enlarged (conv units)
+    close_requested = Signal()  # Esc
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName("Unit, step by step")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._explanation: UnitExplanation | None = None
+        self._current = -1
+        self.detail_channel = 0
+        self._input_top = 1.0
+        self._player = PlayTimer(self._on_timer_ticked, PLAY_INTERVAL_MS, self)
+        self._player.playing_changed.connect(self._sync_play_button)
+        self._player.playing_changed.connect(self.playing_changed)
+
+        self.header = _label("font-size: 14px;")
+        self.context = _label(CAPTION_STYLE)
+        self.step_label = _label(rich=False)
+        self.channels_caption = _label(CAPTION_STYLE)
+        self.channels = ChannelList()
+        self.channels.channel_clicked.connect(self.go_to_step)
+        # a deep unit has up to 64 input maps: they scroll on their own, the sums stay in sight
+        self.channels_area = QScrollArea()
+        self.channels_area.setWidget(self.channels)
+        self.channels_area.setWidgetResizable(True)
+        self.channels_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.channels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.channels_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.detail_caption = _label(CAPTION_STYLE)
+        self.grids = GridStrip()
+        self.table = _label()
+        self.lines = _label(LINES_STYLE)
+        self.note = _label(CAPTION_STYLE)
+        self._buttons: dict[str, QToolButton] = {}
+        self._build()
+        self._refresh()
+
+    def _build(self) -> None:
+        controls = QHBoxLayout()
+        controls.setSpacing(4)
+        for key, label, icon, tip, slot in [
+            ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Start again from nothing added", self.reset_steps),
+            ("back", "Back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Undo the last step", self.step_back),
+            ("play", "Play", QStyle.StandardPixmap.SP_MediaPlay, "Take the steps one by one", self.toggle_play),
+            ("forward", "Next", QStyle.StandardPixmap.SP_MediaSeekForward, "Take the next step", self.step_forward),
+            ("all", "All", QStyle.StandardPixmap.SP_MediaSkipForward, "Show every step", self.show_all),
+        ]:
+            button = transport_button(self, label, icon, f"{tip} ({KEY_HELP[key]})", slot)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button.setAccessibleName(label)
+            controls.addWidget(button)
+            self._buttons[key] = button
+        controls.addWidget(self.step_label, 1)
+
+        content = QWidget()
+        column = QVBoxLayout(content)
+        column.setContentsMargins(6, 4, 6, 4)
+        column.setSpacing(6)
+        for widget in (self.header, self.context):
+            column.addWidget(widget)
+        column.addLayout(controls)
+        # the sum right under the buttons that step it; what it is made of below
+        for widget in (self.lines, self.channels_caption, self.channels_area, self.detail_caption, self.grids,
+                       self.table, self.note):
+            column.addWidget(widget)
+        column.addStretch(1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(content)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+
+    # --- what the inspector and the tests read ------------------------------------------------------
+
+    def explanation(self) -> UnitExplanation | None:
+        return self._explanation
+
+    @property
+    def current_step(self) -> int:
+        return self._current
+
+    def step_count(self) -> int:
+        return 0 if self._explanation is None else len(self._explanation.steps())
+
+    def button(self, key: str) -> QToolButton:
+        """One of the step buttons: "reset", "back", "play", "forward" or "all"."""
+        return self._buttons[key]
+
+    def header_text(self) -> str:
+        return "" if self._explanation is None else unit_text.header(self._explanation, PLAIN)
+
+    def line_texts(self) -> list[str]:
+        """The sums as plain text, one line each, as the view writes them at the present step."""
+        return [] if self._explanation is None else self._lines(PLAIN)
+
+    def shown_total(self) -> float:
+        """The total reached at the present step (0 before the first)."""
+        steps = () if self._explanation is None else self._explanation.steps()
+        return steps[self._current].total if 0 <= self._current < len(steps) else 0.0
+
+    # --- input --------------------------------------------------------------------------------------
+
+    @Slot(object)
+    def set_explanation(self, explanation: UnitExplanation | None, *, input_top: float = 1.0,
+                        context: str = "") -> None:
+        """Draw ``explanation``. The same unit explained anew (a new snapshot while training) keeps
+        its step, and its enlarged channel; a new unit opens with every step done and the input
+        channel that adds the most enlarged. ``input_top``: the largest value of a conv unit's
+        input maps (its windows' brightest colour); ``context``: a line on where the numbers are from."""
+        previous = self._explanation
+        self._explanation, self._input_top = explanation, input_top
+        self.context.setText(context)
+        if explanation is None:
+            self.pause()
+            self._current = -1
+        elif not same_unit(previous, explanation) or len(previous.steps()) != len(explanation.steps()):
+            self.pause()
+            self._current = len(explanation.steps()) - 1
+            if isinstance(explanation, ConvExplanation):
+                self.detail_channel = int(np.argmax(np.abs(explanation.channel_sums)))
+        self._refresh()
+
+    @Slot()
+    def step_forward(self) -> None:
+        self.pause()
+        self._advance()
+
+    @Slot()
+    def step_back(self) -> None:
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, self._current - 1))
+
+    @Slot()
+    def show_all(self) -> None:
+        self.pause()
+        self._set_current(self.step_count() - 1)
+
+    @Slot()
+    def reset_steps(self) -> None:
+        self.pause()
+        self._set_current(-1)
+
+    @Slot(int)
+    def go_to_step(self, index: int) -> None:
+        """Make step ``index`` the last one done (for a conv unit, step ``c`` adds input channel ``c``)."""
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, min(int(index), self.step_count() - 1)))
+
+    @Slot()
+    def play(self) -> None:
+        if self._explanation is None or self.is_playing():
+            return
+        if self._current >= self.step_count() - 1:
+            self._set_current(-1)
+        self._player.start()
+
+    @Slot()
+    def _on_timer_ticked(self) -> None:
+        self._advance()
+        if self._current >= self.step_count() - 1:
+            self.pause()
+
+    def _advance(self) -> None:
+        if self._explanation is not None:
+            self._set_current(min(self._current + 1, self.step_count() - 1))
+
+    def _set_current(self, index: int) -> None:
+        changed = index != self._current
+        self._current = index
+        self._refresh()
+        if changed:
+            self.step_changed.emit(index)
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.pause()
+        super().hideEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if (key == Qt.Key.Key_Right and shift) or key in (Qt.Key.Key_Period, Qt.Key.Key_Greater):
+            self.step_forward()
+        elif (key == Qt.Key.Key_Left and shift) or key in (Qt.Key.Key_Comma, Qt.Key.Key_Less):
+            self.step_back()
+        elif key == Qt.Key.Key_Space:
+            self.toggle_play()
+        elif key == Qt.Key.Key_Home:
+            self.reset_steps()
+        elif key == Qt.Key.Key_End:
+            self.show_all()
+        elif key == Qt.Key.Key_Escape:
+            self.close_requested.emit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    @Slot(bool)
+    def _sync_play_button(self, playing: bool) -> None:
+        show_playing(self._buttons["play"], playing)
+
+    # --- drawing ------------------------------------------------------------------------------------
+
+    def _lines(self, marks) -> list[str]:
+        e, current = self._explanation, self._current
+        if isinstance(e, ConvExplanation):
+            return unit_text.conv_lines(e, current, marks)
+        if isinstance(e, PoolExplanation):
+            return unit_text.pool_lines(e, current, marks)
+        if isinstance(e, DenseExplanation):
+            return unit_text.dense_lines(e, current, marks)
+        return unit_text.score_lines(e, current, marks)
+
+    def _refresh(self) -> None:
+        e = self._explanation
+        kinds = {ConvExplanation: "conv", PoolExplanation: "pool", DenseExplanation: "dense", ScoreExplanation: "score"}
+        kind = kinds.get(type(e))
+        for widget, shown in ((self.channels_caption, kind == "conv"), (self.channels_area, kind == "conv"),
+                              (self.detail_caption, kind in ("conv", "pool")), (self.grids, kind in ("conv", "pool")),
+                              (self.table, kind in ("dense", "score")), (self.note, kind == "dense")):
+            widget.setVisible(shown)
+        for key, enabled in (("back", self._current > -1), ("reset", self._current > -1),
+                             ("forward", e is not None and self._current < self.step_count() - 1),
+                             ("all", e is not None and self._current < self.step_count() - 1),
+                             ("play", e is not None)):
+            self._buttons[key].setEnabled(enabled)
+        if e is None:
+            for label in (self.header, self.step_label, self.lines):
+                label.setText("")
+            return
+        self.header.setText(unit_text.header(e, RICH))
+        self.step_label.setText(unit_text.step_caption(e, self._current))
+        self.lines.setText("<br>".join(self._lines(RICH)))
+        if kind == "conv":
+            self._show_conv(e)
+        elif kind == "pool":
+            self._show_pool(e)
+        elif kind == "dense":
+            self._show_dense(e)
+        else:
+            self._show_scores(e)
+
+    def _show_conv(self, e: ConvExplanation) -> None:
+        count = e.channel_sums.size
+        if 0 <= self._current < count and self._current != self.detail_channel:
+            self.detail_channel = self._current
+            self.detail_changed.emit(self.detail_channel)
+        self.detail_channel = min(self.detail_channel, count - 1)
+        c = self.detail_channel
+        self.channels_caption.setText("Each input map: window × kernel slice = its sum (click a row to step "
+                                      "to it; point at a small grid for its numbers):")
+        self.channels.set_explanation(e, self._current, self._input_top)
+        width = self._fit_channels()
+        if 0 <= self._current < count:
+            row = self.channels.row_rect(self._current, width)
+            self.channels_area.ensureVisible(int(row.center().x()), int(row.center().y()), 0, int(row.height()))
+        self.detail_caption.setText(f"<b>{unit_text.input_name(e, c)}</b>: window × kernel slice = products "
+                                    "(point at a cell for its exact numbers)")
+        table, low, high = window_colours(e, self._input_top)
+        products = e.products[c]
+        limit_w, limit_p = symmetric_limit(e.weights), symmetric_limit(products)
+        k = e.weights.shape[-1]
+        tips = [unit_text.term_tooltip(float(e.windows[c].flat[i]), float(e.weights[c].flat[i]),
+                                       bool(e.is_padding.flat[i])) for i in range(k * k)]
+        self.grids.set_grids([
+            Grid(colourise(e.windows[c], table, low, high), _texts(e.windows[c]), tips, "window",
+                 hatched=e.is_padding),
+            Grid(colourise(e.weights[c], DIVERGING_TABLE, -limit_w, limit_w), _texts(e.weights[c]), tips,
+                 "kernel slice"),
+            Grid(colourise(products, DIVERGING_TABLE, -limit_p, limit_p), _texts(products), tips, "products"),
+        ], ["×", "="], f"Σ = {unit_text.number(e.channel_sums[c])}")
+
+    def _fit_channels(self) -> int:
+        """Give the input maps' list 40 % of the pane's height (within limits); returns its width."""
+        width = self.channels_area.viewport().width()
+        rows = max(MIN_ROWS, min(MAX_ROWS, 0.4 * self.scroll.viewport().height() / self.channels.row_height()))
+        self.channels_area.setFixedHeight(min(self.channels.heightForWidth(width), int(rows * self.channels.row_height())))
+        return width
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if isinstance(self._explanation, ConvExplanation):
+            self._fit_channels()
+
+    def _show_pool(self, e: PoolExplanation) -> None:
+        top = max(float(e.window.max()), 1e-9)
+        marked = np.zeros((2, 2), bool)
+        marked[e.argmax] = True
+        tips = [f"{e.input_stage} ({2 * e.row + i // 2}, {2 * e.col + i % 2}) = {format_exact(v)}"
+                for i, v in enumerate(e.window.ravel())]
+        self.detail_caption.setText(f"The 2×2 block of {e.input_stage} map {e.channel}; the winner is outlined:")
+        self.grids.set_grids([Grid(colourise(e.window, ACTIVATION_TABLE, 0.0, top), _texts(e.window), tips,
+                                   "block", marked=marked)], [], f"max = {unit_text.number(e.value)}")
+
+    def _show_dense(self, e: DenseExplanation) -> None:
+        rows = unit_text.dense_rows(e)
+        head = "<tr><th align=left>from</th><th>input</th><th></th><th>weight</th><th></th><th>contribution</th></tr>"
+        body = "".join(f"<tr><td>{where}&nbsp;&nbsp;</td><td align=right>{a}</td><td>&nbsp;×&nbsp;</td>"
+                       f"<td align=right>{w}</td><td>&nbsp;=&nbsp;</td><td align=right><b>{p}</b></td></tr>"
+                       for where, a, w, p in rows)
+        self.table.setText(f"The {len(rows)} largest contributions (input × weight) of {e.contributions.size:,}:"
+                           f"<table cellspacing=2>{head}{body}</table>")
+        totals = e.channel_totals
+        up, down = int(np.argmax(totals)), int(np.argmin(totals))
+        pool = unit_text.last_pool(e)
+        self.note.setText(f"Summed per map: {pool} map {up} pushes this unit up most "
+                          f"({unit_text.number(totals[up])}), map {down} down most ({unit_text.number(totals[down])}).")
+
+    def _show_scores(self, e: ScoreExplanation) -> None:
+        rows = unit_text.score_rows(e, self._current)
+        head = "<tr><th>digit</th><th>logit</th><th>exp(logit − max)</th><th>÷ Σ exp</th></tr>"
+        body = "".join(("<tr style='background-color:#c4efff'>" if int(d) == e.channel else "<tr>")
+                       + "".join(f"<td align=right>{t}&nbsp;</td>" for t in (d, logit, exp, share)) + "</tr>"
+                       for d, logit, exp, share in rows)
+        self.table.setText(f"<table cellspacing=2>{head}{body}</table>")
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    return [unit_text.number(v) for v in np.asarray(values).ravel()]
