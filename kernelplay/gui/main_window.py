@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from kernelplay import __version__
 from kernelplay.imaging.images import ImageLoadError, image_from_bytes, load_image, save_image
 from kernelplay.imaging.kernels import KernelFileError, load_kernels, save_kernels
+from kernelplay.gui.bridge_menu import add_bridge_items, connect_training_tab
 from kernelplay.gui.message_bar import MessageBar
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(tab.status_label, 1)
         tab.message_posted.connect(self.show_message)
         add_save_image_menus(self, tab)
+        connect_training_tab(self, tab)
         self._on_tab_changed(self.tabs.currentIndex())
 
     @staticmethod
@@ -156,6 +158,8 @@ class MainWindow(QMainWindow):
         kernel_menu.addAction(self.keep_kernel_action)
         kernel_menu.addAction(self.load_kernels_action)
         kernel_menu.addAction(self.save_kernels_action)
+        if self._training_loader is not None:  # kernels between the tabs (issue 12)
+            add_bridge_items(self, kernel_menu)
         view_menu = self.menuBar().addMenu("&View")
         for act in (self.zoom_in_action, self.zoom_out_action, self.zoom_fit_action, self.zoom_actual_action):
             view_menu.addAction(act)

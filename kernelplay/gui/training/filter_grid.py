@@ -8,13 +8,13 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
-from kernelplay.bridge import nearest_preset
+from kernelplay.gui.bridge_menu import looks_like
 from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.training.mosaic import (DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box,
                                             mosaic, tile_at)
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
-__all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic", "looks_like"]
+__all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
 
 KERNEL_TIP = ("A kernel is a small grid of weights the network learns: it slides over the image and "
               "responds where the image looks like it. Red weights are positive, blue negative, white zero. "
@@ -47,15 +47,6 @@ def kernel_in_tile(shape: tuple[int, ...], tile_row: int, tile_col: int) -> tupl
         return tile_col, tile_row
     index = tile_row * _mosaic_grid(shape)[1] + tile_col
     return (index, 0) if index < c_out else None
-
-
-def looks_like(kernel: np.ndarray) -> str:
-    """``"looks most like: left sobel (r = 0.62)"``: the preset of highest correlation (see
-    :func:`kernelplay.bridge.nearest_preset`)."""
-    match = nearest_preset(kernel)
-    if match.name is None:
-        return "flat: looks like no preset"
-    return f"looks most like: {match.name} (r = {match.correlation:.2f})".replace("-", "−")
 
 
 def lock_path(left: float, top: float, side: float) -> QPainterPath:
