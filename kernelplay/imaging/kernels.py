@@ -53,6 +53,37 @@ PRESETS: dict[str, np.ndarray] = {
 }
 
 
+# One sentence per preset: what it does to an image and why (the editor shows it under the preset
+# box and as the box's tooltip). Cross-correlation: a positive weight on the left favours pixels
+# brighter on the left.
+PRESET_NOTES: dict[str, str] = {
+    "identity": "Copies the image unchanged: only the centre pixel counts, with weight 1 — a start to edit from.",
+    "blur": "Averages each pixel with its neighbours, the nearest counting most, so noise and fine detail "
+            "are smoothed away.",
+    "sharpen": "Adds each pixel's difference from its four neighbours, so edges and small details stand out more.",
+    "emboss": "Subtracts the upper-left neighbours from the lower-right ones, so a change of brightness along "
+              "that diagonal looks like a side-lit relief.",
+    "outline": "Compares each pixel with all eight neighbours: flat areas give 0 (black) and only edges and "
+               "outlines light up.",
+    "top sobel": "Responds to a brightness change from top to bottom (bright above, dark below): it finds "
+                 "horizontal edges.",
+    "bottom sobel": "Responds to a brightness change from bottom to top (dark above, bright below): it finds "
+                    "horizontal edges.",
+    "left sobel": "Responds to a brightness change from left to right where the left side is brighter: it finds "
+                  "vertical edges.",
+    "right sobel": "Responds to a brightness change from left to right where the right side is brighter: it finds "
+                   "vertical edges.",
+    "box blur": "Averages each pixel with its eight neighbours, all weighted the same: a plain blur that can "
+                "leave faint square traces.",
+    "gaussian 5x5": "A wider, smoother blur: the weights fall off like a bell curve over 5×5 pixels, so the "
+                    "blur leaves no square traces.",
+    "laplacian": "Compares each pixel with its four neighbours: 0 on flat areas and even slopes, large (of "
+                 "either sign) at edges and fine detail.",
+    "unsharp mask 5x5": "Sharpens by subtracting a blurred copy from the image: what the blur would remove "
+                        "is added back stronger.",
+}
+
+
 class KernelFileError(ValueError):
     """A kernel file could not be read: missing, not JSON, or not shaped like kernels."""
 

@@ -27,13 +27,25 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.common.text import format_number, format_significant
-from kernelplay.imaging.kernels import KERNEL_SIZES, PRESETS, check_divisor, kernel_as_fraction, parse_weight
+from kernelplay.gui.training.note_label import NoteLabel
+from kernelplay.imaging.kernels import (
+    KERNEL_SIZES,
+    PRESET_NOTES,
+    PRESETS,
+    check_divisor,
+    kernel_as_fraction,
+    parse_weight,
+)
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
 _INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
 _PENDING_STYLE = "border: 1px dashed #8c8c8c;"  # on its way to a number: not an error yet
 CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
+BOX_TIP = "Choose a classic kernel; editing any weight makes it “custom”."
+CUSTOM_NOTE = "Your own weights: change one and watch the output and the sum below change with it."
+KEPT_NOTE = "A kernel you kept (Kernel ▸ Keep Current Kernel); it is remembered across restarts."
+NOTE_LINES = 4  # room kept for the longest preset's sentence, so the grid never jumps
 
 
 def parse_number(text: str) -> float | None:
@@ -134,7 +146,9 @@ class KernelEditor(QWidget):
         self._cells: list[KernelCell] = []
 
         self.preset_box = QComboBox()
-        self.preset_box.setToolTip("Choose a classic kernel; editing any weight makes it “custom”.")
+        self.preset_box.setToolTip(BOX_TIP)
+        self.note_label = NoteLabel(lines=NOTE_LINES)  # what the chosen kernel does, in a sentence
+        self.note_label.setAccessibleName("What this kernel does")
         self.size_box = QComboBox()
         self.size_box.addItems([f"{k}×{k}" for k in KERNEL_SIZES])
         self.size_box.setToolTip("Kernel size: 3×3 or 5×5 weights.")
@@ -164,6 +178,7 @@ class KernelEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
+        layout.addWidget(self.note_label)
         layout.addLayout(self._grid)
         layout.addLayout(divisor_row)
         layout.addWidget(self.sum_label)
@@ -172,6 +187,7 @@ class KernelEditor(QWidget):
         self.divisor_cell.textEdited.connect(self._on_cells_edited)
         self.divisor_cell.nudged.connect(self._on_cells_edited)
         self.preset_box.activated.connect(self._on_preset_chosen)
+        self.preset_box.currentIndexChanged.connect(self._show_note)
         self.size_box.activated.connect(self._on_size_chosen)
         self.normalise_box.toggled.connect(self._on_normalise_toggled)
         self._rebuild_preset_box()
@@ -184,6 +200,10 @@ class KernelEditor(QWidget):
 
     def preset_name(self) -> str:
         return self.preset_box.currentData()
+
+    def note(self) -> str:
+        """The sentence on what the chosen kernel does (under the preset box and in its tooltip)."""
+        return self.note_label.note()
 
     def cells(self) -> list[KernelCell]:
         """The weight cells in reading order."""
@@ -226,14 +246,24 @@ class KernelEditor(QWidget):
         self.preset_box.clear()
         for name in PRESETS:
             self.preset_box.addItem(name, name)
+            self.preset_box.setItemData(self.preset_box.count() - 1, PRESET_NOTES[name], Qt.ItemDataRole.ToolTipRole)
         if self._custom_kernels:
             self.preset_box.insertSeparator(self.preset_box.count())
             for name in self._custom_kernels:
                 self.preset_box.addItem(f"★ {name}", name)
+                self.preset_box.setItemData(self.preset_box.count() - 1, KEPT_NOTE, Qt.ItemDataRole.ToolTipRole)
         self.preset_box.insertSeparator(self.preset_box.count())
         self.preset_box.addItem(CUSTOM, CUSTOM)
+        self.preset_box.setItemData(self.preset_box.count() - 1, CUSTOM_NOTE, Qt.ItemDataRole.ToolTipRole)
         index = self.preset_box.findData(current)
         self.preset_box.setCurrentIndex(index if index >= 0 else self.preset_box.findData(CUSTOM))
+        self._show_note()
+
+    def _show_note(self) -> None:
+        """The chosen kernel's sentence under the box, and in the box's tooltip before what it is for."""
+        note = self.preset_box.currentData(Qt.ItemDataRole.ToolTipRole) or ""
+        self.note_label.set_note(note)
+        self.preset_box.setToolTip(f"{note}\n\n{BOX_TIP}" if note else BOX_TIP)
 
     def _resize_grid(self, size: int) -> None:
         if len(self._cells) == size * size:
