@@ -5,7 +5,7 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF
 
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
@@ -100,6 +100,11 @@ class ScoresView(pg.PlotWidget):
         inside = box.sceneBoundingRect().contains(self.mapToScene(position.toPoint()))
         digit = int(round(point.x()))
         return digit if inside and 0 <= digit <= 9 else None
+
+    def position_of(self, digit: int) -> QPoint:
+        """The view pixel in the middle of ``digit``'s column (where a click picks it)."""
+        box = self.getPlotItem().getViewBox()
+        return self.mapFromScene(box.mapViewToScene(QPointF(digit, 0.5)))
 
     def mousePressEvent(self, event) -> None:
         super().mousePressEvent(event)

@@ -68,6 +68,18 @@ class ChannelList(QWidget):
         if self.zoom.isVisible():
             self.zoom.hide()
 
+    def row_texts(self) -> list[tuple[str, str, str]]:
+        """Each row's words as painted: (input map, "= its sum", "Σ running total" or "" while pending)."""
+        e = self.explanation
+        if e is None:
+            return []
+        added = min(self.current + 1, e.channel_sums.size)
+        return [(self._name(c), f"= {unit_text.number(e.channel_sums[c])}",
+                 f"Σ {unit_text.number(e.running_sums[c])}" if c < added else "") for c in range(e.channel_sums.size)]
+
+    def _name(self, channel: int) -> str:
+        return f"map {channel}" if self._is_deep() else "the digit"
+
     def set_current(self, current: int) -> None:
         self.current = current
         self.update()
@@ -145,6 +157,7 @@ class ChannelList(QWidget):
         faint.setAlpha(110)
         metrics = QFontMetricsF(self._font)
         added = min(self.current + 1, e.channel_sums.size)
+        texts = self.row_texts()
         for c, (window, weights) in enumerate(self._images):
             row = self.row_rect(c)
             if c == self.current:
@@ -153,7 +166,7 @@ class ChannelList(QWidget):
             painter.setOpacity(0.45 if pending else 1.0)
             middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
             painter.setPen(ink)
-            name = unit_text.input_name(e, c).replace(f"{e.input_stage} ", "") if self._is_deep() else "the digit"
+            name, sums, running = texts[c]
             painter.drawText(QRectF(row.left() + 4, row.top(), row.width(), row.height()), middle, name)
             first, second = self._thumb_rects(row)
             for rect, image in ((first, window), (second, weights)):
@@ -162,14 +175,12 @@ class ChannelList(QWidget):
                 painter.drawRect(rect)
             painter.setPen(ink)
             painter.drawText(QRectF(first.right(), row.top(), 22, row.height()), Qt.AlignmentFlag.AlignCenter, "×")
-            sums = f"= {unit_text.number(e.channel_sums[c])}"
             x = second.right() + 8
             painter.drawText(QRectF(x, row.top(), row.width(), row.height()), middle, sums)
-            if not pending:
+            if running:
                 x += metrics.horizontalAdvance(SUM_TEXT) + 12
                 painter.setPen(faint)
-                painter.drawText(QRectF(x, row.top(), row.right() - x, row.height()), middle,
-                                 f"Σ {unit_text.number(e.running_sums[c])}")
+                painter.drawText(QRectF(x, row.top(), row.right() - x, row.height()), middle, running)
             painter.setOpacity(1.0)
         painter.end()
 

@@ -91,6 +91,7 @@ class UnitInspector(QObject):
         self.tabs.setMinimumWidth(PANE_MIN_WIDTH)
         self.tabs.hide()
         self.view.close_requested.connect(self.close)
+        self.view.unit_chosen.connect(self.select)
         return self.tabs
 
     def beside(self, views: QWidget) -> QSplitter:

@@ -17,14 +17,11 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QToolButton, QVBoxLayout, QWidget
 
-from kernelplay.common.colormaps import symmetric_limit
-from kernelplay.common.text import format_exact
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
-from kernelplay.gui.training import unit_text
-from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, DIVERGING_TABLE, colourise
-from kernelplay.gui.training.unit_channels import ChannelList, window_colours
-from kernelplay.gui.training.unit_grids import Grid, GridStrip
+from kernelplay.gui.training import unit_pieces, unit_text
+from kernelplay.gui.training.unit_channels import ChannelList
+from kernelplay.gui.training.unit_grids import GridStrip
 from kernelplay.gui.training.unit_text import PLAIN, RICH
 from kernelplay.nn.explain_unit import (ConvExplanation, DenseExplanation, PoolExplanation, ScoreExplanation,
                                         UnitExplanation)
@@ -58,6 +55,7 @@ class UnitView(Playback, QWidget):
     playing_changed = Signal(bool)
     detail_changed = Signal(int)  # the input channel whose window is enlarged (conv units)
     close_requested = Signal()  # Esc
+    unit_chosen = Signal(str, int, int, int)  # a link to another unit clicked (a digit's score, a pool unit)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,6 +85,8 @@ class UnitView(Playback, QWidget):
         self.detail_caption = _label(CAPTION_STYLE)
         self.grids = GridStrip()
         self.table = _label()
+        self.table.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.table.linkActivated.connect(self._on_link_activated)
         self.lines = _label(LINES_STYLE)
         self.note = _label(CAPTION_STYLE)
         self._buttons: dict[str, QToolButton] = {}
@@ -143,6 +143,9 @@ class UnitView(Playback, QWidget):
 
     def step_count(self) -> int:
         return 0 if self._explanation is None else len(self._explanation.steps())
+
+    def set_play_interval(self, milliseconds: int) -> None:
+        self._player.set_interval(max(30, int(milliseconds)))
 
     def button(self, key: str) -> QToolButton:
         """One of the step buttons: "reset", "back", "play", "forward" or "all"."""
@@ -258,6 +261,11 @@ class UnitView(Playback, QWidget):
             return
         event.accept()
 
+    @Slot(str)
+    def _on_link_activated(self, link: str) -> None:
+        stage, *numbers = link.split(",")  # "pool2,5,3,4": see _link
+        self.unit_chosen.emit(stage, *(int(n) for n in numbers))
+
     @Slot(bool)
     def _sync_play_button(self, playing: bool) -> None:
         show_playing(self._buttons["play"], playing)
@@ -319,19 +327,7 @@ class UnitView(Playback, QWidget):
             self.channels_area.ensureVisible(int(row.center().x()), int(row.center().y()), 0, int(row.height()))
         self.detail_caption.setText(f"<b>{unit_text.input_name(e, c)}</b>: window × kernel slice = products "
                                     "(point at a cell for its exact numbers)")
-        table, low, high = window_colours(e, self._input_top)
-        products = e.products[c]
-        limit_w, limit_p = symmetric_limit(e.weights), symmetric_limit(products)
-        k = e.weights.shape[-1]
-        tips = [unit_text.term_tooltip(float(e.windows[c].flat[i]), float(e.weights[c].flat[i]),
-                                       bool(e.is_padding.flat[i])) for i in range(k * k)]
-        self.grids.set_grids([
-            Grid(colourise(e.windows[c], table, low, high), _texts(e.windows[c]), tips, "window",
-                 hatched=e.is_padding),
-            Grid(colourise(e.weights[c], DIVERGING_TABLE, -limit_w, limit_w), _texts(e.weights[c]), tips,
-                 "kernel slice"),
-            Grid(colourise(products, DIVERGING_TABLE, -limit_p, limit_p), _texts(products), tips, "products"),
-        ], ["×", "="], f"Σ = {unit_text.number(e.channel_sums[c])}")
+        self.grids.set_grids(*unit_pieces.conv_grids(e, c, self._input_top))
 
     def _fit_channels(self) -> int:
         """Give the input maps' list 40 % of the pane's height (within limits); returns its width."""
@@ -346,37 +342,12 @@ class UnitView(Playback, QWidget):
             self._fit_channels()
 
     def _show_pool(self, e: PoolExplanation) -> None:
-        top = max(float(e.window.max()), 1e-9)
-        marked = np.zeros((2, 2), bool)
-        marked[e.argmax] = True
-        tips = [f"{e.input_stage} ({2 * e.row + i // 2}, {2 * e.col + i % 2}) = {format_exact(v)}"
-                for i, v in enumerate(e.window.ravel())]
         self.detail_caption.setText(f"The 2×2 block of {e.input_stage} map {e.channel}; the winner is outlined:")
-        self.grids.set_grids([Grid(colourise(e.window, ACTIVATION_TABLE, 0.0, top), _texts(e.window), tips,
-                                   "block", marked=marked)], [], f"max = {unit_text.number(e.value)}")
+        self.grids.set_grids(*unit_pieces.pool_grids(e))
 
     def _show_dense(self, e: DenseExplanation) -> None:
-        rows = unit_text.dense_rows(e)
-        head = "<tr><th align=left>from</th><th>input</th><th></th><th>weight</th><th></th><th>contribution</th></tr>"
-        body = "".join(f"<tr><td>{where}&nbsp;&nbsp;</td><td align=right>{a}</td><td>&nbsp;×&nbsp;</td>"
-                       f"<td align=right>{w}</td><td>&nbsp;=&nbsp;</td><td align=right><b>{p}</b></td></tr>"
-                       for where, a, w, p in rows)
-        self.table.setText(f"The {len(rows)} largest contributions (input × weight) of {e.contributions.size:,}:"
-                           f"<table cellspacing=2>{head}{body}</table>")
-        totals = e.channel_totals
-        up, down = int(np.argmax(totals)), int(np.argmin(totals))
-        pool = unit_text.last_pool(e)
-        self.note.setText(f"Summed per map: {pool} map {up} pushes this unit up most "
-                          f"({unit_text.number(totals[up])}), map {down} down most ({unit_text.number(totals[down])}).")
+        self.table.setText(unit_pieces.dense_table(e))
+        self.note.setText(unit_pieces.dense_note(e))
 
     def _show_scores(self, e: ScoreExplanation) -> None:
-        rows = unit_text.score_rows(e, self._current)
-        head = "<tr><th>digit</th><th>logit</th><th>exp(logit − max)</th><th>÷ Σ exp</th></tr>"
-        body = "".join(("<tr style='background-color:#c4efff'>" if int(d) == e.channel else "<tr>")
-                       + "".join(f"<td align=right>{t}&nbsp;</td>" for t in (d, logit, exp, share)) + "</tr>"
-                       for d, logit, exp, share in rows)
-        self.table.setText(f"<table cellspacing=2>{head}{body}</table>")
-
-
-def _texts(values: np.ndarray) -> list[str]:
-    return [unit_text.number(v) for v in np.asarray(values).ravel()]
+        self.table.setText(unit_pieces.score_table(e, self._current))

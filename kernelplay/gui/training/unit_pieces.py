@@ -1,0 +1,86 @@
+"""What the unit view shows for each kind of unit, built from its explanation: the grids of a conv
+unit's chosen input map and of a pool unit's block, the tables of an FC unit's largest contributions
+and of the softmax. Links in the tables name another unit as ``"stage,channel,row,col"``."""
+from __future__ import annotations
+
+import numpy as np
+
+from kernelplay.common.colormaps import symmetric_limit
+from kernelplay.common.text import format_exact
+from kernelplay.gui.training import unit_text
+from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, DIVERGING_TABLE, colourise
+from kernelplay.gui.training.unit_channels import window_colours
+from kernelplay.gui.training.unit_grids import Grid
+from kernelplay.nn.explain_unit import ConvExplanation, DenseExplanation, PoolExplanation, ScoreExplanation
+
+__all__ = ["conv_grids", "pool_grids", "dense_table", "dense_note", "score_table", "link"]
+
+HIGHLIGHT = "#c4efff"  # the row of the explained score: the playground's current-term tint
+
+
+def link(unit: str, text: str) -> str:
+    """``text`` as a link to ``unit`` ("stage,channel,row,col")."""
+    return f"<a href='{unit}'>{text}</a>"
+
+
+def _texts(values: np.ndarray) -> list[str]:
+    return [unit_text.number(v) for v in np.asarray(values).ravel()]
+
+
+def conv_grids(e: ConvExplanation, c: int, input_top: float) -> tuple[list[Grid], list[str], str]:
+    """Input map ``c``'s window × kernel slice = products, then "Σ = its sum"; ``input_top`` is the
+    brightest value of the input maps (the windows' colours)."""
+    table, low, high = window_colours(e, input_top)
+    products = e.products[c]
+    limit_w, limit_p = symmetric_limit(e.weights), symmetric_limit(products)
+    k = e.weights.shape[-1]
+    tips = [unit_text.term_tooltip(float(e.windows[c].flat[i]), float(e.weights[c].flat[i]),
+                                   bool(e.is_padding.flat[i])) for i in range(k * k)]
+    grids = [
+        Grid(colourise(e.windows[c], table, low, high), _texts(e.windows[c]), tips, "window", hatched=e.is_padding),
+        Grid(colourise(e.weights[c], DIVERGING_TABLE, -limit_w, limit_w), _texts(e.weights[c]), tips, "kernel slice"),
+        Grid(colourise(products, DIVERGING_TABLE, -limit_p, limit_p), _texts(products), tips, "products"),
+    ]
+    return grids, ["×", "="], f"Σ = {unit_text.number(e.channel_sums[c])}"
+
+
+def pool_grids(e: PoolExplanation) -> tuple[list[Grid], list[str], str]:
+    """The 2×2 block with its winner outlined, then "max = the value"."""
+    top = max(float(e.window.max()), 1e-9)
+    marked = np.zeros((2, 2), bool)
+    marked[e.argmax] = True
+    tips = [f"{e.input_stage} ({2 * e.row + i // 2}, {2 * e.col + i % 2}) = {format_exact(v)}"
+            for i, v in enumerate(e.window.ravel())]
+    block = Grid(colourise(e.window, ACTIVATION_TABLE, 0.0, top), _texts(e.window), tips, "block", marked=marked)
+    return [block], [], f"max = {unit_text.number(e.value)}"
+
+
+def dense_table(e: DenseExplanation) -> str:
+    """The largest contributions, each from a link to the pool unit it comes from."""
+    rows = unit_text.dense_rows(e)
+    pool = unit_text.last_pool(e)
+    links = [link(f"{pool},{','.join(str(i) for i in e.source(index))}", where)
+             for (index, _), (where, *_) in zip(e.largest(unit_text.LARGEST), rows)]
+    head = "<tr><th align=left>from</th><th>input</th><th></th><th>weight</th><th></th><th>contribution</th></tr>"
+    body = "".join(f"<tr><td>{where}&nbsp;&nbsp;</td><td align=right>{a}</td><td>&nbsp;×&nbsp;</td>"
+                   f"<td align=right>{w}</td><td>&nbsp;=&nbsp;</td><td align=right><b>{p}</b></td></tr>"
+                   for where, (_, a, w, p) in zip(links, rows))
+    return (f"The {len(rows)} largest contributions (input × weight) of {e.contributions.size:,} (click where "
+            f"one comes from to explain that unit):<table cellspacing=2>{head}{body}</table>")
+
+
+def dense_note(e: DenseExplanation) -> str:
+    """Which input map pushes the unit up most, and which down, summed over the map."""
+    totals = e.channel_totals
+    up, down = int(np.argmax(totals)), int(np.argmin(totals))
+    return (f"Summed per map: {unit_text.last_pool(e)} map {up} pushes this unit up most "
+            f"({unit_text.number(totals[up])}), map {down} down most ({unit_text.number(totals[down])}).")
+
+
+def score_table(e: ScoreExplanation, current: int) -> str:
+    """Every digit's logit, exp and share, the columns the steps reached filled in; each digit a link."""
+    head = "<tr><th>digit</th><th>logit</th><th>exp(logit − max)</th><th>÷ Σ exp</th></tr>"
+    body = "".join((f"<tr style='background-color:{HIGHLIGHT}'>" if int(d) == e.channel else "<tr>")
+                   + "".join(f"<td align=right>{t}&nbsp;</td>" for t in (link(f"scores,{d},0,0", d), logit, exp, share))
+                   + "</tr>" for d, logit, exp, share in unit_text.score_rows(e, current))
+    return f"<table cellspacing=2>{head}{body}</table>Click a digit to explain its score."
