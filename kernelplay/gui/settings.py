@@ -1,4 +1,6 @@
-"""What the app remembers between runs (QSettings): recent files, the user's kernels, geometry."""
+"""What the app remembers between runs (QSettings): recent files, the user's kernels, the window's
+geometry, splitters and last tab, the colour theme, presentation mode's text size, and whether the
+lesson was offered."""
 from __future__ import annotations
 
 import json
@@ -10,6 +12,9 @@ from kernelplay.common.files import parse_json
 from kernelplay.imaging.kernels import check_kernel
 
 MAX_RECENT_FILES = 8
+THEMES = ("system", "light", "dark")
+SCALE_RANGE = (100, 250)  # presentation mode's text size, percent
+DEFAULT_PRESENTATION_SCALE = 150  # a 1024×768 projector still fits the playground at this size
 
 
 class AppSettings:
@@ -76,3 +81,49 @@ class AppSettings:
 
     def set_geometry(self, geometry) -> None:
         self._settings.setValue("window_geometry", geometry)
+
+    def _text(self, key: str, default: str = "") -> str:
+        value = self._settings.value(key, default)
+        return value if isinstance(value, str) else default  # a damaged file may hold anything
+
+    def splitter_state(self, name: str):
+        """The saved state of the splitter called ``name`` (a QByteArray), or None."""
+        return self._settings.value(f"splitters/{name}")
+
+    def set_splitter_state(self, name: str, state) -> None:
+        self._settings.setValue(f"splitters/{name}", state)
+
+    def last_tab(self) -> str:
+        """The title of the tab on show when the window last closed ("" when none)."""
+        return self._text("last_tab")
+
+    def set_last_tab(self, title: str) -> None:
+        self._settings.setValue("last_tab", title)
+
+    def theme(self) -> str:
+        """"system" (follow the desktop's colour scheme), "light" or "dark"."""
+        value = self._text("theme", "system")
+        return value if value in THEMES else "system"
+
+    def set_theme(self, theme: str) -> None:
+        if theme not in THEMES:
+            raise ValueError(f"the theme is one of {', '.join(THEMES)}, not {theme!r}")
+        self._settings.setValue("theme", theme)
+
+    def presentation_scale(self) -> int:
+        """Presentation mode's text size in percent, within :data:`SCALE_RANGE`."""
+        try:
+            value = int(self._text("presentation_scale", str(DEFAULT_PRESENTATION_SCALE)))
+        except ValueError:
+            return DEFAULT_PRESENTATION_SCALE
+        return min(max(value, SCALE_RANGE[0]), SCALE_RANGE[1])
+
+    def set_presentation_scale(self, percent: int) -> None:
+        self._settings.setValue("presentation_scale", str(int(min(max(percent, SCALE_RANGE[0]), SCALE_RANGE[1]))))
+
+    def lesson_offered(self) -> bool:
+        """True once the lesson was offered (on the first start; Help ▸ Lesson always has it)."""
+        return self._text("lesson_offered") == "yes"
+
+    def set_lesson_offered(self) -> None:
+        self._settings.setValue("lesson_offered", "yes")
