@@ -14,12 +14,15 @@ import os
 import re
 import secrets
 import stat
+import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO, Callable
 
 import numpy as np
 
-__all__ = ["FileSaveError", "MAX_JSON_DEPTH", "fill_from", "open_user_file", "parse_json", "read_user_file", "write_atomically"]
+__all__ = ["FileSaveError", "MAX_JSON_DEPTH", "fill_from", "open_user_file", "open_zip_archive", "parse_json", "read_user_file",
+           "write_atomically"]
 
 MAX_JSON_DEPTH = 16  # kernel files nest 4 deep and model configs 3; far deeper is damage or an attack
 MAX_JSON_DIGITS = 20  # longer whole numbers are read as floats: none is a weight or a size
@@ -84,6 +87,35 @@ def read_user_file(path, kind: str, error: Callable[[str], Exception], max_bytes
     if len(data) > max_bytes:  # it grew after it was opened
         raise error(f"cannot read {kind} {path}: {_too_large(max_bytes)}")
     return data
+
+
+_ZIP_END_RECORD_BYTES = 22
+ZIP_DAMAGE = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
+"""What ``zipfile`` may raise on damaged bytes."""
+
+
+def open_zip_archive(stream: BinaryIO, path, kind: str, error: Callable[[str], Exception],
+                     max_directory_bytes: int) -> zipfile.ZipFile:
+    """The zip archive (an ``.npz``) in the open ``stream`` of the file at ``path``, once its
+    directory — which ``zipfile`` reads whole — proves at most ``max_directory_bytes``; otherwise
+    ``error(message)`` (``"run.npz is not a kernelplay training run (it is not an .npz archive)"``).
+
+    numpy writes no archive comment, so the end-of-directory record is the file's last 22 bytes.
+    """
+    name = Path(path).name
+    not_npz = error(f"{name} is not a kernelplay {kind} (it is not an .npz archive)")
+    if os.fstat(stream.fileno()).st_size < _ZIP_END_RECORD_BYTES:
+        raise not_npz
+    stream.seek(-_ZIP_END_RECORD_BYTES, os.SEEK_END)
+    end_record = stream.read(_ZIP_END_RECORD_BYTES)
+    if end_record[:4] != b"PK\x05\x06":
+        raise not_npz
+    if int.from_bytes(end_record[12:16], "little") > max_directory_bytes:
+        raise error(f"{name} is not a kernelplay {kind} (its archive lists far more entries than a {kind} holds)")
+    try:
+        return zipfile.ZipFile(stream)
+    except ZIP_DAMAGE:
+        raise not_npz from None
 
 
 def fill_from(stream: BinaryIO, array: np.ndarray) -> int:

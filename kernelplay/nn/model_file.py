@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-import zlib
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 from numpy.lib import format as npy_format
 
-from kernelplay.common.files import fill_from, open_user_file, parse_json, write_atomically
+from kernelplay.common.files import ZIP_DAMAGE, fill_from, open_user_file, open_zip_archive, parse_json, write_atomically
 from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, NetworkConfig
 
 __all__ = ["ModelFileError", "SavedModel", "write_model_file", "read_model", "read_model_file", "CONFIG_KEY"]
@@ -31,9 +30,6 @@ MAX_MODEL_BYTES = NetworkConfig((MAX_CHANNELS,), max(KERNEL_SIZES), MAX_FC_WIDTH
 MAX_CONFIG_BYTES = 65_536  # the config entry: a few hundred characters, 4 bytes each
 _MAX_NPY_HEADER = 1024  # numpy writes ~128 bytes for one of our arrays
 _MAX_DIRECTORY_BYTES = 65_536  # about 100 bytes an entry; a model has at most 11 entries
-_END_RECORD_BYTES = 22
-# What zipfile and zlib raise for damaged archives and entries.
-_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError)
 
 
 class ModelFileError(ValueError):
@@ -74,7 +70,7 @@ def read_model(path: str | os.PathLike) -> SavedModel:
     past the size its shape gives. Nothing is ever unpickled.
     """
     path = Path(path)
-    with open_user_file(path, "model file", ModelFileError, MAX_MODEL_BYTES) as file, _open_archive(file, path) as archive:
+    with open_user_file(path, "model file", ModelFileError, MAX_MODEL_BYTES) as file, open_zip_archive(file, path, "model file", ModelFileError, _MAX_DIRECTORY_BYTES) as archive:
         entries = {info.filename.removesuffix(".npy"): info for info in archive.infolist()}
         if CONFIG_KEY not in entries:
             raise ModelFileError(f"{path.name} has no '{CONFIG_KEY}' entry: not a kernelplay model file")
@@ -93,24 +89,6 @@ def read_model(path: str | os.PathLike) -> SavedModel:
 
 def _shortened(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _open_archive(file, path: Path) -> zipfile.ZipFile:
-    """The zip archive in ``file``, once its directory (read whole by ``zipfile``) proves small."""
-    not_npz = ModelFileError(f"{path.name} is not a kernelplay model file (it is not an .npz archive)")
-    # numpy writes no archive comment, so the end-of-directory record is the last 22 bytes.
-    if os.fstat(file.fileno()).st_size < _END_RECORD_BYTES:
-        raise not_npz
-    file.seek(-_END_RECORD_BYTES, os.SEEK_END)
-    end_record = file.read(_END_RECORD_BYTES)
-    if end_record[:4] != b"PK\x05\x06":
-        raise not_npz
-    if int.from_bytes(end_record[12:16], "little") > _MAX_DIRECTORY_BYTES:
-        raise ModelFileError(f"{path.name} is not a kernelplay model file (its archive lists far more entries than a model has)")
-    try:
-        return zipfile.ZipFile(file)
-    except _DAMAGED:
-        raise not_npz from None
 
 
 def _read_config(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> tuple[NetworkConfig, tuple[int, ...]]:
@@ -175,7 +153,7 @@ def _read_array(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path, pro
                                      f"its shape {shape} needs")
     except ModelFileError:
         raise
-    except _DAMAGED:
+    except ZIP_DAMAGE:
         raise ModelFileError(f"{path.name} is damaged: its entry {name} cannot be read") from None
     if dtype.kind == "f" and not np.all(np.isfinite(array)):
         raise ModelFileError(f"{path.name}: {name} contains NaN or infinite values")

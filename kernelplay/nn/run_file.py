@@ -20,13 +20,12 @@ from __future__ import annotations
 import json
 import os
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from kernelplay.common.files import write_atomically
+from kernelplay.common.files import ZIP_DAMAGE, open_user_file, open_zip_archive, parse_json, write_atomically
 from kernelplay.nn.checkpoints import CheckpointHistory
 from kernelplay.nn.config import NetworkConfig
 
@@ -36,7 +35,9 @@ FORMAT = "kernelplay-run"
 FORMAT_VERSION = 1
 _META = "run"
 _MAX_META_BYTES = 2 ** 20
-_MAX_CAP_BYTES = 2 ** 30  # a file asking for a larger history than this is not one of ours
+_MAX_CAP_BYTES = 2 ** 28  # a file asking for a larger history than this is not one of ours (the app's is 64 MiB)
+MAX_RUN_BYTES = _MAX_CAP_BYTES + 2 ** 26  # the largest history plus curves and settings
+_MAX_DIRECTORY_BYTES = 65_536  # about 100 bytes an entry; a run has 13 entries
 _INT, _FLOAT, _WEIGHT = np.dtype(np.int64), np.dtype(np.float64), np.dtype(np.float32)
 
 
@@ -190,7 +191,10 @@ def _read_entry(zf: zipfile.ZipFile, name: str, shape: tuple[int, ...] | None, d
         if version not in ((1, 0), (2, 0)):
             raise ValueError(f"entry {name} has .npy format version {version}")
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-        found_shape, _, found_dtype = read_header(member)
+        try:
+            found_shape, _, found_dtype = read_header(member)
+        except (ValueError, TypeError, SyntaxError):  # numpy's own words would reach the user
+            raise ValueError(f"entry {name} has a damaged .npy header") from None
         header_bytes = member.tell()
     if (found_dtype.kind, found_dtype.itemsize) != (dtype.kind, dtype.itemsize):
         raise ValueError(f"entry {name} holds {found_dtype}, expected {dtype}")
@@ -205,7 +209,7 @@ def _read_entry(zf: zipfile.ZipFile, name: str, shape: tuple[int, ...] | None, d
 def _read_meta(zf: zipfile.ZipFile) -> tuple[dict, NetworkConfig]:
     if zf.getinfo(f"{_META}.npy").file_size > _MAX_META_BYTES:
         raise ValueError(f"its '{_META}' entry is larger than {_MAX_META_BYTES:,} bytes")
-    meta = json.loads(_read_entry(zf, _META, None, np.dtype(np.uint8)).tobytes().decode("utf-8"))
+    meta = parse_json(_read_entry(zf, _META, None, np.dtype(np.uint8)).tobytes())
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(f"format is {meta.get('format') if isinstance(meta, dict) else meta!r}, expected {FORMAT!r}")
     if meta.get("version") != FORMAT_VERSION:
@@ -240,27 +244,25 @@ def read_run_file(path: str | os.PathLike) -> TrainingRun:
     """The :class:`TrainingRun` in a file written by :func:`write_run_file`. Raises
     :class:`RunFileError` with a sentence saying what is wrong with a damaged or foreign file."""
     path = Path(path)
-    if path.exists() and not path.is_file():  # a folder, or a pipe that would block the open
-        raise RunFileError(f"cannot read training run {path}: it is not a file")
+    with open_user_file(path, "training run", RunFileError, MAX_RUN_BYTES) as stream, \
+            open_zip_archive(stream, path, "training run", RunFileError, _MAX_DIRECTORY_BYTES) as zf:
+        return _read_run(zf, path)
+
+
+def _read_run(zf: zipfile.ZipFile, path: Path) -> TrainingRun:
+    """The run in the open archive ``zf`` of the file at ``path``: each entry checked before it is read."""
     try:
-        zf = zipfile.ZipFile(path)
-    except OSError as exc:
-        raise RunFileError(f"cannot read training run {path}: {exc.strerror or exc}") from exc
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise RunFileError(f"{path} is not a kernelplay training run (.npz): {exc}") from exc
-    try:
-        with zf:
-            names = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
-            if _META not in names:
-                raise ValueError(f"it has no '{_META}' entry")
-            meta, config = _read_meta(zf)
-            expected = _expected_entries(meta, config)
-            missing = sorted(set(expected) - names)
-            extra = sorted(names - set(expected) - {_META})
-            if missing or extra:
-                raise ValueError(f"it lacks the entries {', '.join(missing)}" if missing
-                                 else f"it has unexpected entries {', '.join(extra)}")
-            arrays = {name: _read_entry(zf, name, shape, dtype) for name, (shape, dtype) in expected.items()}
+        names = {n[:-4] for n in zf.namelist() if n.endswith(".npy")}
+        if _META not in names:
+            raise ValueError(f"it has no '{_META}' entry")
+        meta, config = _read_meta(zf)
+        expected = _expected_entries(meta, config)
+        missing = sorted(set(expected) - names)
+        extra = sorted(names - set(expected) - {_META})
+        if missing or extra:
+            raise ValueError(f"it lacks the entries {', '.join(missing)}" if missing
+                             else f"it has unexpected entries {', '.join(extra)}")
+        arrays = {name: _read_entry(zf, name, shape, dtype) for name, (shape, dtype) in expected.items()}
         history = CheckpointHistory(config, max_bytes=meta["max_bytes"])
         _check_values(arrays, history)
         for step, samples, weights in zip(arrays["checkpoint_steps"], arrays["checkpoint_samples"],
@@ -269,8 +271,10 @@ def read_run_file(path: str | os.PathLike) -> TrainingRun:
         curves = RunCurves(arrays["curve_samples"], arrays["curve_loss"], arrays["curve_accuracy"],
                            arrays["heldout_samples"], arrays["heldout_accuracy"], arrays.get("curve_steps"),
                            arrays.get("curve_learning_rates"))
-    except (zipfile.BadZipFile, ValueError, KeyError, TypeError, OSError, EOFError, zlib.error,
-            UnicodeDecodeError) as exc:
-        reason = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
-        raise RunFileError(f"{path} is not a readable kernelplay training run: {reason}") from exc
+    except UnicodeDecodeError:
+        raise RunFileError(f"{path} is not a readable kernelplay training run: its description is not text") from None
+    except ValueError as exc:  # the sentences of the checks above
+        raise RunFileError(f"{path} is not a readable kernelplay training run: {exc}") from None
+    except (*ZIP_DAMAGE, KeyError, TypeError):  # zipfile's and zlib's words are not for the user
+        raise RunFileError(f"{path} is not a readable kernelplay training run: its data is damaged") from None
     return TrainingRun(history, curves, meta["settings"])

@@ -9,17 +9,21 @@ import numpy as np
 import pytest
 
 import hostile_files
+from synthetic_digits import SMALL
 from kernelplay.imaging.images import ImageLoadError, load_image
 from kernelplay.imaging.kernels import PRESETS, KernelFileError, load_kernels, save_kernels
 from kernelplay.nn.datasets import IdxFormatError, read_idx
 from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
+from kernelplay.nn.checkpoints import CheckpointHistory
+from kernelplay.nn.run_file import RunCurves, RunFileError, TrainingRun, read_run_file, write_run_file
 
 READERS = {
     "kernel file": (load_kernels, KernelFileError),
     "model file": (Network.load, ModelFileError),
     "IDX file": (read_idx, IdxFormatError),
     "image": (load_image, ImageLoadError),
+    "training run": (read_run_file, RunFileError),
 }
 VALID = {("image", "photo")}  # the one hostile file that is a good file for some reader
 SECONDS = 1.0
@@ -150,11 +154,16 @@ def good_files(folder):
     Network().save(folder / "good.npz")
     (folder / "good-idx3-ubyte.gz").write_bytes(gzip.compress(bytes([0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 28, 0, 0, 0, 28])
                                                               + bytes(range(256)) * 12 + bytes(64)))
+    network = Network(SMALL)
+    history = CheckpointHistory(network.config)
+    history.add(0, 0, network.flat_params)
+    history.add(5, 320, network.flat_params + 1)
+    write_run_file(folder / "good-run.npz", TrainingRun(history, RunCurves.empty()))
     return {"kernel file": folder / "good.json", "model file": folder / "good.npz",
-            "IDX file": folder / "good-idx3-ubyte.gz"}
+            "IDX file": folder / "good-idx3-ubyte.gz", "training run": folder / "good-run.npz"}
 
 
-@pytest.mark.parametrize("reader", ["kernel file", "model file", "IDX file"])
+@pytest.mark.parametrize("reader", ["kernel file", "model file", "IDX file", "training run"])
 def test_damaged_copies_of_a_good_file_load_or_are_refused_in_a_sentence(tmp_path, reader):
     read, error_class = READERS[reader]
     good = good_files(tmp_path)[reader]

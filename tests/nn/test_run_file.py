@@ -106,7 +106,7 @@ def test_damaged_files_give_a_sentence(tmp_path, run):
     rewrite(good, tmp_path / "lacking.npz", lambda name, blob: None if name == "curve_loss.npy" else blob)
     expected = {
         "missing.npz": "cannot read training run",
-        ".": "it is not a file",
+        ".": "it is a folder",
         "truncated.npz": "not a kernelplay training run",
         "junk.npz": "not a kernelplay training run",
         "model.npz": "no 'run' entry",
