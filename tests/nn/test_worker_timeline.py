@@ -86,7 +86,8 @@ def test_an_evaluation_comes_whole_and_matches_a_hand_count(data):
         ready = next_of(messages, EvaluationReady)
         assert (ready.generation, ready.step, ready.samples_seen) == (1, 4, 256)
         evaluation = ready.evaluation
-        probabilities = loop.trainer.network.predict_proba(data.heldout.as_float())  # paused: the weights evaluated
+        # the step's checkpoint, not the live network: the loop's thread may be using that one's buffers
+        probabilities = loop.timeline.checkpoints.at(4).network().predict_proba(data.heldout.as_float())
         assert_same_predictions(evaluation.predicted, probabilities)
         np.testing.assert_array_equal(evaluation.labels, data.heldout.labels)
         np.testing.assert_array_equal(evaluation.matrix, hand_count(data.heldout.labels, evaluation.predicted))
