@@ -117,7 +117,7 @@ def test_a_save_that_fails_after_training_lands_in_the_working_folder(tmp_path, 
     assert main(["train", "--seconds", "0.3", "--channels", "2", "--fc-width", "8",
                  "--save", str(folder / "m.npz")]) == 1
     out, err = capsys.readouterr()
-    assert f"cannot save {folder / 'm.npz'}" in err and ".tmp" not in err
+    assert err.count("cannot save") == 1 and "m.npz" in err and ".tmp" not in err  # one sentence, the user's file
     saved = tmp_path / "m-1.npz"  # the file already there is left alone
     assert f"saved the model to {saved} instead" in err
     assert Network.load(saved).config.fc_width == 8

@@ -15,6 +15,7 @@ import threading
 import time
 from pathlib import Path
 
+from kernelplay.common.files import FileSaveError
 from kernelplay.nn.config import MAX_CHANNELS, MAX_FC_WIDTH, MAX_STAGES
 from kernelplay.nn.optim import OPTIMIZERS
 
@@ -181,6 +182,8 @@ def _save(network, path: Path) -> int:
     try:
         print(f"saved {network.save(path)}")
         return 0
+    except FileSaveError as exc:  # its sentence names the path and the reason
+        print(f"kernelplay train: {exc}", file=sys.stderr)
     except OSError as exc:
         print(f"kernelplay train: cannot save {path}: {exc.strerror or exc}", file=sys.stderr)
     for folder in (Path.cwd, tempfile.gettempdir):
