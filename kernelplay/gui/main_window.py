@@ -25,6 +25,7 @@ from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.run_menu import add_run_menu_items, add_save_image_menus
 from kernelplay.gui.settings import AppSettings
 from kernelplay.gui.tab_loader import TabLoader
+from kernelplay.common.files import FileSaveError
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         self._create_menus()
         add_save_image_menus(self)
         self.playground.message_posted.connect(self.show_message)
+        if self.settings.dropped_kernels:  # settings the app could not use: it starts, and says so
+            self.show_message(self.settings.dropped_kernels)
         if self._training_loader is not None:
             self._training_loader.loaded.connect(self._on_training_loaded)
         self.playground.image_loaded.connect(self._on_image_loaded)
@@ -257,6 +260,9 @@ class MainWindow(QMainWindow):
             return False
         try:
             save_image(path, pixels)
+        except FileSaveError as error:  # its sentence names the file and the reason
+            self.show_message(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            return False
         except (OSError, ValueError) as error:
             self.show_message(f"Could not save {Path(path).name}: {error}")
             return False
@@ -311,11 +317,16 @@ class MainWindow(QMainWindow):
         if path:
             self.save_kernels(path)
 
-    def save_kernels(self, path: str | Path) -> None:
+    def save_kernels(self, path: str | Path) -> bool:
         """Save your kept kernels and the one being edited (as "current") to a JSON file."""
         editor = self.playground.kernel_editor
-        save_kernels(path, {**editor.custom_kernels(), "current": editor.kernel()})
+        try:
+            save_kernels(path, {**editor.custom_kernels(), "current": editor.kernel()})
+        except (FileSaveError, ValueError) as error:  # a missing folder, no permission, a full disk
+            self.show_message(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            return False
         self.show_message(f"Saved kernels to {path}")
+        return True
 
     # -- training runs and exports (the training tab's files; see run_menu.py) -----------------
     def save_training_run(self, path: str | Path) -> None:

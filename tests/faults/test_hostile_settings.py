@@ -82,3 +82,5 @@ def test_the_app_starts_whatever_the_settings_hold(qtbot, tmp_path):
     window = MainWindow(app_settings(settings_file(tmp_path, "custom_kernels=" + "[" * 50_000)), with_training=False)
     qtbot.addWidget(window)
     assert window.playground.kernel_editor.custom_kernels() == {}
+    window.show()  # and says what it left out, in the window's message
+    assert window.message_bar.text().startswith("The kept kernels in the settings could not be read and were dropped")
