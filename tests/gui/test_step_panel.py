@@ -306,7 +306,7 @@ def test_the_equation_marks_the_current_and_pending_terms(emboss):
     assert step_text.equation(emboss, 9, PLAIN) == " + ".join(emboss.terms()) + " = −106" == EMBOSS_TERMS + " = −106"
     assert step_text.equation(emboss, -1, PLAIN).endswith(" = 0")
     rich = step_text.equation(emboss, 1, RICH)
-    assert rich.startswith("162&nbsp;×&nbsp;(−2) + <span style='background-color:#c4efff; font-weight:bold'>"
+    assert rich.startswith("162&nbsp;×&nbsp;(−2) + <span style='background-color:#c4efff; color:#0b2a36; font-weight:bold'>"
                            "&nbsp;125&nbsp;×&nbsp;(−1)&nbsp;</span> + <span style='color:#8c8c8c'>108&nbsp;×&nbsp;0</span>")
     assert rich.endswith(" = <b>−449</b>")
     assert rich.count("color:#8c8c8c") == 7  # the seven terms still to come

@@ -284,6 +284,15 @@ class ImagePair(QWidget):
         centre = QPointF(self.input_view.viewport().rect().center())
         self._zoom_about(self.input_view, zoom, centre)
 
+    def zoom_on(self, row: int, col: int, zoom: float) -> None:
+        """Zoom both views to ``zoom`` with input pixel (row, col) in their centre."""
+        self._keep_fitted = False
+        for view in self.views():
+            view.scale_to(float(np.clip(zoom, MIN_ZOOM, MAX_ZOOM)))
+        self._update_scenes()
+        self.input_view.centerOn(QPointF(col + 0.5, row + 0.5))
+        self._follow(self.input_view)
+
     @Slot()
     def zoom_to_fit(self) -> None:
         """Fit the image in the view, and keep it fitted as the window resizes."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
@@ -25,12 +25,14 @@ from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.gui.playground.step_text import no_output_text
+from kernelplay.gui.text_scale import px
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.images import ImageLoadError, load_image
 from kernelplay.imaging.preview import FilterRequest, FilterResult
 from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
 
 _STEP_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_Comma, Qt.Key.Key_Period}
+SIDE_WIDTH = 290  # px of the kernel and options column at the 12 px design font (it grows with the text)
 
 
 class PlaygroundTab(QWidget):
@@ -95,7 +97,8 @@ class PlaygroundTab(QWidget):
         side.addStretch(1)
         side_panel = QWidget()
         side_panel.setLayout(side)
-        side_panel.setFixedWidth(290)
+        self._side_panel = side_panel
+        side_panel.setFixedWidth(px(SIDE_WIDTH, self))
 
         self.view_splitter = QSplitter(Qt.Orientation.Vertical)
         self.view_splitter.addWidget(self.images)
@@ -248,6 +251,14 @@ class PlaygroundTab(QWidget):
         click within a few screen pixels of it as on it, however far out they are zoomed)."""
         self._set_pin(None if self._pinned == (row, col) else (row, col))
 
+    def pin_pixel(self, row: int, col: int, zoom: float | None = None) -> None:
+        """Pin input pixel (row, col) on the whole image, its window in view (zoomed to ``zoom``
+        around it when given): the step panel explains it."""
+        self.modes.setCurrentWidget(self.view_splitter)
+        self._set_pin((row, col))
+        if zoom is not None:
+            self.images.zoom_on(row, col, zoom)
+
     def release_pin(self) -> None:
         """Let the window follow the mouse again (Esc)."""
         self._set_pin(None)
@@ -375,6 +386,11 @@ class PlaygroundTab(QWidget):
             self.release_pin()
         else:
             super().keyPressEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode's larger text needs a wider column
+            self._side_panel.setFixedWidth(px(SIDE_WIDTH, self))
 
     def shutdown(self) -> None:
         """Stop the filter thread (the window calls this when it closes)."""

@@ -6,12 +6,14 @@ and reports clicks on cells; the scan itself is :class:`~kernelplay.imaging.scan
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kernelplay.gui.playground.image_panels import WINDOW_COLOUR
 from kernelplay.gui.qt_arrays import array_to_qimage
+from kernelplay.gui.text_scale import px, text_scale
+from kernelplay.gui.theme import is_dark
 from kernelplay.imaging.scan import padded_plane, padding_for
 
 RING_FADE = 0.45  # how much of the padding ring's own value shows through the background
@@ -23,13 +25,13 @@ class ScanCanvas(QWidget):
     cell_clicked = Signal(str, int, int)  # "input" or "output", row, col (input: image coordinates)
 
     GAP_CELLS = 3  # space between input and output, in cells
-    CAPTION = 24
+    CAPTION = 24  # px for the 12 px design font; these sizes grow with the text (presentation mode)
     MAX_CELL = 26.0
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(420, 220)
+        self.setMinimumSize(px(420, self), px(220, self))
         self._input_image = None  # QImage of the padded plane, ring faded
         self._output_image = None
         self._padding = 0
@@ -42,7 +44,12 @@ class ScanCanvas(QWidget):
         self._captions = ("", "")
 
     def sizeHint(self) -> QSize:
-        return QSize(900, 420)
+        return QSize(px(900, self), px(420, self))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self.setMinimumSize(px(420, self), px(220, self))
 
     def set_input(self, plane: np.ndarray, border: str, k: int, caption: str) -> None:
         """Show the (H, W) ``plane`` with the padding ring ``border`` adds for a k×k kernel, faded."""
@@ -77,10 +84,11 @@ class ScanCanvas(QWidget):
         out_rows, out_cols = self._output_shape
         cols = in_cols + self.GAP_CELLS + max(out_cols, 1)
         rows = max(in_rows, out_rows, 1)
-        cell = min(self.MAX_CELL, (self.width() - 16) / cols, (self.height() - self.CAPTION - 8) / rows)
+        scale, caption = text_scale(self), px(self.CAPTION, self)
+        cell = min(self.MAX_CELL * scale, (self.width() - 16) / cols, (self.height() - caption - 8) / rows)
         cell = max(1.0, cell)
         left = (self.width() - cols * cell) / 2
-        top = self.CAPTION + max(0.0, (self.height() - self.CAPTION - rows * cell) / 2)
+        top = caption + max(0.0, (self.height() - caption - rows * cell) / 2)
         input_corner = QPointF(left, top + (rows - in_rows) * cell / 2)
         output_corner = QPointF(left + (in_cols + self.GAP_CELLS) * cell, top + (rows - out_rows) * cell / 2)
         return cell, input_corner, output_corner
@@ -104,7 +112,8 @@ class ScanCanvas(QWidget):
             painter.setPen(QPen(QColor(230, 120, 0), 2, Qt.PenStyle.DashLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(in_rect)
-        painter.setPen(QPen(QColor(40, 40, 40), 2))
+        frame = QPen(self.palette().color(QPalette.ColorRole.WindowText), 2)  # the image's edge, light or dark
+        painter.setPen(frame)
         painter.drawRect(image_rect)
 
         out_rows, out_cols = self._output_shape
@@ -112,20 +121,23 @@ class ScanCanvas(QWidget):
         if self._output_image is not None and out_rows and out_cols:
             # Cells the window has not reached are transparent over a light hatch: never mistaken
             # for white pixels.
-            painter.fillRect(out_rect, QColor(246, 246, 246))
-            painter.fillRect(out_rect, QBrush(QColor(200, 200, 200), Qt.BrushStyle.BDiagPattern))
+            dark = is_dark(self)
+            painter.fillRect(out_rect, self.palette().color(QPalette.ColorRole.Base) if dark else QColor(246, 246, 246))
+            painter.fillRect(out_rect, QBrush(QColor(90, 90, 96) if dark else QColor(200, 200, 200),
+                                              Qt.BrushStyle.BDiagPattern))
             painter.drawImage(out_rect, self._output_image)
             self._paint_grid(painter, out_rect, out_rows, out_cols, cell)
-            painter.setPen(QPen(QColor(40, 40, 40), 2))
+            painter.setPen(frame)
             painter.drawRect(out_rect)
 
         caption_font = QFont(self.font())
-        caption_font.setPixelSize(14)
+        caption_font.setPixelSize(px(14, self))
+        caption = px(self.CAPTION, self)
         painter.setFont(caption_font)
         painter.setPen(self.palette().color(self.foregroundRole()))
         for rect, text in ((in_rect, self._captions[0]), (out_rect, self._captions[1])):
             painter.drawText(
-                QRectF(rect.x() - 60, rect.y() - self.CAPTION, rect.width() + 120, self.CAPTION - 4),
+                QRectF(rect.x() - 60, rect.y() - caption, rect.width() + 120, caption - 4),
                 Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
                 text,
             )

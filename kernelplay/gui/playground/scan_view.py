@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kernelplay.gui.playground.scan_canvas import ScanCanvas
 from kernelplay.gui.playground.step_panel import StepPanel
+from kernelplay.gui.playground.step_stages import restyle
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
 from kernelplay.imaging.scan_state import SCAN_STRIDES, ScanState
 
@@ -70,7 +71,7 @@ class ScanView(Playback, QWidget):
         controls = QHBoxLayout()
         controls.setSpacing(4)
         caption = QLabel("Window")
-        caption.setStyleSheet("font-size: 14px; font-weight: bold; color: #666666;")
+        restyle(caption, "font-size: 14px; font-weight: bold; color: palette(placeholder-text);")
         controls.addWidget(caption)
         for key, label, icon, tip, slot in [
             ("play", "Play", QStyle.StandardPixmap.SP_MediaPlay, "Slide the window on its own (Space)", self.toggle_play),
@@ -111,10 +112,10 @@ class ScanView(Playback, QWidget):
         info.addSpacing(12)
 
         self._formula.setTextFormat(Qt.TextFormat.RichText)
-        self._formula.setStyleSheet("font-size: 15px;")
+        restyle(self._formula, "font-size: 15px;")
         self._formula.setToolTip("Output size = (H + 2p − k) / s + 1, rounded down: H input pixels, "
                                  "p padding on each side, k the kernel's size, s the stride")
-        self._status.setStyleSheet("font-size: 14px;")
+        restyle(self._status, "font-size: 14px;")
         for label in (self._formula, self._status):
             label.setWordWrap(True)  # a narrow window wraps them rather than growing
         self._status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -1,12 +1,14 @@
 """The step panel's pictures: the sum as three k×k grids (input window × kernel = products), and
 the shown pixel as a swatch of grey.
 
-:func:`grid_geometry` decides where the grids go (pure arithmetic on the widget's size);
+Every size below is in pixels for the 12 px design font and scales with the widget's font
+(``text_scale``): in presentation mode at 200 % the cells, numbers and captions are twice as large.
+
+:func:`~kernelplay.gui.playground.grid_layout.grid_geometry` decides where the grids go (pure
+arithmetic on the widget's size);
 :class:`StepGrids` paints them there and turns a click on a cell into the index of its term.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
@@ -18,12 +20,22 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPalette,
     QPen,
     QResizeEvent,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from kernelplay.common.colormaps import diverging_rgb, symmetric_limit, text_colour_on
+from kernelplay.gui.playground.grid_layout import (  # noqa: F401 (grid_geometry: the layout, for its tests)
+    GAP,
+    LEGEND,
+    MAX_CELL,
+    MIN_FONT,
+    TITLE,
+    GridGeometry,
+    grid_geometry,
+)
 from kernelplay.gui.playground.step_text import (
     PADDING_TAGS,
     PENDING_COLOUR,
@@ -33,72 +45,13 @@ from kernelplay.gui.playground.step_text import (
     padding_legend,
     terms_added,
 )
+from kernelplay.gui.text_scale import text_scale
+from kernelplay.gui.theme import is_dark
 from kernelplay.imaging.explain import PixelExplanation
 
 # The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
 TERM_COLOUR = QColor(0, 200, 255)
 PADDING_COLOUR = QColor(230, 120, 0)  # the dashed outline of a cell outside the image
-GAP = 34  # room for the "×" and "=" between grids, px
-TITLE = 24  # the caption above each grid, px
-MAX_CELL = 76
-MIN_FONT = 11  # px: the smallest number a student should have to read
-LEGEND = 42.0  # the padding legend's height under the grids, px
-
-
-@dataclass(frozen=True)
-class GridGeometry:
-    """Where the three k×k grids sit: the cell's side, each grid's top-left corner, one row or not.
-
-    Grid 0 is the input window, 1 the kernel, 2 the products; in a narrow widget the products sit
-    under the other two.
-    """
-
-    size: int  # k
-    cell: float  # px
-    corners: tuple[QPointF, QPointF, QPointF]
-    in_row: bool
-
-    @property
-    def side(self) -> float:
-        return self.cell * self.size
-
-    def cell_rect(self, grid: int, term: int) -> QRectF:
-        """The rectangle of term ``term`` (reading order) in grid ``grid``."""
-        row, col = divmod(term, self.size)
-        corner = self.corners[grid]
-        return QRectF(corner.x() + col * self.cell, corner.y() + row * self.cell, self.cell, self.cell)
-
-    def term_at(self, position: QPointF) -> int:
-        """The term whose cell, in any of the three grids, is under ``position``; −1 if none."""
-        for grid in range(3):
-            for term in range(self.size * self.size):
-                if self.cell_rect(grid, term).contains(position):
-                    return term
-        return -1
-
-
-def grid_geometry(width: float, height: float, size: int, legend: float = 0.0) -> GridGeometry:
-    """Lay out three ``size``×``size`` grids in a ``width``×``height`` widget whose bottom
-    ``legend`` pixels hold the padding legend: in a row, or two above one when that gives
-    bigger cells."""
-    usable_width, usable_height = width - 8.0, height - 4.0 - legend
-    row_cell = min((usable_width - 2 * GAP) / (3 * size), (usable_height - TITLE) / size)
-    stacked_cell = min((usable_width - GAP) / (2 * size), (usable_height - 2 * TITLE - 14) / (2 * size))
-    in_row = row_cell >= stacked_cell
-    cell = max(8.0, min(MAX_CELL, row_cell if in_row else stacked_cell))
-    side = cell * size
-    if in_row:
-        left = (width - (3 * side + 2 * GAP)) / 2
-        top = TITLE + 2.0  # top-aligned, like the text beside or below
-        corners = tuple(QPointF(left + i * (side + GAP), top) for i in range(3))
-    else:
-        left = (width - (2 * side + GAP)) / 2
-        corners = (
-            QPointF(left, TITLE),
-            QPointF(left + side + GAP, TITLE),
-            QPointF(left + (side + GAP) / 2, TITLE + side + TITLE + 14),
-        )
-    return GridGeometry(size, cell, corners, in_row)
 
 
 class StepGrids(QWidget):
@@ -119,11 +72,23 @@ class StepGrids(QWidget):
         self._min_cell = 24.0
         self._font_cache: dict[tuple[str, int], QFont] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(300, 170)
+        self.setMinimumSize(self._px(300), self._px(170))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def sizeHint(self) -> QSize:
-        return QSize(440, self.minimumHeight())  # the height asked for is the height needed
+        return QSize(self._px(440), self.minimumHeight())  # the height asked for is the height needed
+
+    def _px(self, size: float) -> int:
+        return round(size * text_scale(self))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: every size follows the text
+            self._font_cache.clear()
+            if self._narrow:
+                self.setMinimumWidth(self._px(300))
+            self._min_cell = self._smallest_cell()
+            self._update_minimum_height()
 
     def show_state(self, explanation: PixelExplanation | None, current: int) -> None:
         self._explanation, self._current = explanation, current
@@ -135,7 +100,7 @@ class StepGrids(QWidget):
         """In a narrow column, ask for the height of two rows of comfortably large cells."""
         self._narrow = narrow
         if narrow:
-            self.setMinimumWidth(300)
+            self.setMinimumWidth(self._px(300))
             self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX
         self._update_minimum_height()
 
@@ -143,11 +108,12 @@ class StepGrids(QWidget):
         """Side by side with the text, take only the width that ``height`` lets the cells use,
         but never cells too small for the numbers at :data:`MIN_FONT` (the panel scrolls then)."""
         k = self._explanation.size if self._explanation is not None else 3
-        legend = self._legend_height()
-        cell = min(MAX_CELL, (height - 4 - TITLE - legend) / k, (max_width - 2 * GAP - 12) / (3 * k))
+        legend, scale = self._legend_height(), text_scale(self)
+        gap, title = GAP * scale, TITLE * scale
+        cell = min(MAX_CELL * scale, (height - 4 - title - legend) / k, (max_width - 2 * gap - 12) / (3 * k))
         cell = max(self.min_cell(), cell)
-        self.setFixedWidth(int(3 * k * cell + 2 * GAP + 12))
-        self.setMinimumHeight(int(k * cell + TITLE + legend + 6))
+        self.setFixedWidth(int(3 * k * cell + 2 * gap + 12))
+        self.setMinimumHeight(int(k * cell + title + legend + 6))
 
     def cell_texts(self) -> list[list[str]]:
         """The numbers in the three grids (window, weights, products), reading order, as painted."""
@@ -170,28 +136,30 @@ class StepGrids(QWidget):
     def _smallest_cell(self) -> float:
         texts = [text for grid in self.cell_texts() for text in grid] or ["000"]
         font = QFont(self.font())
-        font.setPixelSize(MIN_FONT)
-        return max(24.0, max(QFontMetricsF(font).horizontalAdvance(t) for t in texts) + 8)
+        font.setPixelSize(self._px(MIN_FONT))
+        return max(self._px(24), max(QFontMetricsF(font).horizontalAdvance(t) for t in texts) + 8)
 
     def geometry_now(self) -> GridGeometry | None:
         """Where the grids are at the widget's present size (None with nothing to show)."""
         if self._explanation is None:
             return None
-        return grid_geometry(self.width(), self.height(), self._explanation.size, self._legend_height())
+        return grid_geometry(self.width(), self.height(), self._explanation.size, self._legend_height(),
+                             text_scale(self))
 
     def _legend_height(self) -> float:
         e = self._explanation
-        return LEGEND if e is not None and e.is_padding.any() else 0.0
+        return LEGEND * text_scale(self) if e is not None and e.is_padding.any() else 0.0
 
     def _update_minimum_height(self) -> None:
         e = self._explanation
+        scale = text_scale(self)
         if e is None or not self._narrow:
-            height = 170 if e is None else self.minimumHeight()
+            height = self._px(170) if e is None else self.minimumHeight()
         else:
             k, smallest = e.size, self.min_cell()
-            self.setMinimumWidth(int(max(300, 2 * k * smallest + GAP + 8)))
-            cell = max(smallest, min(54.0, (self.width() - 8 - GAP) / (2 * k)))
-            height = int(2 * k * cell + 2 * TITLE + 18 + self._legend_height())
+            self.setMinimumWidth(int(max(300 * scale, 2 * k * smallest + GAP * scale + 8)))
+            cell = max(smallest, min(54.0 * scale, (self.width() - 8 - GAP * scale) / (2 * k)))
+            height = int(2 * k * cell + 2 * TITLE * scale + 18 + self._legend_height())
         if height != self.minimumHeight():
             self.setMinimumHeight(height)
 
@@ -210,12 +178,14 @@ class StepGrids(QWidget):
         layout = self.geometry_now()
         cell, corners, k, n = layout.cell, layout.corners, e.size, e.products.size
 
+        dark = is_dark(self)  # zero is white on a light page, a neutral grey on a dark one
         window_rgb = np.repeat(np.clip(np.rint(e.window), 0, 255).astype(np.uint8)[..., None], 3, axis=2)
         products = e.products.reshape(k, k)
         grids = [  # each grid's colours, padding cells and the cells already in the sum
             (window_rgb, e.is_padding, np.ones(n, bool)),
-            (diverging_rgb(e.weights), None, np.ones(n, bool)),
-            (diverging_rgb(products, symmetric_limit(products)), None, np.arange(n) < terms_added(e, self._current)),
+            (diverging_rgb(e.weights, dark=dark), None, np.ones(n, bool)),
+            (diverging_rgb(products, symmetric_limit(products), dark=dark), None,
+             np.arange(n) < terms_added(e, self._current)),
         ]
         palette_text = self.palette().color(self.foregroundRole())
         # One rule for every number (step_text.number) and one font for the three grids, sized so
@@ -223,7 +193,8 @@ class StepGrids(QWidget):
         texts = self.cell_texts()
         font = self.number_font()
         for title, (rgb, padding, done), grid_texts, corner in zip(grid_titles(e), grids, texts, corners):
-            room = QRectF(corner.x() - GAP / 2, corner.y() - TITLE, layout.side + GAP, TITLE - 4)
+            room = QRectF(corner.x() - layout.gap / 2, corner.y() - layout.title, layout.side + layout.gap,
+                          layout.title - 4)
             self._paint_title(painter, room.intersected(QRectF(self.rect())), title, palette_text)
             self._paint_grid(painter, corner, cell, grid_texts, font, rgb, padding, done, e.border)
         self._paint_operators(painter, layout, palette_text)
@@ -237,7 +208,7 @@ class StepGrids(QWidget):
     def _paint_title(self, painter: QPainter, room: QRectF, title: str, colour: QColor) -> None:
         """A grid's caption in ``room``: 14 px, smaller (down to :data:`MIN_FONT`) if it must."""
         font = QFont(self.font())
-        for size in range(14, MIN_FONT - 1, -1):
+        for size in range(self._px(14), self._px(MIN_FONT) - 1, -1):
             font.setPixelSize(size)
             if QFontMetricsF(font).horizontalAdvance(title) <= room.width():
                 break
@@ -249,22 +220,24 @@ class StepGrids(QWidget):
     def _paint_operators(self, painter: QPainter, layout: GridGeometry, colour: QColor) -> None:
         """The "×" and "=" between the grids."""
         op_font = QFont(self.font())
-        op_font.setPixelSize(int(min(30, max(16, layout.cell * 0.6))))
+        op_font.setPixelSize(int(min(self._px(30), max(self._px(16), layout.cell * 0.6))))
         op_font.setBold(True)
         painter.setFont(op_font)
         painter.setPen(colour)
-        corners, side, centre = layout.corners, layout.side, Qt.AlignmentFlag.AlignCenter
+        corners, side, gap, centre = layout.corners, layout.side, layout.gap, Qt.AlignmentFlag.AlignCenter
         if layout.in_row:
             for i, op in enumerate(("×", "=")):
-                painter.drawText(QRectF(corners[i].x() + side, corners[0].y(), GAP, side), centre, op)
+                painter.drawText(QRectF(corners[i].x() + side, corners[0].y(), gap, side), centre, op)
         else:
-            painter.drawText(QRectF(corners[0].x() + side, corners[0].y(), GAP, side), centre, "×")
-            painter.drawText(QRectF(corners[2].x() - GAP, corners[2].y(), GAP, side), centre, "=")
+            painter.drawText(QRectF(corners[0].x() + side, corners[0].y(), gap, side), centre, "×")
+            painter.drawText(QRectF(corners[2].x() - gap, corners[2].y(), gap, side), centre, "=")
 
     def _paint_grid(self, painter, corner, cell, texts, font, rgb, padding, done, border) -> None:
         k = rgb.shape[0]
         tag_font = QFont(self.font())
-        tag_font.setPixelSize(max(10, int(cell * 0.21)))
+        tag_font.setPixelSize(max(self._px(10), int(cell * 0.21)))
+        # a product not yet summed: a faint cell, never the colour of a zero (white, or dark grey)
+        pending_fill = self.palette().color(QPalette.ColorRole.Base) if is_dark(self) else QColor(236, 236, 236)
 
         grid_pen = QPen(QColor(120, 120, 120), 1)
         for i, text in enumerate(texts):
@@ -274,7 +247,7 @@ class StepGrids(QWidget):
             ink = QColor(*text_colour_on(tuple(int(v) for v in rgb[r, c])))
             is_pad = padding is not None and padding[r, c]
             if not done[i]:  # a product not yet in the running total: a faint placeholder
-                colour, ink = QColor(236, 236, 236), QColor(PENDING_COLOUR)
+                colour, ink = pending_fill, QColor(PENDING_COLOUR)
             painter.fillRect(rect, colour)
             if is_pad:
                 hatch = QColor(ink)
@@ -309,9 +282,10 @@ class StepGrids(QWidget):
         if key not in self._font_cache:
             font = QFont(self.font())
             font.setBold(True)
-            size = max(MIN_FONT, int(min(24, cell * 0.4)))
+            smallest = self._px(MIN_FONT)
+            size = max(smallest, int(min(self._px(24), cell * 0.4)))
             font.setPixelSize(size)
-            while size > MIN_FONT and QFontMetricsF(font).horizontalAdvance(longest) > cell - 6:
+            while size > smallest and QFontMetricsF(font).horizontalAdvance(longest) > cell - 6:
                 size -= 1
                 font.setPixelSize(size)
             if QFontMetricsF(font).horizontalAdvance(longest) > cell - 6:
@@ -332,16 +306,17 @@ class StepGrids(QWidget):
     def _paint_legend(self, painter: QPainter, border: str, layout: GridGeometry) -> None:
         bottom = max(c.y() for c in layout.corners) + layout.side + 6
         font = QFont(self.font())
-        font.setPixelSize(13)
+        font.setPixelSize(self._px(13))
         painter.setFont(font)
-        swatch = QRectF(8, bottom + 3, 16, 16)
+        side = self._px(16)
+        swatch = QRectF(8, bottom + 3, side, side)
         painter.fillRect(swatch, QColor(200, 200, 200))
         painter.fillRect(swatch, QBrush(QColor(0, 0, 0, 90), Qt.BrushStyle.BDiagPattern))
         painter.setPen(QPen(PADDING_COLOUR, 2, Qt.PenStyle.DashLine))
         painter.drawRect(swatch)
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(
-            QRectF(30, bottom, self.width() - 34, 40),
+            QRectF(14 + side, bottom, self.width() - 18 - side, self._legend_height() - 2),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
             padding_legend(border),
         )

@@ -71,7 +71,7 @@ class StepPanel(Playback, QWidget):
         self._hint = QLabel(HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        self._hint.setStyleSheet(f"color: {PENDING_COLOUR}; font-size: 15px;")
+        restyle(self._hint, f"color: {PENDING_COLOUR}; font-size: 15px;")
         self._header = QLabel()
         self._header.setWordWrap(True)
         self._header.setTextFormat(Qt.TextFormat.RichText)
@@ -94,16 +94,16 @@ class StepPanel(Playback, QWidget):
     # -- building ---------------------------------------------------------------------------
     def _build_layout(self) -> None:
         content = QWidget()
-        self._header.setStyleSheet("font-size: 14px;")
-        self._equation.setStyleSheet("font-size: 16px;")
-        self._total.setStyleSheet("font-size: 17px;")
+        restyle(self._header, "font-size: 14px;")
+        restyle(self._equation, "font-size: 16px;")
+        restyle(self._total, "font-size: 17px;")
 
         self._controls = QWidget()
         controls = QHBoxLayout(self._controls)
         controls.setContentsMargins(0, 0, 0, 0)
         controls.setSpacing(4)
         caption = QLabel("Terms")
-        caption.setStyleSheet(CAPTION_STYLE + " font-weight: bold;")
+        restyle(caption, CAPTION_STYLE + " font-weight: bold;")
         caption.setToolTip("Build the sum one term at a time")
         controls.addWidget(caption)
         for key, label, icon, tip, slot in [

@@ -22,6 +22,7 @@ from kernelplay.imaging.scan import output_offset, output_shape
 
 PENDING_COLOUR = "#8c8c8c"  # terms not yet in the sum, and the stages they will still change
 TERM_BACKGROUND = "#c4efff"  # the term just added: a pale tint of the cyan outline on the grids
+TERM_INK = "#0b2a36"  # dark text on that tint, in light and dark mode alike
 NAME_COLOUR = "#777777"  # the mapping's name before its arithmetic
 
 # The header names the border mode as the menu does (BORDER_LABELS), in lower case, except that
@@ -82,7 +83,7 @@ class RichText(PlainText):
         return f"<span style='color:{PENDING_COLOUR}'>{text}</span>"
 
     def current(self, text: str) -> str:
-        return f"<span style='background-color:{TERM_BACKGROUND}; font-weight:bold'>&nbsp;{text}&nbsp;</span>"
+        return f"<span style='background-color:{TERM_BACKGROUND}; color:{TERM_INK}; font-weight:bold'>&nbsp;{text}&nbsp;</span>"
 
     def quiet(self, text: str) -> str:
         return f"<span style='color:{NAME_COLOUR}'>{text}</span>"

@@ -1,0 +1,57 @@
+"""Sizes that follow the text: the views were drawn for a 12 px font, and their painted numbers,
+style sheets' font sizes and fixed widths scale with the font in use — the system's, or the larger
+one of presentation mode (``presentation.py`` sets the application font and calls
+:func:`restyle_all`).
+"""
+from __future__ import annotations
+
+import re
+
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication, QWidget
+
+__all__ = ["DESIGN_FONT_PX", "px", "restyle_all", "scaled_sheet", "set_sheet", "text_scale"]
+
+DESIGN_FONT_PX = 12  # the pixel size of the font every hard-coded size was chosen for (9 pt at 96 dpi)
+SHEET_PROPERTY = "kernelplay_sheet"  # a widget's style sheet as written, before its font sizes are scaled
+_FONT_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)px")
+
+
+def text_scale(widget: QWidget | None = None) -> float:
+    """How much larger than :data:`DESIGN_FONT_PX` the text of ``widget`` (else the application's) is."""
+    font = widget.font() if widget is not None else QApplication.font()
+    return max(QFontInfo(font).pixelSize(), 1) / DESIGN_FONT_PX
+
+
+def px(size: float, widget: QWidget | None = None) -> int:
+    """``size`` pixels, as drawn for the design font, at the font of ``widget`` (else the application's)."""
+    return max(1, round(size * text_scale(widget)))
+
+
+def scaled_sheet(sheet: str, scale: float | None = None) -> str:
+    """``sheet`` with each ``font-size: Npx`` multiplied by ``scale`` (default: the application's)."""
+    scale = text_scale() if scale is None else scale
+    return _FONT_SIZE.sub(lambda match: f"font-size: {max(1, round(float(match[1]) * scale))}px", sheet)
+
+
+def set_sheet(widget: QWidget, sheet: str) -> None:
+    """Give ``widget`` the style ``sheet`` with its font sizes scaled (only on a change: re-polishing
+    costs ~0.5 ms); :func:`restyle_all` scales it again when the application font changes."""
+    widget.setProperty(SHEET_PROPERTY, sheet)
+    scaled = scaled_sheet(sheet)
+    if widget.styleSheet() != scaled:
+        widget.setStyleSheet(scaled)
+
+
+def restyle_all(force: bool = False) -> None:
+    """Scale every style sheet given through :func:`set_sheet` to the application font now in use;
+    with ``force``, polish each again even when unchanged (its ``palette(...)`` colours follow a
+    new palette then)."""
+    scale = text_scale()
+    for widget in QApplication.allWidgets():
+        sheet = widget.property(SHEET_PROPERTY)
+        if sheet:
+            scaled = scaled_sheet(sheet, scale)
+            if force or widget.styleSheet() != scaled:
+                widget.setStyleSheet("" if force else scaled)
+                widget.setStyleSheet(scaled)

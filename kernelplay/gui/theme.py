@@ -1,0 +1,147 @@
+"""Light and dark: the app follows the desktop's colour scheme (Qt ≥ 6.5 reports it) unless the user
+chose one in View ▸ Colours.
+
+Dark is a palette of our own on the Fusion style, the same on every platform (native styles such
+as Windows' ignore a palette). Painted views read their colours from the palette when they paint
+(:func:`is_dark` picks the diverging map's variant); the pyqtgraph views, which keep their own
+background and axis colours, are recoloured by :func:`apply_plot_theme`; style sheets that name
+palette roles are re-polished.
+"""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
+
+from kernelplay.gui.settings import THEMES
+from kernelplay.gui.text_scale import restyle_all
+
+__all__ = ["THEME_NAMES", "Theme", "apply_plot_theme", "dark_palette", "is_dark"]
+
+THEME_NAMES = {"system": "Follow the &System", "light": "&Light", "dark": "&Dark"}
+_DARK = {  # role → colour; disabled text is dimmer (set below)
+    QPalette.ColorRole.Window: "#2b2b2e",
+    QPalette.ColorRole.WindowText: "#e6e6e6",
+    QPalette.ColorRole.Base: "#1f1f22",
+    QPalette.ColorRole.AlternateBase: "#353539",
+    QPalette.ColorRole.ToolTipBase: "#3a3a3e",
+    QPalette.ColorRole.ToolTipText: "#f0f0f0",
+    QPalette.ColorRole.PlaceholderText: "#9a9a9a",
+    QPalette.ColorRole.Text: "#e6e6e6",
+    QPalette.ColorRole.Button: "#3a3a3e",
+    QPalette.ColorRole.ButtonText: "#e6e6e6",
+    QPalette.ColorRole.BrightText: "#ff6b6b",
+    QPalette.ColorRole.Light: "#4a4a4f",
+    QPalette.ColorRole.Midlight: "#3f3f44",
+    QPalette.ColorRole.Mid: "#5a5a60",
+    QPalette.ColorRole.Dark: "#1a1a1c",
+    QPalette.ColorRole.Shadow: "#0d0d0e",
+    QPalette.ColorRole.Highlight: "#3d7bd9",
+    QPalette.ColorRole.HighlightedText: "#ffffff",
+    QPalette.ColorRole.Link: "#7db4ff",
+    QPalette.ColorRole.LinkVisited: "#c09cff",
+}
+
+
+def dark_palette() -> QPalette:
+    palette = QPalette()
+    for role, colour in _DARK.items():
+        palette.setColor(role, QColor(colour))
+    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, QColor("#7c7c80"))
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, QColor("#2b2b2e"))
+    return palette
+
+
+def is_dark(widget: QWidget | None = None) -> bool:
+    """True when ``widget`` (else the application) is drawn on a dark background."""
+    palette = widget.palette() if widget is not None else QApplication.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def apply_plot_theme(root: QWidget) -> None:
+    """Give every pyqtgraph view under ``root`` the background, axis and title colours of the
+    palette: dark ones on a dark palette, pyqtgraph's own on white on a light one (nothing when
+    pyqtgraph is not loaded yet)."""
+    pg = sys.modules.get("pyqtgraph")
+    if pg is None:
+        return
+    dark = is_dark(root)
+    background = root.palette().color(QPalette.ColorRole.Base) if dark else QColor("white")
+    ink, axis = (QColor("#c8c8c8"), QColor("#8a8a8a")) if dark else (None, None)  # None: pyqtgraph's grey
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(background)
+        for item in view.scene().items():
+            if isinstance(item, pg.AxisItem):
+                item.setPen(*(() if axis is None else (axis,)))
+                item.setTextPen(*(() if ink is None else (ink,)))
+            elif isinstance(item, pg.LabelItem) and item.text:
+                item.setText(item.text, color=ink)
+
+
+class Theme(QObject):
+    """Applies the chosen theme — "system", "light" or "dark" — to the application and follows the
+    desktop's colour scheme while the choice is "system". ``changed(dark)`` follows every change of
+    the palette it makes."""
+
+    changed = Signal(bool)
+
+    def __init__(self, app: QApplication, choice: str = "system", parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._choice = "system"
+        self._start_palette = QPalette(app.palette())  # the desktop's palette when the app started
+        self._start_style = app.style().name()
+        app.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
+        if choice not in THEMES:
+            raise ValueError(f"the theme is one of {', '.join(THEMES)}, not {choice!r}")
+        self._choice = choice
+        if choice != "system":
+            self.set_choice(choice)
+        else:
+            self._apply()  # a dark desktop: our dark palette (nothing to do on a light one)
+
+    def choice(self) -> str:
+        return self._choice
+
+    def set_choice(self, choice: str) -> None:
+        if choice not in THEMES:
+            raise ValueError(f"the theme is one of {', '.join(THEMES)}, not {choice!r}")
+        self._choice = choice
+        hints = self._app.styleHints()
+        if hasattr(hints, "setColorScheme"):  # Qt ≥ 6.8: native dialogs and title bars follow too
+            hints.setColorScheme({"light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}.get(
+                choice, Qt.ColorScheme.Unknown))
+        self._apply()
+
+    def wants_dark(self) -> bool:
+        if self._choice == "system":
+            return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+        return self._choice == "dark"
+
+    @Slot(Qt.ColorScheme)
+    def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
+        if self._choice == "system":
+            self._apply()
+
+    def _apply(self) -> None:
+        dark = self.wants_dark()
+        if dark:
+            self._set_style("fusion")
+            palette = dark_palette()
+        else:
+            self._set_style(self._start_style)
+            start_is_dark = self._start_palette.color(QPalette.ColorRole.Window).lightness() < 128
+            palette = self._app.style().standardPalette() if start_is_dark else self._start_palette
+        if palette == self._app.palette() and dark == is_dark():
+            return  # as it is (a light desktop at start-up costs nothing)
+        self._app.setPalette(palette)
+        restyle_all(force=True)  # style sheets that name palette roles take the new colours
+        self.changed.emit(dark)
+
+    def _set_style(self, name: str) -> None:
+        if self._app.style().name().lower() != name.lower() and name.lower() in (
+                key.lower() for key in QStyleFactory.keys()):
+            self._app.setStyle(name)
