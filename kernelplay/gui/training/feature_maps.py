@@ -118,7 +118,8 @@ class FeatureMaps(ZoomingLayoutWidget):
         """activations: one digit's ``{"input": (1,28,28), "conv1": (C,H,W), …, "flatten": (F,),
         "fc1": (W,), …}`` (a snapshot's, or the network's for a drawn digit)."""
         key = tuple((n, a.shape) for n, a in activations.items())
-        if key != self._layout_key:
+        rebuilt = key != self._layout_key
+        if rebuilt:
             self._rebuild(activations)
             self._layout_key = key
         self.activations = dict(activations)
@@ -131,7 +132,8 @@ class FeatureMaps(ZoomingLayoutWidget):
             self.levels[name], self.values[name] = (0.0, top), values
             item.setImage(colourise(values, GREY_TABLE if name == "input" else ACTIVATION_TABLE, 0.0, top),
                           autoLevels=False)
-        self.set_marks(self.marks)
+        if rebuilt:  # the marks went with the old items
+            self.set_marks(self.marks)
         self.refresh_zoom()
 
     def _tile_origin(self, name: str, channel: int) -> tuple[int, int]:

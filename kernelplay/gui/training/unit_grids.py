@@ -108,19 +108,20 @@ class GridStrip(QWidget):
     def set_grids(self, grids: list[Grid], operators: list[str], tail: str = "") -> None:
         """``operators[i]`` sits between grid ``i`` and ``i + 1`` (before ``tail`` after the last)."""
         self.grids, self.operators, self.tail = grids, operators, tail
+        metrics, titles = QFontMetricsF(self._number_font), QFontMetricsF(self._title_font)
+        texts = [t for g in grids for t in g.texts] or ["0"]
+        # measured once here: the layout is asked for many times per redraw
+        self._number_width = max(metrics.horizontalAdvance(t) for t in texts) + 8
+        self._line = titles.lineSpacing() + 4
+        self._tail_width = titles.horizontalAdvance(tail) + 6 if tail else 0
         self.updateGeometry()
         self.update()
 
     def layout_now(self, width: float | None = None) -> StripLayout | None:
         if not self.grids:
             return None
-        metrics = QFontMetricsF(self._number_font)
-        texts = [t for g in self.grids for t in g.texts] or ["0"]
-        number_width = max(metrics.horizontalAdvance(t) for t in texts) + 8
-        line = QFontMetricsF(self._title_font).lineSpacing() + 4
-        tail = QFontMetricsF(self._title_font).horizontalAdvance(self.tail) + 6 if self.tail else 0
         return strip_layout(self.width() if width is None else width, [g.shape for g in self.grids],
-                            number_width, line, tail)
+                            self._number_width, self._line, self._tail_width)
 
     def hasHeightForWidth(self) -> bool:
         return True

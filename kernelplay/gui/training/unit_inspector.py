@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import time
+from contextlib import nullcontext
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
@@ -25,6 +26,7 @@ from kernelplay.gui.training import unit_text
 from kernelplay.gui.training.channel_looks import ChannelLooks, TopActivatingJob
 from kernelplay.gui.training.feature_maps import Mark
 from kernelplay.gui.training.unit_view import UnitView
+from kernelplay.nn.fast.blas import blas_threads, can_set_threads
 from kernelplay.nn.explain_unit import ConvExplanation, DenseExplanation, PoolExplanation, explain_unit
 from kernelplay.nn.network import Network
 from kernelplay.nn.receptive_field import field_of, receptive_field
@@ -186,7 +188,10 @@ class UnitInspector(QObject):
         if unit[0] not in shapes or not _inside(unit, shapes[unit[0]]):
             self.close()  # the architecture changed: the unit is gone
             return
-        explanation = explain_unit(self.network, snapshot.probe_image, *unit)
+        # one BLAS thread: OpenBLAS's others would spin after each call, ~0.1 s of a core each time
+        # (the window took 39 % of a core with them while training, 8 % without; the trainer needs both)
+        with blas_threads(1) if can_set_threads() else nullcontext():
+            explanation = explain_unit(self.network, snapshot.probe_image, *unit)
         top = 1.0
         if isinstance(explanation, ConvExplanation) and explanation.input_stage != "input":
             top = float(snapshot.activations[explanation.input_stage].max())

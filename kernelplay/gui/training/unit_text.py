@@ -28,11 +28,11 @@ def number(value: float) -> str:
 
 
 def unit_name(e: UnitExplanation) -> str:
-    """``"conv2 map 7 at (5, 9)"``, ``"FC unit 17"``, ``"the score of digit 3"``."""
+    """``"conv2 map 7 at (5, 9)"``, ``"FC unit 17"``, ``"score of digit 3"``."""
     if isinstance(e, (ConvExplanation, PoolExplanation)):
         return f"{e.stage} map {e.channel} at ({e.row}, {e.col})"
     if isinstance(e, ScoreExplanation):
-        return f"the score of digit {e.channel}"
+        return f"score of digit {e.channel}"
     return f"FC unit {e.channel}"
 
 
