@@ -19,6 +19,7 @@ from kernelplay import __version__
 from kernelplay.imaging.images import ImageLoadError, image_from_bytes, load_image, save_image
 from kernelplay.imaging.kernels import KernelFileError, load_kernels, save_kernels
 from kernelplay.gui.bridge_menu import add_bridge_items, connect_training_tab
+from kernelplay.gui.classroom import Classroom
 from kernelplay.gui.message_bar import MessageBar
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
@@ -65,6 +66,7 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus()
         add_save_image_menus(self)
+        self.classroom = Classroom(self)  # Help ▸ Lesson, presentation mode, colours, the layout kept
         self.playground.message_posted.connect(self.show_message)
         if self.settings.dropped_kernels:  # settings the app could not use: it starts, and says so
             self.show_message(self.settings.dropped_kernels)
@@ -89,6 +91,7 @@ class MainWindow(QMainWindow):
         tab.message_posted.connect(self.show_message)
         add_save_image_menus(self, tab)
         connect_training_tab(self, tab)
+        self.classroom.on_training_loaded(tab)
         self._on_tab_changed(self.tabs.currentIndex())
 
     @staticmethod

@@ -1,8 +1,10 @@
 """A message that floats over the top of the window's pages: it never moves the widgets under it."""
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QTabBar, QToolButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QTabBar, QToolButton, QWidget
 
 __all__ = ["MessageBar", "MESSAGE_SECONDS"]
 
@@ -31,25 +33,43 @@ class MessageBar(QFrame):
         self.close_button.setAutoRaise(True)
         self.close_button.setToolTip("Dismiss")
         self.close_button.clicked.connect(self.hide)
+        # an offer the message makes ("Start the lesson"): shown only with such a message
+        self.action_button = QPushButton()
+        self.action_button.setStyleSheet("QPushButton { color: #3d2e00; font-weight: bold; }")
+        self.action_button.clicked.connect(self._on_action_clicked)
+        self.action_button.hide()
+        self._on_action: Callable[[], None] | None = None
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 2, 2, 2)
         row.addWidget(self.label, 1)
+        row.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         row.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         self._timer = QTimer(self, singleShot=True, interval=MESSAGE_SECONDS * 1000, timeout=self.hide)
         parent.installEventFilter(self)
         anchor.installEventFilter(self)
         self.hide()
 
-    def show_message(self, text: str) -> None:
-        """Show ``text`` for a while; an empty text hides the bar."""
+    def show_message(self, text: str, action: str = "", on_action: Callable[[], None] | None = None,
+                     seconds: float = MESSAGE_SECONDS) -> None:
+        """Show ``text`` for ``seconds``; an empty text hides the bar. With ``action``, a button of
+        that name beside the text calls ``on_action`` (and the bar goes)."""
         self.label.setText(text)
+        self._on_action = on_action if action else None
+        self.action_button.setText(action)
+        self.action_button.setVisible(bool(action and text))
         if not text:
             self.hide()
             return
         self._place()
         self.show()
         self.raise_()
-        self._timer.start()
+        self._timer.start(int(seconds * 1000))
+
+    def _on_action_clicked(self) -> None:
+        act, self._on_action = self._on_action, None
+        self.hide()
+        if act is not None:
+            act()
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
@@ -66,6 +86,8 @@ class MessageBar(QFrame):
         widest = max(area.right() - MARGIN - (tabs_end.x() + MARGIN), NARROWEST)
         margins = self.layout().contentsMargins()
         chrome = margins.left() + margins.right() + self.layout().spacing() + self.close_button.sizeHint().width() + 4
+        if not self.action_button.isHidden():
+            chrome += self.action_button.sizeHint().width() + self.layout().spacing()
         lines = self.label.text().splitlines() or [""]
         text_width = max(self.label.fontMetrics().horizontalAdvance(line) for line in lines)
         width = min(text_width + chrome, widest)

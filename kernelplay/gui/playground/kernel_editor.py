@@ -218,9 +218,10 @@ class KernelEditor(QWidget):
         self.preset_box.setCurrentIndex(self.preset_box.findData(name))
         self._apply_cells()
 
-    def set_kernel(self, kernel: np.ndarray) -> None:
-        """Show an arbitrary kernel (the selection becomes “custom”)."""
-        self._show_kernel(np.asarray(kernel, dtype=np.float64))
+    def set_kernel(self, kernel: np.ndarray, as_typed: bool = False) -> None:
+        """Show an arbitrary kernel (the selection becomes “custom”): as whole weights over a divisor,
+        or ``as_typed``, its own numbers over ÷ 1 (0.7 stays 0.7, not 7 ÷ 10)."""
+        self._show_kernel(np.asarray(kernel, dtype=np.float64), as_typed)
         self._select_custom()
         self._apply_cells()
 
@@ -283,10 +284,10 @@ class KernelEditor(QWidget):
             QWidget.setTabOrder(previous, following)
         self.size_box.setCurrentIndex(KERNEL_SIZES.index(size))
 
-    def _show_kernel(self, kernel: np.ndarray) -> None:
+    def _show_kernel(self, kernel: np.ndarray, as_typed: bool = False) -> None:
         """Write ``kernel`` into the cells as weights over a divisor; a divisor that is the
         weights' sum comes with Normalise ticked."""
-        weights, divisor = kernel_as_fraction(kernel)
+        weights, divisor = (kernel, 1.0) if as_typed else kernel_as_fraction(kernel)
         self._resize_grid(kernel.shape[0])
         for cell, weight in zip(self._cells, np.ravel(weights)):
             cell.setText(format_number(float(weight), CELL_DECIMALS))
