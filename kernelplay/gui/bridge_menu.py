@@ -68,9 +68,8 @@ def put_into_network(window):
         channel, frozen = dialog.channel(), dialog.frozen()
         training.session.put_kernel(channel, kernel, frozen)
         window.tabs.setCurrentWidget(training)
-        state = ("frozen: training leaves it unchanged" if frozen
-                 else "not frozen: watch training adjust it")
-        window.show_message(f"The playground's kernel is conv1 kernel {channel} now, {state}.")
+        state = "frozen: training leaves it unchanged" if frozen else "not frozen: watch training adjust it"
+        window.show_message(f"Put the playground's kernel into the network as conv1 kernel {channel}, {state}.")
 
     dialog.accepted.connect(put)
     dialog.finished.connect(dialog.deleteLater)

@@ -107,7 +107,11 @@ def test_a_playground_kernel_put_into_conv1_frozen_stays_while_the_others_train(
     assert window.tabs.currentWidget() is tab and "conv1 kernel 2" in window.message_bar.text()
     before = tab.latest_snapshot().kernels["conv1"].copy()
     np.testing.assert_array_equal(before[2, 0], sobel)
-    qtbot.waitUntil(lambda: tab.filter_grid.frozen == (2,) and len(tab.filter_grid._locks) == 1)
+    grid = tab.filter_grid
+    qtbot.waitUntil(lambda: grid.frozen == (2,) and len(grid._locks) == 2)  # a frame and a padlock
+    # the learned kernels keep their colours: the ±2 sobel is on a scale of its own
+    assert grid.limits["conv1"] == pytest.approx(np.abs(np.delete(before, 2, axis=0)).max())
+    assert "unlocked" in grid.titles["conv1"].text
     # train: the frozen kernel stays as it was put, every other one moves
     start = tab.latest_snapshot().step
     tab.session.step(15)

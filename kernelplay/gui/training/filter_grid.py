@@ -122,7 +122,8 @@ class FilterGrid(ZoomingLayoutWidget):
                                           width=12, label="weight")
         self.colour_bar.axis.setTicks([[(-1.0, "−max"), (0.0, "0"), (1.0, "+max")]])
         self.colour_bar.setToolTip("Colour of a weight relative to the largest |weight| of its layer "
-                                   "(shown in the layer's title): blue negative, white zero, red positive.")
+                                   "(shown in the layer's title): blue negative, white zero, red positive. A frozen "
+                                   "(locked) kernel is drawn relative to its own largest |weight|.")
         self.ci.addItem(self.colour_bar, row=0, col=len(kernels), rowspan=2)
         # the bar, its tick labels and its rotated "weight": kept whole however narrow the view
         metrics = QFontMetricsF(self.font())
@@ -132,12 +133,14 @@ class FilterGrid(ZoomingLayoutWidget):
         self._locks = []  # cleared with the image they were drawn on
 
     @staticmethod
-    def _title_lines(name: str, shape: tuple[int, ...], limit: float, lines: int) -> list[str]:
+    def _title_lines(name: str, shape: tuple[int, ...], limit: float, lines: int, locked: bool = False) -> list[str]:
+        """The layer's title; ``locked``: some kernels are frozen, each drawn on its own scale."""
+        locked = " unlocked" if locked else ""
         c_out, c_in, k, _ = shape
         what = f"{c_out} kernels" if c_in == 1 else f"{c_out}×{c_in} slices"
         if lines == 2:
-            return [f"<b>{name}</b> · {what}", f"{k}×{k}, max |w| {limit:.2f}"]
-        return [f"<b>{name}</b> · {k}×{k}", what, f"max |w| {limit:.2f}"]
+            return [f"<b>{name}</b> · {what}", f"{k}×{k}, max |w| {limit:.2f}{locked}"]
+        return [f"<b>{name}</b> · {k}×{k}", what, f"max |w| {limit:.2f}{locked}"]
 
     def _fit_titles(self) -> None:
         """Two lines per title if all fit side by side beside the colour bar, else three."""
@@ -149,11 +152,13 @@ class FilterGrid(ZoomingLayoutWidget):
             return max(metrics.horizontalAdvance(line.replace("<b>", "").replace("</b>", "")) for line in lines)
 
         bar = self.colour_bar.width() if self.colour_bar is not None and self.colour_bar.width() > 0 else 70
-        needed = sum(widest(self._title_lines(n, w.shape, self.limits[n], 2)) + 8 for n, w in self.weights.items())
+        needed = sum(widest(self._title_lines(n, w.shape, self.limits[n], 2, bool(self._locked(n)))) + 8
+                     for n, w in self.weights.items())
         self.title_lines = 2 if needed + bar <= self.viewport().width() else 3
         self.ci.layout.setRowMaximumHeight(0, self.title_lines * metrics.lineSpacing() + 6)
         for name, weights in self.weights.items():
-            text = "<br>".join(self._title_lines(name, weights.shape, self.limits[name], self.title_lines))
+            text = "<br>".join(self._title_lines(name, weights.shape, self.limits[name], self.title_lines,
+                                                 bool(self._locked(name))))
             if self.titles[name].text != text:
                 self.titles[name].setText(text)
 
@@ -171,37 +176,60 @@ class FilterGrid(ZoomingLayoutWidget):
             self._rebuild(kernels)
             self._layout_key = key
         self.weights = dict(kernels)
+        self.frozen = self.frozen if frozen is None else tuple(frozen)
         for name, weights in kernels.items():
-            limit = symmetric_limit(weights)
+            locked = self._locked(name)
+            learned = np.delete(weights, locked, axis=0) if len(locked) < len(weights) else weights
+            # symmetric levels ±limit: zero is always the white middle of the diverging map; a locked
+            # (hand-made) kernel is drawn on its own scale, so a ±2 sobel does not wash out ±0.2 ones
+            limit = symmetric_limit(learned)
             self.limits[name] = limit
-            # symmetric levels ±limit: zero is always the white middle of the diverging map
             self.values[name] = kernel_mosaic(weights)
-            self.images[name].setImage(colourise(self.values[name], DIVERGING_TABLE, -limit, limit), autoLevels=False)
+            rgb = colourise(self.values[name], DIVERGING_TABLE, -limit, limit)
+            k = weights.shape[-1]
+            for channel in locked:
+                top, left = self._tile_origin(name, channel)
+                own = symmetric_limit(weights[channel, 0])
+                rgb[top:top + k, left:left + k] = colourise(weights[channel, 0], DIVERGING_TABLE, -own, own)
+            self.images[name].setImage(rgb, autoLevels=False)
         self._fit_titles()
-        self._show_locks(self.frozen if frozen is None else tuple(frozen))
+        self._show_locks()
         self.refresh_zoom()
 
-    def _show_locks(self, frozen: tuple[int, ...]) -> None:
-        """A padlock over the top right of each frozen conv1 kernel (in the mosaic's pixels)."""
-        self.frozen = frozen
-        image, weights = self.images.get("conv1"), self.weights.get("conv1")
+    def _locked(self, name: str) -> list[int]:
+        """The frozen kernels of layer ``name`` (conv1 only has them)."""
+        count = self.weights[name].shape[0] if name in self.weights else 0
+        return [c for c in self.frozen if c < count] if name == "conv1" else []
+
+    def _tile_origin(self, name: str, channel: int) -> tuple[int, int]:
+        """(row, col) in the mosaic of ``name`` where conv1-like kernel ``channel``'s tile starts."""
+        shape = self.weights[name].shape
+        row, col = divmod(channel, _mosaic_grid(shape)[1])
+        return row * (shape[-1] + 1), col * (shape[-1] + 1)
+
+    def _show_locks(self) -> None:
+        """A dark frame and a padlock at the top right of each frozen conv1 kernel (mosaic pixels)."""
+        image = self.images.get("conv1")
         for item in self._locks:
             if item.scene() is not None:
                 item.scene().removeItem(item)
         self._locks = []
-        if image is None or weights is None:
+        if image is None:
             return
-        c_out, _, k, _ = weights.shape
-        cols = _mosaic_grid(weights.shape)[1]
-        for channel in (c for c in frozen if c < c_out):
-            row, col = divmod(channel, cols)
-            side = 0.45 * k
-            lock = QGraphicsPathItem(lock_path(col * (k + 1) + k - side - 0.1 * k, row * (k + 1) + 0.1 * k, side), image)
-            pen = QPen(QColor("#ffffff"), 1.5)
-            pen.setCosmetic(True)
-            lock.setPen(pen)
-            lock.setBrush(QColor("#222222"))
-            self._locks.append(lock)
+        k = self.weights["conv1"].shape[-1]
+        for channel in self._locked("conv1"):
+            top, left = self._tile_origin("conv1", channel)
+            side = 0.34 * k
+            frame = QPainterPath()
+            frame.addRect(QRectF(left, top, k, k))
+            for path, fill in ((frame, None), (lock_path(left + k - side, top, side), QColor("#222222"))):
+                item = QGraphicsPathItem(path, image)
+                pen = QPen(QColor("#222222") if fill is None else QColor("#ffffff"), 2 if fill is None else 1)
+                pen.setCosmetic(True)
+                item.setPen(pen)
+                if fill is not None:
+                    item.setBrush(fill)
+                self._locks.append(item)
 
     def kernel_slice(self, key: tuple[str, int, int]) -> tuple[np.ndarray, str] | None:
         """The slice ``key`` (layer, output channel, input channel) as a float64 copy, and its name."""
@@ -247,8 +275,11 @@ class FilterGrid(ZoomingLayoutWidget):
             return None
         source = _source_of(name) + ("" if weights.shape[1] == 1 else f" {inp}")
         limit = self.limits[name]
-        frozen = " · frozen: training leaves it" if name == "conv1" and out in self.frozen else ""
+        frozen = out in self._locked(name)
+        if frozen:
+            limit = symmetric_limit(weights[out, inp])
+        scale = f"colours ±{limit:.2f}" + (" (its own) · frozen: training leaves it" if frozen else "")
         return ZoomedTile(weights[out, inp], DIVERGING_TABLE, -limit, limit, title=f"{name}.weight[{out}, {inp}]",
-                          caption=f"{source} → {name} map {out} · colours ±{limit:.2f}{frozen}\n"
+                          caption=f"{source} → {name} map {out} · {scale}\n"
                                   f"{looks_like(weights[out, inp])} · right-click: open in the playground",
                           numbers=True)
