@@ -81,6 +81,13 @@ def test_a_conv2_pixel_clicked_is_explained_with_the_networks_numbers(qtbot, tab
     assert view.current_step == 0 and view.line_texts()[0].endswith(f"= {fs(e.channel_sums[0])}")
     qtbot.mouseClick(view.button("all"), Qt.MouseButton.LeftButton)
     assert view.shown_total() == e.value
+    # Esc closes the pane: the marks go, the snapshots stop carrying the weights
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key.Key_Escape)
+    assert not tab.units.pane.isVisible() and tab.feature_maps.marks == []
+    tab.session.step(1)
+    qtbot.waitUntil(lambda: tab.latest_snapshot().step == 9, timeout=5000)
+    assert tab.latest_snapshot().weights is None
 
 
 def test_a_pool_pixel_an_fc_unit_and_a_score_are_explained_too(qtbot, tab):
