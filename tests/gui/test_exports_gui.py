@@ -117,7 +117,8 @@ def test_a_right_click_on_a_plot_offers_save_image(qtbot, make_window):
         # the menu runs its own event loop until the timer closes it
         QApplication.sendEvent(target, QContextMenuEvent(QContextMenuEvent.Reason.Mouse, centre,
                                                          target.mapToGlobal(centre)))
-    assert menus == [["Save image…", "Save image at 2×…"]] * 3
+    assert [m[-2:] for m in menus] == [["Save image…", "Save image at 2×…"]] * 3
+    assert menus[2][0].startswith("Open") and menus[2][0].endswith("in the playground")  # a kernel's own item
 
 
 def test_the_kernel_animation_and_the_csv_files(qtbot, make_window, tmp_path):
