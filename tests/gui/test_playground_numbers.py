@@ -146,3 +146,12 @@ def test_a_divisor_kept_by_hand_is_said_and_a_small_sum_is_not_written_0(window,
     assert kernel.sum() == pytest.approx(-0.7 / 256)
     assert editor.sum_label.text() == f"Sum of weights: −0.7 ÷ 256 = {format_significant(-0.7 / 256)}"
     assert format_significant(-0.7 / 256) == "−0.002734"
+
+
+def test_a_learned_kernels_long_weights_show_their_first_digits(window):
+    """A learned weight (0.001866…) is wider than its cell: the cell shows where the number starts."""
+    learned = np.array([[0.001866, -0.1234567, 0.5], [1.25, -0.000731, 0.02], [0.3, 0.4, -0.5]])
+    window.playground.kernel_editor.set_kernel(learned, as_typed=True)
+    cells = window.playground.kernel_editor._cells
+    assert cells[0].text() == "0.001866" and cells[1].text() == "−0.123457"
+    assert all(cell.cursorPosition() == 0 for cell in cells)

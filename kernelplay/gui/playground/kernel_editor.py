@@ -291,6 +291,7 @@ class KernelEditor(QWidget):
         self._resize_grid(kernel.shape[0])
         for cell, weight in zip(self._cells, np.ravel(weights)):
             cell.setText(format_number(float(weight), CELL_DECIMALS))
+            cell.setCursorPosition(0)  # a long weight (a learned 0.001866) shows its first digits, not its last
             cell.typing = False
         self.divisor_cell.setText(format_number(float(divisor), CELL_DECIMALS))
         self.divisor_cell.typing = False
