@@ -21,6 +21,7 @@ from kernelplay.nn.evaluation import ChunkedEvaluation, Evaluation
 from kernelplay.nn.exports import write_kernel_animation
 from kernelplay.nn.network import Network
 from kernelplay.nn.run_file import RunCurves, TrainingRun, read_run_file, write_run_file
+from kernelplay.nn.schedule import LearningRateSchedule
 from kernelplay.nn.snapshot import StepView
 from kernelplay.nn.training import Trainer
 
@@ -119,12 +120,16 @@ class Timeline:
 
     # --- files ------------------------------------------------------------------------------------
 
-    def save(self, path: str | os.PathLike, trainer: Trainer, curves: RunCurves) -> os.PathLike:
+    def save(self, path: str | os.PathLike, trainer: Trainer, curves: RunCurves,
+             schedule: LearningRateSchedule | None = None) -> os.PathLike:
         """Write the run — the checkpoints (the present weights recorded first), ``curves`` and the
-        settings (frozen channels, learning rate, batch size, optimiser) — to ``path``; returns it."""
+        settings (frozen channels, learning rate, batch size, optimiser; with a ``schedule``, its
+        chosen rate and whether it decays) — to ``path``; returns it."""
         self.record(trainer)
         settings = {"frozen_channels": list(trainer.network.frozen_channels), "learning_rate": trainer.learning_rate,
                     "batch_size": trainer.batch_size, "optimizer": trainer.optimizer.name}
+        if schedule is not None:  # the rate the user chose, not the decayed one of the last step
+            settings.update(learning_rate=schedule.base, learning_rate_decay=schedule.decay)
         return write_run_file(path, TrainingRun(self.checkpoints, curves, settings))
 
     @classmethod

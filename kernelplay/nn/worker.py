@@ -11,9 +11,15 @@ running — and events. At each snapshot it sends, it keeps the weights as a che
 network, measured by ``benchmarks/bench_timeline.py`` (3 ms a second at ~20 snapshots a second).
 Saving a run (64 MiB of checkpoints, ~0.05 s) or writing the kernels' animation (69 frames, ~0.15 s)
 is done between two steps, like any command.
+
+The learning rate of each step follows a :class:`~kernelplay.nn.schedule.LearningRateSchedule`: a
+cosine decay from the rate the user chose, over the "run for" epochs or, running until stopped,
+``DECAY_EPOCHS``; it starts again from the chosen rate whenever the user chooses a rate, an
+optimiser or a budget, and with each new network. Snapshots carry the rate of the last step.
 """
 from __future__ import annotations
 
+import dataclasses
 import queue
 import threading
 import time
@@ -29,26 +35,31 @@ from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import DigitSplit
 from kernelplay.nn.evaluation import ChunkedEvaluation
 from kernelplay.nn.network import Network
+from kernelplay.nn.schedule import DECAY_EPOCHS, LearningRateSchedule
 from kernelplay.nn.timeline import Timeline
+from kernelplay.nn.worker_timeline import TimelineCommands
 from kernelplay.nn.training import Trainer
 
-__all__ = ["TrainingLoop"]
+__all__ = ["TrainingLoop", "DEFAULT_LEARNING_RATE"]
+
+DEFAULT_LEARNING_RATE = 2e-3  # Adam's, with the decay (as the command line's); the tab's default
 
 
-class TrainingLoop:
+class TrainingLoop(TimelineCommands):
     """Trains on ``data`` in whatever thread calls :meth:`run`, until :meth:`stop`.
 
     ``send`` receives every message the loop sends (the events of :mod:`kernelplay.nn.worker_messages`).
     ``checkpoint_bytes`` caps the memory of the checkpoints kept for the timeline.
     ``commands`` (anything with ``put``/``get(timeout=)``/``get_nowait``, e.g. a
     ``multiprocessing.Queue``) and ``abort`` (an ``Event``) may be given to drive the loop from
-    another process.
+    another process. ``decay=False`` keeps the learning rate as chosen (``SetLearningRateDecay``).
     """
 
     def __init__(self, data: DigitSplit, config: NetworkConfig | None = None, *,
                  send: Callable[[object], None], snapshot_interval: float = 0.05, seed: int = 0,
-                 learning_rate: float = 1e-3, batch_size: int = 64, optimizer: str = "adam",
-                 epochs: float | None = None, probe: int | np.ndarray = 0, threads: int | None = None,
+                 learning_rate: float = DEFAULT_LEARNING_RATE, batch_size: int = 64, optimizer: str = "adam",
+                 decay: bool = True, epochs: float | None = None, probe: int | np.ndarray = 0,
+                 threads: int | None = None,
                  max_in_flight: int | None = None, checkpoint_bytes: int = DEFAULT_MAX_BYTES, commands=None,
                  abort=None) -> None:
         self.data = data
@@ -58,7 +69,9 @@ class TrainingLoop:
         self.threads = threads
         self._send = send
         # the first trainer's settings; each later one (after a reset or load) takes its predecessor's
-        self._first_settings = dict(learning_rate=learning_rate, batch_size=batch_size, optimizer=optimizer)
+        self._first_settings = dict(batch_size=batch_size, optimizer=optimizer)
+        # the chosen rate and its decay; restarted at each new network, rate, optimiser and budget
+        self.schedule = LearningRateSchedule(learning_rate, decay=decay, horizon=self._decay_digits(None))
         self._epochs = epochs
         self._probe = probe
         self._commands = queue.SimpleQueue() if commands is None else commands
@@ -86,6 +99,7 @@ class TrainingLoop:
             messages.Reset: self._reset,
             messages.LoadNetwork: self._load,
             messages.SetLearningRate: self._set_learning_rate,
+            messages.SetLearningRateDecay: self._set_decay,
             messages.SetBatchSize: self._set_batch_size,
             messages.SetOptimizer: self._set_optimizer,
             messages.SetEpochs: self._set_epochs,
@@ -205,13 +219,17 @@ class TrainingLoop:
         self._publish()
 
     def _set_learning_rate(self, command: messages.SetLearningRate) -> None:
-        self.trainer.set_learning_rate(command.value)
+        self._restart_schedule(self.schedule.restarted(command.value, at=0))  # ValueError before any change
+
+    def _set_decay(self, command: messages.SetLearningRateDecay) -> None:
+        self._restart_schedule(dataclasses.replace(self.schedule, decay=bool(command.decay)))
 
     def _set_batch_size(self, command: messages.SetBatchSize) -> None:
         self.trainer.set_batch_size(command.value)
 
     def _set_optimizer(self, command: messages.SetOptimizer) -> None:
         self.trainer.set_optimizer(command.name)
+        self._restart_schedule()  # fresh moments: a fresh decay too
 
     def _set_epochs(self, command: messages.SetEpochs) -> None:
         self._epochs = command.epochs
@@ -246,66 +264,6 @@ class TrainingLoop:
         else:
             self._send(messages.Saved(str(saved), self.trainer.step_count))
 
-    # --- the timeline -----------------------------------------------------------------------------
-
-    def _want_view(self, command: messages.ViewStep) -> None:
-        self._view_wanted = int(command.step)
-
-    def _show_step(self, step: int) -> None:
-        self._send(messages.StepViewReady(self.generation, self.timeline.view(self.trainer, step)))
-
-    def _evaluate_view_chunk(self) -> None:
-        view = self.timeline.advance()
-        if view is not None:
-            self._send(messages.StepViewReady(self.generation, view))
-
-    def _resume(self, command: messages.ResumeFrom) -> None:
-        self._pause()
-        checkpoint = self.timeline.resume(self.trainer, command.step)  # ValueError before the first
-        self.generation += 1
-        self._evaluation = None
-        self._budget = None
-        self._send(messages.Resumed(self.generation, checkpoint.step, checkpoint.samples_seen))
-        self._send_checkpoints()
-        self._publish()
-
-    def _save_run(self, command: messages.SaveRun) -> None:
-        try:
-            saved = self.timeline.save(command.path, self.trainer, command.curves)
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self._send(messages.Failed(f"Could not save the training run: {reason}"))
-        else:
-            self._send_checkpoints()
-            self._send(messages.RunSaved(str(saved), self.timeline.checkpoints.latest.step))
-
-    def _load_run(self, command: messages.LoadRun) -> None:
-        self._pause()
-        try:
-            timeline, network, run = Timeline.load(command.path, threads=self.threads)
-        except ValueError as exc:  # RunFileError among them
-            raise ValueError(f"Could not load the training run: {exc}") from exc
-        self.config = run.config
-        latest = timeline.checkpoints.latest
-        self._install(network, timeline=timeline, at=(latest.step, latest.samples_seen))
-        self._send(messages.RunLoaded(self.generation, str(command.path), latest.step, latest.samples_seen,
-                                      run.curves, run.settings))
-        self._send_checkpoints()
-        self._publish()
-
-    def _export_kernels(self, command: messages.ExportKernelAnimation) -> None:
-        try:
-            path = self.timeline.export_kernels(command.path, self.trainer)
-        except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self._send(messages.Failed(f"Could not export the kernels' animation: {reason}"))
-        else:
-            self._send_checkpoints()
-            self._send(messages.AnimationExported(str(path), len(self.timeline.checkpoints)))
-
-    def _send_checkpoints(self) -> None:
-        self._send(messages.CheckpointsChanged(self.generation, self.timeline.points()))
-
     # --- training ---------------------------------------------------------------------------------
 
     def _set_running(self, running: bool) -> None:
@@ -318,7 +276,22 @@ class TrainingLoop:
         self._set_running(False)
 
     def _start_budget(self) -> None:
+        """A budget of "run for" epochs from now (none when running until stopped), and the decay
+        over it."""
         self._budget = None if self._epochs is None else Budget(self.trainer, epochs=self._epochs)
+        if self._epochs is not None:
+            self._restart_schedule()
+
+    def _decay_digits(self, epochs: float | None) -> int:
+        """The digits of a decay over ``epochs`` (None: ``DECAY_EPOCHS``), at least one."""
+        return max(1, int(round((DECAY_EPOCHS if epochs is None else epochs) * len(self.data.train))))
+
+    def _restart_schedule(self, schedule: LearningRateSchedule | None = None) -> None:
+        """Begin ``schedule`` (default: the present one) anew from the digits seen now, over the
+        budget's epochs, and set its first rate."""
+        schedule = schedule or self.schedule
+        self.schedule = schedule.restarted(at=self.trainer.samples_seen, horizon=self._decay_digits(self._epochs))
+        self.trainer.set_learning_rate(self.schedule.rate(self.trainer.samples_seen))
 
     def _install(self, network: Network, *, timeline: Timeline | None = None, at: tuple[int, int] = (0, 0)) -> None:
         """Train ``network`` from now on, with the present settings, a fresh trainer (its counters
@@ -326,10 +299,12 @@ class TrainingLoop:
         generation number (the caller then publishes it)."""
         previous = self.trainer
         settings = self._first_settings if previous is None else dict(
-            learning_rate=previous.learning_rate, batch_size=previous.batch_size, optimizer=previous.optimizer.name)
-        self.trainer = Trainer(network, self.data, seed=self.seed, probe=0, **settings)
+            batch_size=previous.batch_size, optimizer=previous.optimizer.name)
+        self.trainer = Trainer(network, self.data, seed=self.seed, probe=0, learning_rate=self.schedule.base,
+                               **settings)
         self.trainer.set_probe(self._probe)
         self.trainer.resume(network, *at)
+        self._restart_schedule()
         self.timeline = timeline or Timeline(network.config, max_bytes=self.checkpoint_bytes)
         self.generation += 1
         self._budget = None
@@ -339,6 +314,7 @@ class TrainingLoop:
         """One batch; returns the digits it trained on (0 when the step diverged and was undone)."""
         trainer = self.trainer
         epoch_before = trainer.epochs_completed
+        trainer.set_learning_rate(self.schedule.rate(trainer.samples_seen))
         result = trainer.step()
         if result.diverged:
             self._pause()

@@ -14,8 +14,8 @@ from kernelplay.nn.run_file import RunCurves
 from kernelplay.nn.snapshot import Snapshot, StepView, StopReason
 
 __all__ = [
-    "Command", "Play", "Pause", "Step", "Reset", "LoadNetwork", "SetLearningRate", "SetBatchSize",
-    "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Evaluate", "ViewStep", "ResumeFrom",
+    "Command", "Play", "Pause", "Step", "Reset", "LoadNetwork", "SetLearningRate", "SetLearningRateDecay",
+    "SetBatchSize", "SetOptimizer", "SetEpochs", "SetProbe", "Acknowledge", "SaveModel", "Evaluate", "ViewStep", "ResumeFrom",
     "SaveRun", "LoadRun", "ExportKernelAnimation", "IncludeWeights", "PutKernel", "Wake", "NEW_GENERATION",
     "Event", "SnapshotReady", "RunningChanged", "Stopped", "Failed", "Saved", "EvaluationReady",
     "CheckpointsChanged", "StepViewReady", "Resumed", "RunSaved", "RunLoaded", "AnimationExported",
@@ -60,7 +60,17 @@ class LoadNetwork:
 
 @dataclass(frozen=True)
 class SetLearningRate:
+    """The rate chosen: its decay starts again from it at the next step."""
+
     value: float
+
+
+@dataclass(frozen=True)
+class SetLearningRateDecay:
+    """Lower the chosen learning rate along a cosine (``decay``) or keep it as chosen; either way
+    the schedule starts again from the chosen rate."""
+
+    decay: bool
 
 
 @dataclass(frozen=True)
@@ -171,9 +181,9 @@ class Wake:
     """Does nothing: wakes a loop waiting for commands, so that it sees it was told to stop."""
 
 
-Command = (Play | Pause | Step | Reset | LoadNetwork | SetLearningRate | SetBatchSize | SetOptimizer | SetEpochs
-           | SetProbe | Acknowledge | SaveModel | Evaluate | ViewStep | ResumeFrom | SaveRun | LoadRun
-           | ExportKernelAnimation | IncludeWeights | PutKernel | Wake)
+Command = (Play | Pause | Step | Reset | LoadNetwork | SetLearningRate | SetLearningRateDecay | SetBatchSize
+           | SetOptimizer | SetEpochs | SetProbe | Acknowledge | SaveModel | Evaluate | ViewStep | ResumeFrom
+           | SaveRun | LoadRun | ExportKernelAnimation | IncludeWeights | PutKernel | Wake)
 
 # The commands after which the worker numbers its network anew, whether they succeed or not, so that
 # a receiver counting them knows which generation the messages that follow belong to.

@@ -143,7 +143,12 @@ class TrainingSession(QObject):
         self._worker.post(messages.LoadNetwork(network.config, network.get_params(), network.frozen_channels))
 
     def set_learning_rate(self, value: float) -> None:
+        """The chosen rate: the decay starts again from it (snapshots carry the rate of each step)."""
         self._post_setting(messages.SetLearningRate(value))
+
+    def set_learning_rate_decay(self, decay: bool) -> None:
+        """Lower the chosen rate along a cosine (the default) or keep it as chosen."""
+        self._post_setting(messages.SetLearningRateDecay(bool(decay)))
 
     def set_batch_size(self, value: int) -> None:
         self._post_setting(messages.SetBatchSize(value))
