@@ -1,5 +1,5 @@
-"""The training tab's controls: the training group (Train/Pause, Step, Reset, learning rate, batch
-size, optimiser, epochs), the architecture editor, and the Save/Load buttons.
+"""The training tab's controls: the training group (Train/Pause, Step, Reset, learning rate and its
+decay, batch size, optimiser, epochs), the architecture editor, and the Save/Load buttons.
 
 They hold no training state: each announces what the user chose, already parsed and checked by the
 core's rules (a learning rate the optimiser would refuse only turns the box red).
@@ -10,10 +10,12 @@ import math
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -22,12 +24,14 @@ from PySide6.QtWidgets import (
 
 from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, MAX_STAGES, NetworkConfig
 from kernelplay.nn.optim import check_learning_rate
+from kernelplay.nn.schedule import DECAY_EPOCHS, DECAY_FLOOR
+from kernelplay.nn.worker import DEFAULT_LEARNING_RATE
 from kernelplay.gui.training.note_label import NoteLabel
 
 __all__ = ["TrainingControls", "ArchitectureEditor", "ModelFileButtons", "LEARNING_RATES", "BATCH_SIZES",
            "OPTIMIZER_NAMES"]
 
-LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.003", "0.01", "0.03", "0.1", "1", "10")
+LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.002", "0.003", "0.01", "0.03", "0.1", "1", "10")
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}  # shown → kernelplay.nn.optim.OPTIMIZERS
 _ERROR_STYLE = "QComboBox { color: #b3261e; }"
@@ -42,17 +46,20 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
 
 
 class TrainingControls(QGroupBox):
-    """Train/Pause, Step and Reset; learning rate, batch size, optimiser and the epoch budget.
+    """Train/Pause, Step and Reset; learning rate and its decay, batch size, optimiser and the epoch
+    budget; the rate training uses now (:meth:`show_rate_in_use`: the decayed one).
 
     Signals: ``play_clicked``, ``step_clicked``, ``reset_clicked``, ``learning_rate_chosen(float)``
-    (valid rates only), ``batch_size_chosen(int)``, ``optimizer_chosen(str)`` (``"adam"`` or
-    ``"sgd"``) and ``epochs_chosen(object)`` (a number of epochs, or None: until stopped).
+    (valid rates only), ``learning_rate_decay_chosen(bool)``, ``batch_size_chosen(int)``,
+    ``optimizer_chosen(str)`` (``"adam"`` or ``"sgd"``) and ``epochs_chosen(object)`` (a number of
+    epochs, or None: until stopped).
     """
 
     play_clicked = Signal()
     step_clicked = Signal()
     reset_clicked = Signal()
     learning_rate_chosen = Signal(float)
+    learning_rate_decay_chosen = Signal(bool)
     batch_size_chosen = Signal(int)
     optimizer_chosen = Signal(str)
     epochs_chosen = Signal(object)
@@ -73,9 +80,22 @@ class TrainingControls(QGroupBox):
         self.learning_rate_box = QComboBox()
         self.learning_rate_box.setEditable(True)
         self.learning_rate_box.addItems(LEARNING_RATES)
-        self.learning_rate_box.setCurrentText("0.001")
+        self.learning_rate_box.setCurrentText(f"{DEFAULT_LEARNING_RATE:g}")
         self.learning_rate_box.setToolTip("How big a step each weight takes against its gradient. Too small learns "
                                           "slowly; too large (try 10) makes the loss explode.")
+        self.decay_box = QCheckBox("Decay")
+        self.decay_box.setChecked(True)
+        self.decay_box.setToolTip(
+            f"Lower the learning rate along a cosine to {DECAY_FLOOR:.0%} of the chosen one over the epochs of "
+            f"'Run for' ({DECAY_EPOCHS:g} epochs when running until stopped), then keep it there: big steps "
+            "first, fine ones at the end. It starts again from the chosen rate when you choose a rate or an "
+            "optimiser, and on Reset.")
+        self.rate_in_use_label = QLabel()
+        self.rate_in_use_label.setToolTip("The learning rate of the latest training step.")
+        self.show_rate_in_use(DEFAULT_LEARNING_RATE)
+        decay_row = QHBoxLayout()
+        decay_row.addWidget(self.decay_box)
+        decay_row.addWidget(self.rate_in_use_label, 1)
         self.batch_size_box = QComboBox()
         self.batch_size_box.addItems([str(b) for b in BATCH_SIZES])
         self.batch_size_box.setCurrentText("64")
@@ -91,6 +111,7 @@ class TrainingControls(QGroupBox):
         form = QFormLayout(self)
         form.addRow(buttons)
         form.addRow("Learning rate", self.learning_rate_box)
+        form.addRow("", decay_row)
         form.addRow("Batch size", self.batch_size_box)
         form.addRow("Optimiser", self.optimizer_box)
         form.addRow("Run for", self.epochs_box)
@@ -99,6 +120,7 @@ class TrainingControls(QGroupBox):
         self.step_button.clicked.connect(self.step_clicked)
         self.reset_button.clicked.connect(self.reset_clicked)
         self.learning_rate_box.currentTextChanged.connect(self._on_learning_rate_edited)
+        self.decay_box.toggled.connect(self._on_decay_toggled)
         self.batch_size_box.currentTextChanged.connect(self._on_batch_size_chosen)
         self.optimizer_box.currentTextChanged.connect(self._on_optimizer_chosen)
         self.epochs_box.valueChanged.connect(self._on_epochs_changed)
@@ -109,11 +131,18 @@ class TrainingControls(QGroupBox):
         icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
         self.play_button.setIcon(self.style().standardIcon(icon))
 
+    def show_rate_in_use(self, learning_rate: float) -> None:
+        """The learning rate training uses now (a snapshot's: the chosen one, decayed)."""
+        self.rate_in_use_label.setText(f"now {learning_rate:.3g}")
+
     def show_settings(self, settings: dict) -> None:
-        """Set the boxes to a loaded run's ``learning_rate``, ``batch_size`` and ``optimizer`` (the
-        keys it lacks are left); each box announces its value, so training takes them too."""
+        """Set the boxes to a loaded run's ``learning_rate``, ``learning_rate_decay``, ``batch_size``
+        and ``optimizer`` (the keys it lacks are left); each box announces its value, so training
+        takes them too."""
         if "learning_rate" in settings:
             self.learning_rate_box.setCurrentText(f"{float(settings['learning_rate']):g}")
+        if isinstance(settings.get("learning_rate_decay"), bool):
+            self.decay_box.setChecked(settings["learning_rate_decay"])
         if str(settings.get("batch_size")) in [str(b) for b in BATCH_SIZES]:
             self.batch_size_box.setCurrentText(str(settings["batch_size"]))
         shown = {name: text for text, name in OPTIMIZER_NAMES.items()}
@@ -122,13 +151,28 @@ class TrainingControls(QGroupBox):
 
     @Slot(str)
     def _on_learning_rate_edited(self, text: str) -> None:
-        try:
-            value = check_learning_rate(text.replace(",", "."))
-        except ValueError:
+        value = self._chosen_rate(text)
+        if value is None:
             self.learning_rate_box.setStyleSheet(_ERROR_STYLE)
             return
         self.learning_rate_box.setStyleSheet("")
+        self.show_rate_in_use(value)  # a chosen rate starts its decay anew
         self.learning_rate_chosen.emit(value)
+
+    @Slot(bool)
+    def _on_decay_toggled(self, decay: bool) -> None:
+        rate = self._chosen_rate(self.learning_rate_box.currentText())
+        if rate is not None:
+            self.show_rate_in_use(rate)  # either way, training goes on from the chosen rate
+        self.learning_rate_decay_chosen.emit(decay)
+
+    @staticmethod
+    def _chosen_rate(text: str) -> float | None:
+        """The rate ``text`` names (a decimal comma allowed), or None if the optimiser would refuse it."""
+        try:
+            return check_learning_rate(text.replace(",", "."))
+        except ValueError:
+            return None
 
     @Slot(str)
     def _on_batch_size_chosen(self, text: str) -> None:
