@@ -14,16 +14,18 @@ import sys
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
 from kernelplay.gui.settings import SCALE_RANGE, AppSettings
 from kernelplay.gui.text_scale import restyle_all
 
-__all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_KEYS", "apply_plot_fonts"]
+__all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "apply_plot_fonts"]
 
 SCALE_STEP = 25  # percent per Ctrl+= or Ctrl+−
 TEXT_SIZE_KEYS = {"larger": ("Ctrl+=", "Ctrl++"), "smaller": ("Ctrl+-",), "normal": ("Ctrl+0",)}
-_BASE_FONT = "kernelplay_base_font"  # the application font before any scaling (a QApplication property)
+TEXT_SIZE_DATA = "text-size"
+_BASE_FONT = "kernelplay_base_font"
+_POLICY = "kernelplay_size_policy"  # a hidden page's own size policy, kept while presentation mode ignores it  # the application font before any scaling (a QApplication property)
 
 
 def _base_font() -> QFont:
@@ -108,6 +110,8 @@ class Presentation(QObject):
                                     lambda: self.set_scale(100))
         self._text_actions = {"larger": self.larger_action, "smaller": self.smaller_action,
                               "normal": self.normal_action}
+        for act in self._text_actions.values():
+            act.setData(TEXT_SIZE_DATA)  # the shortcuts table lists their keys once, with a note
         self._sync_actions()
 
     # -- state -------------------------------------------------------------------------------
@@ -139,7 +143,9 @@ class Presentation(QObject):
         window = self._window
         if active:
             self._normal_geometry = window.saveGeometry()
+            window.statusBar().hide()  # the hovered pixel's line is for the one at the mouse, not the room
             self._wrap_pages()
+            self._size_by_current_pages(True)
             self._swap_zoom_keys()
             self._apply(self.scale())
             window.showFullScreen()
@@ -149,7 +155,9 @@ class Presentation(QObject):
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
             if self._normal_geometry is not None:
                 window.restoreGeometry(self._normal_geometry)
+            self._size_by_current_pages(False)
             self._unwrap_pages()
+            window.statusBar().show()
         self._sync_actions()
         self.active_changed.emit(active)
 
@@ -187,6 +195,31 @@ class Presentation(QObject):
             if act not in self._text_actions.values() and any(k.toString() in taken for k in act.shortcuts()):
                 self._swapped.append((act, act.shortcuts()))
                 act.setShortcuts([])
+
+    def _size_by_current_pages(self, on: bool) -> None:
+        """While on, a tab widget is as large as the page on show needs, not its largest page: the
+        CNN tab's height at 200 % must not make the playground scroll too."""
+        for tabs in self._window.findChildren(QTabWidget):
+            if on:
+                tabs.currentChanged.connect(self._on_page_changed)
+            else:
+                tabs.currentChanged.disconnect(self._on_page_changed)
+            for index in range(tabs.count()):
+                page = tabs.widget(index)
+                if on and page is not tabs.currentWidget():
+                    if page.property(_POLICY) is None:
+                        page.setProperty(_POLICY, page.sizePolicy())
+                    page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+                elif page.property(_POLICY) is not None:
+                    page.setSizePolicy(page.property(_POLICY))
+                    page.setProperty(_POLICY, None)
+
+    @Slot(int)
+    def _on_page_changed(self, _index: int) -> None:
+        tabs = self.sender()
+        if isinstance(tabs, QTabWidget) and self._active:
+            self._size_by_current_pages(False)
+            self._size_by_current_pages(True)
 
     def _wrap_pages(self) -> None:
         """The pages in a scroll area: at 200 % on a projector they may be larger than the screen."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from kernelplay.gui.presentation import TEXT_SIZE_KEYS
+from kernelplay.gui.presentation import TEXT_SIZE_DATA, TEXT_SIZE_KEYS
 
 __all__ = ["ShortcutsDialog", "VIEW_KEYS", "key_text", "shortcut_rows"]
 
@@ -30,7 +30,7 @@ VIEW_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Esc", "Close the unit's pane", "CNN training, a unit opened"),
     ("Enter or Space", "Make the chosen digit the probe", "CNN training, Mistakes page"),
 )
-_TEXT_SIZE_WHAT = {"larger": "Larger text", "smaller": "Smaller text", "normal": "Text at 100 %"}
+_TEXT_SIZE_WHAT = {"larger": "Larger Text", "smaller": "Smaller Text", "normal": "Text at 100 %"}
 
 
 def key_text(sequence: QKeySequence) -> str:
@@ -43,6 +43,8 @@ def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
     mode lends to the text size, then :data:`VIEW_KEYS`."""
     rows, seen = [], set()
     for act in window.findChildren(QAction):
+        if act.data() == TEXT_SIZE_DATA:
+            continue  # listed below, with when they apply
         keys = [key_text(sequence) for sequence in act.shortcuts() if not sequence.isEmpty()]
         name = act.text().replace("&", "").rstrip("…").strip()
         if keys and (name, tuple(keys)) not in seen:

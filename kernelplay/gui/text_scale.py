@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["DESIGN_FONT_PX", "px", "restyle_all", "scaled_sheet", "set_sheet", "text_scale"]
+__all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "restyle_all", "scaled_sheet", "set_sheet", "text_scale"]
 
 DESIGN_FONT_PX = 12  # the pixel size of the font every hard-coded size was chosen for (9 pt at 96 dpi)
 SHEET_PROPERTY = "kernelplay_sheet"  # a widget's style sheet as written, before its font sizes are scaled
@@ -55,3 +56,26 @@ def restyle_all(force: bool = False) -> None:
             if force or widget.styleSheet() != scaled:
                 widget.setStyleSheet("" if force else scaled)
                 widget.setStyleSheet(scaled)
+
+
+class _FittedWidth(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self._widget = widget
+        widget.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> None:
+        self._widget.setMinimumWidth(0)
+        self._widget.setMaximumWidth(16777215)
+        self._widget.setFixedWidth(self._widget.minimumSizeHint().width())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.FontChange:
+            QTimer.singleShot(0, self, self.fit)  # once its children have the new font too
+        return False
+
+
+def keep_fitted_width(widget: QWidget) -> None:
+    """Fix ``widget``'s width to what its contents need, now and whenever its font changes."""
+    _FittedWidth(widget)

@@ -4,16 +4,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
     QTabWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -23,16 +21,15 @@ from kernelplay.gui.playground.filter_runner import FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
 from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
+from kernelplay.gui.playground.side_column import SideColumn
 from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.gui.playground.step_text import no_output_text
-from kernelplay.gui.text_scale import px
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.images import ImageLoadError, load_image
 from kernelplay.imaging.preview import FilterRequest, FilterResult
 from kernelplay.imaging.scan import SCAN_MAX_SIDE, default_scan_image, output_offset
 
 _STEP_KEYS = {Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space, Qt.Key.Key_Comma, Qt.Key.Key_Period}
-SIDE_WIDTH = 290  # px of the kernel and options column at the 12 px design font (it grows with the text)
 
 
 class PlaygroundTab(QWidget):
@@ -89,22 +86,14 @@ class PlaygroundTab(QWidget):
         self._runner.failed.connect(self.message_posted)
 
     def _build_layout(self) -> None:
-        kernel_group = QGroupBox("Kernel")
-        QVBoxLayout(kernel_group).addWidget(self.kernel_editor)
-        side = QVBoxLayout()
-        side.addWidget(kernel_group)
-        side.addWidget(self.options)
-        side.addStretch(1)
-        side_panel = QWidget()
-        side_panel.setLayout(side)
-        self._side_panel = side_panel
-        side_panel.setFixedWidth(px(SIDE_WIDTH, self))
+        side_panel = SideColumn(self.kernel_editor, self.options)
 
         self.view_splitter = QSplitter(Qt.Orientation.Vertical)
         self.view_splitter.addWidget(self.images)
         self.view_splitter.addWidget(self.step_panel)
         # Half and half: at 1024×700 the sum, its stages and the shown pixel need the room more
         # than a photo (which, wider than high, leaves its view's height unused anyway).
+        self.view_splitter.setChildrenCollapsible(False)  # larger text must not fold the sum away
         self.view_splitter.setStretchFactor(0, 1)
         self.view_splitter.setStretchFactor(1, 1)
         self.view_splitter.setSizes([1000, 1000])
@@ -252,8 +241,7 @@ class PlaygroundTab(QWidget):
         self._set_pin(None if self._pinned == (row, col) else (row, col))
 
     def pin_pixel(self, row: int, col: int, zoom: float | None = None) -> None:
-        """Pin input pixel (row, col) on the whole image, its window in view (zoomed to ``zoom``
-        around it when given): the step panel explains it."""
+        """Pin input pixel (row, col) on the whole image (zoomed to ``zoom`` around it if given)."""
         self.modes.setCurrentWidget(self.view_splitter)
         self._set_pin((row, col))
         if zoom is not None:
@@ -386,11 +374,6 @@ class PlaygroundTab(QWidget):
             self.release_pin()
         else:
             super().keyPressEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:  # presentation mode's larger text needs a wider column
-            self._side_panel.setFixedWidth(px(SIDE_WIDTH, self))
 
     def shutdown(self) -> None:
         """Stop the filter thread (the window calls this when it closes)."""

@@ -6,8 +6,8 @@ and reports clicks on cells; the scan itself is :class:`~kernelplay.imaging.scan
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kernelplay.gui.playground.image_panels import WINDOW_COLOUR
@@ -31,7 +31,7 @@ class ScanCanvas(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(px(420, self), px(220, self))
+        self.setMinimumSize(420, 220)  # its cells shrink with the room; only its captions follow the text
         self._input_image = None  # QImage of the padded plane, ring faded
         self._output_image = None
         self._padding = 0
@@ -45,11 +45,6 @@ class ScanCanvas(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(px(900, self), px(420, self))
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self.setMinimumSize(px(420, self), px(220, self))
 
     def set_input(self, plane: np.ndarray, border: str, k: int, caption: str) -> None:
         """Show the (H, W) ``plane`` with the padding ring ``border`` adds for a k×k kernel, faded."""
@@ -130,17 +125,14 @@ class ScanCanvas(QWidget):
             painter.setPen(frame)
             painter.drawRect(out_rect)
 
-        caption_font = QFont(self.font())
-        caption_font.setPixelSize(px(14, self))
         caption = px(self.CAPTION, self)
-        painter.setFont(caption_font)
         painter.setPen(self.palette().color(self.foregroundRole()))
+        spare = min(60.0, self.GAP_CELLS * cell / 2)  # each caption may reach half the gap, not the other's
         for rect, text in ((in_rect, self._captions[0]), (out_rect, self._captions[1])):
-            painter.drawText(
-                QRectF(rect.x() - 60, rect.y() - caption, rect.width() + 120, caption - 4),
-                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
-                text,
-            )
+            room = QRectF(rect.x() - spare, rect.y() - caption, rect.width() + 2 * spare, caption - 4)
+            painter.setFont(self._caption_font(text, room.width()))
+            painter.drawText(room, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignBottom,
+                             QFontMetricsF(painter.font()).elidedText(text, Qt.TextElideMode.ElideRight, room.width()))
 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         if self._window is not None:
@@ -171,6 +163,15 @@ class ScanCanvas(QWidget):
                 painter.setPen(QPen(WINDOW_COLOUR, 2.5))
                 painter.drawRect(target.adjusted(-1, -1, 1, 1))
         painter.end()
+
+    def _caption_font(self, text: str, width: float) -> QFont:
+        """14 px (at the design font), smaller down to 11 if the caption needs it to fit ``width``."""
+        font = QFont(self.font())
+        for size in range(px(14, self), px(11, self) - 1, -1):
+            font.setPixelSize(size)
+            if QFontMetricsF(font).horizontalAdvance(text) <= width:
+                break
+        return font
 
     @staticmethod
     def _paint_grid(painter: QPainter, rect: QRectF, rows: int, cols: int, cell: float) -> None:

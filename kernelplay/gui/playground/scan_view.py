@@ -8,8 +8,8 @@ view is hidden, settings changes are only recorded: the scan is worked out and d
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QHideEvent, QKeyEvent, QShowEvent
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QHideEvent, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -25,7 +25,14 @@ from PySide6.QtWidgets import (
 from kernelplay.gui.playground.scan_canvas import ScanCanvas
 from kernelplay.gui.playground.step_panel import StepPanel
 from kernelplay.gui.playground.step_stages import restyle
-from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
+from kernelplay.gui.playground.transport import (
+    Playback,
+    PlayTimer,
+    show_playing,
+    transport_button,
+    words_extra,
+    words_width,
+)
 from kernelplay.imaging.scan_state import SCAN_STRIDES, ScanState
 
 SPEED_RANGE = (1, 60)  # positions per second
@@ -274,6 +281,23 @@ class ScanView(Playback, QWidget):
         if cols is None:
             return f"output size: <b>{rows}</b>"
         return f"output rows: <b>{rows}</b> &nbsp;·&nbsp; columns: <b>{cols}</b>"
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as the buttons without their words allow (see :meth:`resizeEvent`)."""
+        hint = super().minimumSizeHint()
+        if self._buttons["play"].toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly:
+            return hint
+        return QSize(hint.width() - sum(words_extra(b) for b in self._buttons.values()), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Buttons with their words when the row has room for them, else icons only (their tooltips
+        keep the words and keys): at 200 % text the words alone would be wider than a projector."""
+        super().resizeEvent(event)
+        words = words_width(self.layout().itemAt(1).layout(), self._buttons.values()) + 16 <= event.size().width()
+        style = Qt.ToolButtonStyle.ToolButtonTextBesideIcon if words else Qt.ToolButtonStyle.ToolButtonIconOnly
+        for button in self._buttons.values():
+            if button.toolButtonStyle() != style:
+                button.setToolButtonStyle(style)
 
     def showEvent(self, event: QShowEvent) -> None:
         if self._drawn_revision != self.state.revision:

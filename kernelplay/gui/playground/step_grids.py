@@ -52,6 +52,7 @@ from kernelplay.imaging.explain import PixelExplanation
 # The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
 TERM_COLOUR = QColor(0, 200, 255)
 PADDING_COLOUR = QColor(230, 120, 0)  # the dashed outline of a cell outside the image
+MIN_WIDTH = 300  # px, whatever the text's size: the cells' own minimum (min_cell) grows with it
 
 
 class StepGrids(QWidget):
@@ -72,7 +73,7 @@ class StepGrids(QWidget):
         self._min_cell = 24.0
         self._font_cache: dict[tuple[str, int], QFont] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(self._px(300), self._px(170))
+        self.setMinimumSize(MIN_WIDTH, self._px(170))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def sizeHint(self) -> QSize:
@@ -86,7 +87,7 @@ class StepGrids(QWidget):
         if event.type() == QEvent.Type.FontChange:  # presentation mode: every size follows the text
             self._font_cache.clear()
             if self._narrow:
-                self.setMinimumWidth(self._px(300))
+                self.setMinimumWidth(MIN_WIDTH)
             self._min_cell = self._smallest_cell()
             self._update_minimum_height()
 
@@ -100,7 +101,7 @@ class StepGrids(QWidget):
         """In a narrow column, ask for the height of two rows of comfortably large cells."""
         self._narrow = narrow
         if narrow:
-            self.setMinimumWidth(self._px(300))
+            self.setMinimumWidth(MIN_WIDTH)
             self.setMaximumWidth(16777215)  # QWIDGETSIZE_MAX
         self._update_minimum_height()
 
@@ -157,7 +158,7 @@ class StepGrids(QWidget):
             height = self._px(170) if e is None else self.minimumHeight()
         else:
             k, smallest = e.size, self.min_cell()
-            self.setMinimumWidth(int(max(300 * scale, 2 * k * smallest + GAP * scale + 8)))
+            self.setMinimumWidth(int(max(MIN_WIDTH, 2 * k * smallest + GAP * scale + 8)))
             cell = max(smallest, min(54.0 * scale, (self.width() - 8 - GAP * scale) / (2 * k)))
             height = int(2 * k * cell + 2 * TITLE * scale + 18 + self._legend_height())
         if height != self.minimumHeight():

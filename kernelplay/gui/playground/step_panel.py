@@ -10,8 +10,8 @@ painted by :mod:`~kernelplay.gui.playground.step_grids`, the stages under the su
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QHideEvent, QKeyEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -30,7 +30,7 @@ from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import GAP, StepGrids
 from kernelplay.gui.playground.step_stages import CAPTION_STYLE, SumStages, restyle
 from kernelplay.gui.playground.step_text import PENDING_COLOUR, PLAIN, RICH
-from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
+from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button, words_width
 from kernelplay.imaging.explain import PixelExplanation
 
 HINT = (
@@ -117,7 +117,6 @@ class StepPanel(Playback, QWidget):
             controls.addWidget(button)
             self._buttons[key] = button
         controls.addStretch(1)
-        self._controls_width = self._controls.sizeHint().width()  # with the buttons' words
 
         # The buttons sit right under the grids they step through, in either arrangement.
         grids_column = QVBoxLayout()
@@ -154,9 +153,10 @@ class StepPanel(Playback, QWidget):
     def sizeHint(self) -> QSize:
         return QSize(460, 700)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._arrange()
-        super().resizeEvent(event)
+    def event(self, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):  # what fits has changed
+            self._arrange()
+        return super().event(event)
 
     def _arrange(self) -> None:
         """Wide and short (under the images): grids left, text right, if three grids in a row
@@ -174,7 +174,8 @@ class StepPanel(Playback, QWidget):
             self._grids.set_narrow(not wide)
         # Under grids that leave the text its room, the buttons may not be wider than the grids:
         # icons only then (their tooltips name them and their keys).
-        self._show_button_words(not wide or self._controls_width + text_width <= usable)
+        controls = words_width(self._controls, self._buttons.values())  # larger text: icons only even here
+        self._show_button_words(controls + (text_width if wide else 0) <= usable)
         if wide:
             # The body's height: the panel less the header, the buttons and the margins.
             header = self._header.heightForWidth(width - 16)

@@ -24,6 +24,19 @@ def transport_button(owner: QWidget, label: str, icon: QStyle.StandardPixmap, to
     return button
 
 
+def words_extra(button: QToolButton) -> int:
+    """What QToolButton adds for words beside its icon: 4 px, the text, a space either side."""
+    metrics = button.fontMetrics()
+    return 4 + metrics.size(Qt.TextFlag.TextShowMnemonic, button.text()).width() + 2 * metrics.horizontalAdvance(" ")
+
+
+def words_width(row, buttons) -> int:
+    """The width ``row`` (a widget or a layout) asks for with its ``buttons`` showing their words,
+    whatever they show now (computed, never by switching them: that would resize their parents)."""
+    folded = [b for b in buttons if b.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonIconOnly]
+    return row.sizeHint().width() + sum(words_extra(button) for button in folded)
+
+
 def show_playing(button: QToolButton, playing: bool) -> None:
     """Make a play button read "Pause" while playing and "Play" otherwise."""
     button.setText("Pause" if playing else "Play")

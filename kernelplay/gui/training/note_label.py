@@ -36,7 +36,7 @@ class NoteLabel(QLabel):
 
     def __init__(self, lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._lines = lines
+        self._lines = self.default_lines = lines
         self._note = ""
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(True)
@@ -49,6 +49,13 @@ class NoteLabel(QLabel):
     def set_note(self, text: str) -> None:
         self._note = text
         self._refit()
+
+    def set_lines(self, lines: int) -> None:
+        """Keep room for ``lines`` lines from now on (larger text may need more)."""
+        if lines != self._lines:
+            self._lines = lines
+            self._reserve_height()
+            self._refit()
 
     def _reserve_height(self) -> None:
         margins = self.contentsMargins()

@@ -37,6 +37,7 @@ from kernelplay.gui.training.scores import ScoresView
 from kernelplay.gui.training.session import TrainingSession
 from kernelplay.gui.training.time_travel import TimeTravel
 from kernelplay.gui.training.unit_inspector import UnitInspector
+from kernelplay.gui.text_scale import keep_fitted_width
 
 __all__ = ["TrainingTab"]
 
@@ -135,7 +136,7 @@ class TrainingTab(QWidget):
         column.addLayout(pad_header)
         column.addWidget(self.draw_pad, 1)
         column.addWidget(self.reason_label)
-        panel.setFixedWidth(panel.minimumSizeHint().width())
+        keep_fitted_width(panel)  # as wide as its boxes need, at any text size
         return panel
 
     def _views_column(self) -> QVBoxLayout:
