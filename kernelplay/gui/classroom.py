@@ -35,7 +35,7 @@ class Classroom(QObject):
         super().__init__(window)
         self._window = window
         settings = window.settings
-        self.theme = Theme(QApplication.instance(), settings.theme(), parent=self)
+        self.theme = Theme.shared(QApplication.instance(), settings.theme())
         self.theme.changed.connect(self._on_theme_changed)
         self.presentation = Presentation(window, settings)
         self.layout_memory = LayoutMemory(window.tabs, settings, parent=self)
@@ -126,6 +126,7 @@ class Classroom(QObject):
     @Slot(bool)
     def _on_theme_changed(self, dark: bool) -> None:
         apply_plot_theme(self._window)
+        self.theme_actions[self.theme.choice()].setChecked(True)  # a choice made in another window
 
     # -- the window's life -----------------------------------------------------------------------
     def on_training_loaded(self, tab: QWidget) -> None:

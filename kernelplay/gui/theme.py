@@ -84,9 +84,20 @@ def apply_plot_theme(root: QWidget) -> None:
 class Theme(QObject):
     """Applies the chosen theme — "system", "light" or "dark" — to the application and follows the
     desktop's colour scheme while the choice is "system". ``changed(dark)`` follows every change of
-    the palette it makes."""
+    the palette it makes. One per application (:meth:`shared`): the palette is the application's."""
 
     changed = Signal(bool)
+
+    @classmethod
+    def shared(cls, app: QApplication, choice: str) -> "Theme":
+        """The application's theme, made on first use; a later window's ``choice`` (read from the
+        same settings) is applied again."""
+        theme = app.findChild(cls)
+        if theme is None:
+            return cls(app, choice, parent=app)
+        if choice != theme.choice():
+            theme.set_choice(choice)
+        return theme
 
     def __init__(self, app: QApplication, choice: str = "system", parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -118,8 +129,12 @@ class Theme(QObject):
 
     def wants_dark(self) -> bool:
         if self._choice == "system":
-            return self._app.styleHints().colorScheme() == Qt.ColorScheme.Dark
+            return self.system_scheme() == Qt.ColorScheme.Dark
         return self._choice == "dark"
+
+    def system_scheme(self) -> Qt.ColorScheme:
+        """The desktop's colour scheme, as Qt reports it (Unknown where it cannot tell)."""
+        return self._app.styleHints().colorScheme()
 
     @Slot(Qt.ColorScheme)
     def _on_scheme_changed(self, scheme: Qt.ColorScheme) -> None:
