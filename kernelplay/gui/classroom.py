@@ -126,6 +126,9 @@ class Classroom(QObject):
     @Slot(bool)
     def _on_theme_changed(self, dark: bool) -> None:
         apply_plot_theme(self._window)
+        training = getattr(self._window, "_training", None)  # built: its maps and kernels in the new colours
+        if training is not None:
+            training.redraw()
         self.theme_actions[self.theme.choice()].setChecked(True)  # a choice made in another window
 
     # -- the window's life -----------------------------------------------------------------------

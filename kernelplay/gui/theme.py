@@ -68,8 +68,8 @@ def apply_plot_theme(root: QWidget) -> None:
     pg = sys.modules.get("pyqtgraph")
     if pg is None:
         return
-    dark = is_dark(root)
-    background = root.palette().color(QPalette.ColorRole.Base) if dark else QColor("white")
+    dark = is_dark()  # the application's: a widget's own palette follows it only a moment later
+    background = QApplication.palette().color(QPalette.ColorRole.Base) if dark else QColor("white")
     ink, axis = (QColor("#c8c8c8"), QColor("#8a8a8a")) if dark else (None, None)  # None: pyqtgraph's grey
     for view in root.findChildren(pg.GraphicsView):
         view.setBackground(background)

@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 
 from kernelplay.common.colormaps import diverging_lookup_table
+from kernelplay.gui.theme import is_dark
 
 __all__ = ["mosaic", "grid_shape", "colourise", "image_view_box", "tile_at", "DIVERGING_MAP", "ACTIVATION_MAP", "GREY_MAP",
            "DIVERGING_TABLE", "ACTIVATION_TABLE", "GREY_TABLE", "GAP_RGB"]
@@ -24,11 +25,20 @@ DIVERGING_TABLE = diverging_lookup_table(256)  # (256, 3) uint8, row 0 = −limi
 ACTIVATION_TABLE = ACTIVATION_MAP.getLookupTable(nPts=256, alpha=False)
 GREY_TABLE = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 3, axis=1)
 GAP_RGB = (255, 255, 255)
+# on a dark palette (View ▸ Colours): zero a neutral grey and the gaps the page's colour, not white
+DARK_DIVERGING_TABLE = diverging_lookup_table(256, dark=True)
+DARK_GAP_RGB = (31, 31, 34)
 
 
-def colourise(values: np.ndarray, table: np.ndarray, low: float, high: float, gap=GAP_RGB) -> np.ndarray:
+def colourise(values: np.ndarray, table: np.ndarray, low: float, high: float, gap=None) -> np.ndarray:
     """values ``(H, W)`` (NaN = gap) → uint8 RGB ``(H, W, 3)``: ``low`` and below get ``table[0]``,
-    ``high`` and above the last row; NaN gets ``gap``."""
+    ``high`` and above the last row; NaN gets ``gap`` (by default white, or the page's dark colour on a
+    dark palette, where :data:`DIVERGING_TABLE` also gives way to its dark variant)."""
+    dark = is_dark()
+    if dark and table is DIVERGING_TABLE:
+        table = DARK_DIVERGING_TABLE
+    if gap is None:
+        gap = DARK_GAP_RGB if dark else GAP_RGB
     v = np.asarray(values, dtype=np.float32)
     top = len(table) - 1
     scale = top / (high - low) if high > low else 0.0

@@ -217,6 +217,11 @@ class TrainingTab(QWidget):
         self._post(f"Loaded {Path(path).name}: {network.config.parameter_count:,} parameters.")
         return True
 
+    def redraw(self) -> None:
+        """Draw the latest snapshot again (after a change of colours, View ▸ Colours)."""
+        if self.latest_snapshot() is not None:
+            self._show(self.latest_snapshot())
+
     def shutdown(self) -> bool:
         """Stop training and wait for the worker thread (at most about a second)."""
         if self._shut_down:
