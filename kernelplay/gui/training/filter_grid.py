@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QGraphicsPathItem
 
 from kernelplay.gui.bridge_menu import looks_like
 from kernelplay.common.colormaps import symmetric_limit
-from kernelplay.gui.training.mosaic import (DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape, image_view_box,
-                                            mosaic, tile_at)
+from kernelplay.gui.theme import is_dark
+from kernelplay.gui.training.mosaic import (DARK_DIVERGING_MAP, DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape,
+                                            image_view_box, mosaic, tile_at)
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
 __all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
@@ -177,6 +178,8 @@ class FilterGrid(ZoomingLayoutWidget):
             self._layout_key = key
         self.weights = dict(kernels)
         self.frozen = self.frozen if frozen is None else tuple(frozen)
+        if self.colour_bar is not None:  # the bar in the map the tiles are drawn in (mosaic.colourise)
+            self.colour_bar.setColorMap(DARK_DIVERGING_MAP if is_dark() else DIVERGING_MAP)
         for name, weights in kernels.items():
             locked = self._locked(name)
             learned = np.delete(weights, locked, axis=0) if len(locked) < len(weights) else weights

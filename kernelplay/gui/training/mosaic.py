@@ -28,6 +28,7 @@ GAP_RGB = (255, 255, 255)
 # on a dark palette (View ▸ Colours): zero a neutral grey and the gaps the page's colour, not white
 DARK_DIVERGING_TABLE = diverging_lookup_table(256, dark=True)
 DARK_GAP_RGB = (31, 31, 34)
+DARK_DIVERGING_MAP = pg.ColorMap(np.linspace(0.0, 1.0, 256), DARK_DIVERGING_TABLE)
 
 
 def colourise(values: np.ndarray, table: np.ndarray, low: float, high: float, gap=None) -> np.ndarray:
