@@ -10,16 +10,17 @@ the raw sums into 0..255 pixels is :mod:`kernelplay.imaging.mapping`.
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
 import numpy as np
 
-from kernelplay.common.threads import run_in_slices
+from kernelplay.common.threads import run_in_chunks
 from kernelplay.imaging.borders import border_index, check_border
+from kernelplay.imaging.filter_rows import RowBand
+from kernelplay.imaging.filter_taps import TapBand, TapPlan, tap_plan
 from kernelplay.imaging.kernels import check_kernel_values, kernel_as_fraction
 
 __all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_finite_pixels", "check_image",
-           "checked_arguments"]
+           "checked_arguments", "filter_bands", "output_shape"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -133,105 +134,50 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
 # ---------------------------------------------------------------------------------------------
 # The fast version
 #
-# The image is processed in bands of rows, so the scratch buffers stay in cache. Each band is
-# copied, with its border padding, into a flat buffer; an (H, W, 3) band is a flat run of
-# H × (W + 2r) × 3 values, so the tap at (dy, dx) is the same buffer shifted by
-# dy × row_length + dx × 3 — one contiguous numpy call covers every channel of every pixel of the
-# band. (The last 2r columns of each output row read across into the next row; they are computed
-# and thrown away, which is cheaper than 2-D strides.) Taps that share a weight are summed before
-# one multiplication and zero weights are skipped. Integer kernels (most presets, e.g. blur as
-# [1 2 1; 2 4 2; 1 2 1] / 16) run on uint8 input in exact int16, uint16 or float32 arithmetic
-# with one division at the end, and those that are an outer product of two integer vectors run
-# as a vertical then a horizontal pass. Bands run on the thread pool (kernelplay.common.threads);
-# numpy releases the GIL inside ufuncs. benchmarks/bench_filter.py measures the result against
-# scipy and OpenCV.
+# The image is filtered in bands of rows, so the scratch buffers stay in cache. Each band is
+# copied, with its border padding, into a buffer of the work dtype; then one of two ways computes
+# its sums:
+#
+# - shifted taps (kernelplay.imaging.filter_taps): integer kernels on uint8 input in exact int16
+#   or uint16 arithmetic, a numpy call per distinct weight or ±1 tap;
+# - row products (kernelplay.imaging.filter_rows): float32 matrix products in BLAS, one per output
+#   row, and k − 1 additions; float weights cost a pass per tap the other way.
+#
+# _method weighs the passes each would make (measured costs in "one int16 pass over the band"
+# units, from benchmarks/bench_filter.py on 2 cores) and takes the cheaper. Bands are handed to
+# the thread pool's workers as they come free (kernelplay.common.threads.run_in_chunks); numpy
+# and BLAS release the GIL while they compute.
 
-_BAND_ELEMENTS = 384_000  # values per band: ~0.8 MB per int16 scratch buffer (measured best here)
-_Groups = list  # [(magnitude, positive (dy, dx) taps, negative (dy, dx) taps)], magnitude 1 first
-
-
-class _Plan(NamedTuple):
-    """How to compute one kernel: the work dtype, one or two stages of taps, the final division.
-
-    A stage adds ``magnitude × (Σ positive taps − Σ negative taps)`` for each of its groups. A
-    kernel that is an outer product of two integer vectors (blur, Gaussian, Sobel) runs as a
-    vertical stage and then a horizontal one: 2k taps instead of k².
-    """
-
-    dtype: np.dtype
-    stages: list[_Groups]
-    divisor: float
+_BAND_ELEMENTS = 384_000  # values per tap band: ~0.8 MB per int16 buffer (fewer numpy calls beat smaller bands)
+_ROW_BAND_FLOATS = 1 << 20  # float32 values in a row band's source and column sums (4 MB: fewer calls beat L2)
+# Costs per value of the band, in int16 passes (~0.2 ms for 1920×1080 RGB on one core):
+_PASS_COST = {"i": 1.0, "u": 1.0, "f": 2.0}  # one numpy call in int16, uint16, float32
+_FILL_COST = {"i": 1.0, "u": 1.0, "f": 2.0}  # uint8 into the band's dtype (float input: 1.5)
+_TO_FLOAT_COST, _DIVIDE_COST = 2.0, 2.0  # the sums into the float32 result, the final division
 
 
-def _group_taps(weights: dict[tuple[int, int], float]) -> _Groups:
-    by_magnitude: dict[float, tuple[list, list]] = {}
-    for offset, weight in weights.items():
-        if weight != 0.0:
-            positive, negative = by_magnitude.setdefault(abs(weight), ([], []))
-            (positive if weight > 0 else negative).append(offset)
-    groups = [(magnitude, positive, negative) for magnitude, (positive, negative) in by_magnitude.items()]
-    # Weight ±1 first: those taps go straight into the accumulator, with no multiplication.
-    groups.sort(key=lambda group: group[0] != 1.0)
-    return groups
+def _row_cost(size: int) -> float:
+    """The row products' cost for a size × size kernel: the float32 fill, the products (cost grows
+    with k², plus BLAS's per-row overhead) and the k − 1 shifted additions."""
+    return _FILL_COST["f"] + 1.2 * size * size + 6.0 + 3.5 * (size - 1) + _TO_FLOAT_COST
 
 
-def _integer_factors(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Integer column and row vectors whose outer product is ``numerators``, if there are any."""
-    nonzero_rows = np.flatnonzero(np.any(numerators != 0, axis=1))
-    if nonzero_rows.size == 0:
-        return None
-    row = numerators[nonzero_rows[0]].astype(np.int64)
-    row //= np.gcd.reduce(np.abs(row))  # the primitive row vector; every row is a multiple of it
-    pivot = int(np.flatnonzero(row)[0])
-    column = numerators[:, pivot] / row[pivot]
-    if not np.all(column == np.round(column)) or not np.array_equal(np.outer(column, row), numerators):
-        return None
-    return column, row.astype(np.float64)
-
-
-def _plan(kernel: np.ndarray, integer_input: bool) -> _Plan:
+def _method(kernel: np.ndarray, integer_input: bool):
+    """The cheaper way for ``kernel``: a :class:`TapPlan` or ``("rows", weights, divisor)``."""
+    plan = tap_plan(kernel, integer_input)
+    kind = plan.dtype.kind
+    fill = _FILL_COST[kind] if integer_input else 1.5
+    tap_cost = plan.passes * _PASS_COST[kind] + fill + _TO_FLOAT_COST + (plan.divisor != 1.0) * _DIVIDE_COST
     numerators, divisor = kernel_as_fraction(kernel)
-    exact = divisor != 1.0 or np.all(numerators == np.round(numerators))
-    if not exact:
-        numerators, divisor = kernel, 1.0
-    largest = np.abs(numerators).sum() * 255  # the largest possible |sum| for uint8 input
-    if integer_input and exact and largest <= np.iinfo(np.int16).max:
-        dtype = np.dtype(np.int16)  # exact, and twice the values per cache line of float32
-    elif integer_input and exact and largest <= np.iinfo(np.uint16).max and np.all(numerators >= 0):
-        dtype = np.dtype(np.uint16)  # e.g. the 5×5 Gaussian (sums up to 256 × 255), still exact
-    else:
-        dtype = np.dtype(np.float32)  # exact for integer kernels on uint8 (sums stay below 2**24)
-    size = kernel.shape[0]
-    factors = _integer_factors(numerators) if exact and size > 1 else None
-    if factors is not None and np.count_nonzero(numerators) > 2 * size:
-        column, row = factors
-        stages = [
-            _group_taps({(dy, 0): float(column[dy]) for dy in range(size)}),
-            _group_taps({(0, dx): float(row[dx]) for dx in range(size)}),
-        ]
-    else:
-        stages = [_group_taps({(dy, dx): float(numerators[dy, dx]) for dy in range(size) for dx in range(size)})]
-    return _Plan(dtype, stages, float(divisor))
+    row_cost = _row_cost(kernel.shape[0]) + (divisor != 1.0) * _DIVIDE_COST
+    if tap_cost <= row_cost:
+        return plan
+    return ("rows", numerators, divisor)
 
 
-class _Band:
-    """Per-thread scratch buffers for one band of rows."""
-
-    def __init__(self, band_rows: int, radius: int, row_length: int, channels: int, dtype, stages: int):
-        self.rows = band_rows
-        self.row_length = row_length  # padded width × channels
-        self.tail = 2 * radius * channels  # the discarded right-hand columns of the last row read past the end
-        self.source = np.zeros((band_rows + 2 * radius) * row_length + self.tail, dtype=dtype)
-        self.grid = self.source[: (band_rows + 2 * radius) * row_length].reshape(band_rows + 2 * radius, -1, channels)
-        self.total = np.empty(band_rows * row_length, dtype=dtype)
-        self.scratch = np.empty(band_rows * row_length + self.tail, dtype=dtype)
-        self.middle = np.zeros(band_rows * row_length + self.tail, dtype=dtype) if stages > 1 else None
-
-
-def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
-    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into the band."""
+def _fill_band(grid: np.ndarray, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
+    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into ``grid``."""
     width = pixels.shape[1]
-    grid = band.grid
     sources = row_map[first_padded_row: first_padded_row + count]
     first = sources[0]
     if first >= 0 and sources[-1] == first + count - 1 and np.all(np.diff(sources) == 1):
@@ -248,66 +194,64 @@ def _fill_band(band: _Band, pixels, first_padded_row: int, count: int, row_map, 
         grid[:count, pad + width:] = grid[:count, pad + col_map[pad + width:]]
 
 
-def _accumulate(source, step: tuple[int, int], groups: _Groups, total, scratch, dtype) -> None:
-    """``total = Σ weight × tap`` over the groups; the tap at (dy, dx) starts at dy·step[0] + dx·step[1]."""
-    n = total.size
-    scratch = scratch[:n]
+def filter_bands(image, kernel, border: str, start_sink) -> tuple[int, int, int]:
+    """Filter a checked ``image`` with a checked ``kernel`` (as applied) band by band.
 
-    def tap(offset):
-        start = offset[0] * step[0] + offset[1] * step[1]
-        return source[start: start + n]
+    ``start_sink()`` is called once in each worker thread and returns ``(target, done)``:
+    ``target(top, rows)`` gives the float32 ``(rows, out_width × C)`` array the band's sums go into
+    and ``done(top, rows, sums)`` is called once they are there. Returns the output's
+    ``(height, width, channels)``. :func:`apply_kernel` writes the bands into its result;
+    :func:`~kernelplay.imaging.mapping.filter_and_map` maps them to pixels while they are in cache.
+    """
+    size = kernel.shape[0]
+    radius = size // 2
+    pad = 0 if border == "valid" else radius
+    integer_input = image.dtype == np.uint8
+    pixels = image if integer_input else _as_float32(image)
+    pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
+    height, width, channels = pixels.shape
+    padded_width = width + 2 * pad
+    out_height, out_width = height + 2 * pad - 2 * radius, padded_width - 2 * radius
+    row_map = border_index(np.arange(height + 2 * pad) - pad, height, border)
+    col_map = border_index(np.arange(padded_width) - pad, width, border)
+    row_length = padded_width * channels
+    out_columns = out_width * channels
+    method = _method(kernel, integer_input)
+    if isinstance(method, TapPlan):
+        band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length))
 
-    started = False
-    for magnitude, positive, negative in groups:
-        taps = [(tap(t), 1) for t in positive] + [(tap(t), -1) for t in negative]
-        target = total if magnitude == 1.0 else scratch
-        # target = Σ ± taps; straight into the accumulator when the weight is ±1 and it is under way.
-        if target is total and started:
-            for view, sign in taps:
-                (np.add if sign > 0 else np.subtract)(total, view, out=total)
-            continue
-        (first_view, first_sign), rest = taps[0], taps[1:]
-        if rest:
-            second_view, second_sign = rest[0]
-            if first_sign > 0:
-                (np.add if second_sign > 0 else np.subtract)(first_view, second_view, out=target)
-            elif second_sign > 0:
-                np.subtract(second_view, first_view, out=target)
-            else:
-                np.add(first_view, second_view, out=target)
-                np.negative(target, out=target)
-            rest = rest[1:]
-        elif first_sign > 0:
-            np.copyto(target, first_view)
-        else:
-            np.negative(first_view, out=target)
-        for view, sign in rest:
-            (np.add if sign > 0 else np.subtract)(target, view, out=target)
-        if target is scratch:
-            factor = int(magnitude) if dtype.kind in "iu" else np.float32(magnitude)
-            np.multiply(scratch, factor, out=scratch)
-            if started:
-                np.add(total, scratch, out=total)
-            else:
-                np.copyto(total, scratch)
-        started = True
-    if not started:  # an all-zero kernel
-        total[:] = 0
-
-
-def _filter_band(band: _Band, plan: _Plan, rows: int, channels: int):
-    """Run the kernel over a filled band; returns the band's (rows, row_length) weighted sums."""
-    n = rows * band.row_length
-    step = (band.row_length, channels)
-    total = band.total[:n]
-    if len(plan.stages) == 1:
-        _accumulate(band.source, step, plan.stages[0], total, band.scratch, plan.dtype)
+        def new_band():
+            return TapBand(method, band_rows, radius, row_length, channels)
     else:
-        # Vertical then horizontal; the middle result keeps the tail the horizontal taps read.
-        middle = band.middle[: n + band.tail]
-        _accumulate(band.source, step, plan.stages[0], middle, band.scratch, plan.dtype)
-        _accumulate(band.middle, step, plan.stages[1], total, band.scratch, plan.dtype)
-    return total.reshape(rows, band.row_length)
+        _, weights, divisor = method
+        band_rows = max(1, min(out_height, _ROW_BAND_FLOATS // ((size + 1) * row_length)))
+
+        def new_band():
+            return RowBand(weights, divisor, band_rows, radius, row_length, channels)
+
+    def start_worker():
+        band = new_band()
+        target, done = start_sink()
+
+        def run(top: int, stop: int) -> None:
+            rows = stop - top
+            _fill_band(band.grid, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
+            if image.dtype.kind == "f":  # checked here, in cache and in parallel, not in a pass of its own
+                check_finite_pixels(band.grid[: rows + 2 * radius])
+            sums = target(top, rows)
+            band.filter(rows, out_columns, sums)
+            if done is not None:
+                done(top, rows, sums)
+        return run
+
+    run_in_chunks(start_worker, out_height, band_rows, out_height * row_length)
+    return out_height, out_width, channels
+
+
+def output_shape(image: np.ndarray, kernel: np.ndarray, border: str) -> tuple:
+    """The shape of the raw sums for a checked ``image`` and ``kernel``."""
+    shrink = 0 if border != "valid" else kernel.shape[0] - 1
+    return (image.shape[0] - shrink, image.shape[1] - shrink) + image.shape[2:]
 
 
 def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
@@ -319,38 +263,16 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     pixel of the window — or, with ``flip=True``, turned by 180° first (true convolution).
     ``border`` is one of :data:`~kernelplay.imaging.borders.BORDER_MODES`. The result has the image's shape, or
     ``k − 1`` fewer rows and columns for "valid". Nothing is clipped or rounded: see
-    :func:`~kernelplay.imaging.mapping.map_output` for that.
+    :func:`~kernelplay.imaging.mapping.map_output` for that. Sums are exact for kernels of whole
+    numbers (or fractions of them, such as blur's ÷ 16) on uint8 images, else float32 sums of the
+    ``k²`` products.
     """
     image, kernel = checked_arguments(image, kernel, border, flip)
-    size = kernel.shape[0]
-    radius = size // 2
-    pad = 0 if border == "valid" else radius
-    integer_input = image.dtype == np.uint8
-    pixels = image if integer_input else _as_float32(image)
-    pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
-    height, width, channels = pixels.shape
-    padded_width = width + 2 * pad
-    out_height, out_width = height + 2 * pad - 2 * radius, padded_width - 2 * radius
-    plan = _plan(kernel, integer_input)
-    row_map = border_index(np.arange(height + 2 * pad) - pad, height, border)
-    col_map = border_index(np.arange(padded_width) - pad, width, border)
-    result = np.empty((out_height, out_width, channels), dtype=np.float32)
-    row_length = padded_width * channels
-    band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length))
+    result = np.empty(output_shape(image, kernel, border), dtype=np.float32)
+    rows_of = result.reshape(result.shape[0], -1)
 
-    def run(first_row: int, last_row: int) -> None:
-        band = _Band(min(band_rows, last_row - first_row), radius, row_length, channels, plan.dtype, len(plan.stages))
-        for top in range(first_row, last_row, band.rows):
-            rows = min(band.rows, last_row - top)
-            _fill_band(band, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
-            if image.dtype.kind == "f":  # checked here, in cache and in parallel, not in a pass of its own
-                check_finite_pixels(band.grid[: rows + 2 * radius])
-            sums = _filter_band(band, plan, rows, channels)[:, : out_width * channels]
-            target = result[top: top + rows].reshape(rows, out_width * channels)
-            if plan.divisor == 1.0:
-                np.copyto(target, sums, casting="unsafe")
-            else:
-                np.divide(sums, np.float32(plan.divisor), out=target, casting="unsafe")
+    def start_sink():
+        return (lambda top, rows: rows_of[top: top + rows]), None
 
-    run_in_slices(run, out_height, out_height * row_length)
-    return result[..., 0] if image.ndim == 2 else result
+    filter_bands(image, kernel, border, start_sink)
+    return result

@@ -16,8 +16,8 @@ from kernelplay.common.text import MINUS, format_number, signed
 from kernelplay.common.threads import run_in_slices
 
 __all__ = [
-    "OUTPUT_MAPPINGS", "MAPPING_LABELS", "MappedOutput", "MappingStep", "check_mapping", "describe_mapping",
-    "map_output", "map_value",
+    "OUTPUT_MAPPINGS", "MAPPING_LABELS", "BandMapper", "MappedOutput", "MappingStep", "band_mapper", "check_mapping",
+    "describe_mapping", "map_output", "map_value",
 ]
 
 OUTPUT_MAPPINGS = ("clamp", "abs", "offset", "stretch")
@@ -66,6 +66,81 @@ def _stretch_range(raw: np.ndarray, value_range) -> tuple[float, float]:
     return low, high
 
 
+class BandMapper:
+    """The arithmetic of :func:`map_output` for one mapping, applied to any part of the raw sums.
+
+    ``low``/``high`` are the stretch range (``None`` for the other mappings); ``count_range``: count
+    the values outside it (a given ``value_range``). Each thread needs its own :meth:`scratch`.
+    """
+
+    CHUNK = 1 << 16  # values per step: two scratch arrays of this size stay in L1/L2
+
+    def __init__(self, mode: str, low: float | None = None, high: float | None = None, count_range: bool = False):
+        self.mode, self.count_range = mode, count_range
+        self.low, self.high = low, high
+        self.constant = mode == "stretch" and high == low
+        if mode == "stretch" and not self.constant:
+            # (v − low) × scale + 0.5, as one multiply and one add
+            self.scale = np.float32(255.0 / (high - low))
+            self.shift = np.float32(0.5 - low * 255.0 / (high - low))
+        else:
+            self.scale, self.shift = None, np.float32((OFFSET if mode == "offset" else 0.0) + 0.5)
+
+    def scratch(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.empty(self.CHUNK, dtype=np.float32), np.empty(self.CHUNK, dtype=bool)
+
+    def map_into(self, raw: np.ndarray, pixels: np.ndarray, scratch) -> tuple[int, int]:
+        """Map the flat float32 ``raw`` into the flat uint8 ``pixels``; returns the clipped counts
+        (low, high). Raises ``ValueError`` for a NaN."""
+        values, mask = scratch
+        if self.constant:
+            pixels[:] = STRETCH_CONSTANT
+            if not self.count_range:
+                return 0, 0
+            return (int(np.count_nonzero(raw < np.float32(self.low))), int(np.count_nonzero(raw > np.float32(self.high))))
+        mode, low_count, high_count = self.mode, 0, 0
+        # NaN, the one value clip leaves out of range, makes the cast to uint8 invalid: numpy notices
+        # that at no cost, where a check of our own would take a pass. errstate is per thread.
+        try:
+            with np.errstate(invalid="raise"):
+                for begin in range(0, raw.size, self.CHUNK):
+                    end = min(begin + self.CHUNK, raw.size)
+                    part, shifted, flags = raw[begin:end], values[: end - begin], mask[: end - begin]
+                    # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero
+                    # for values ≥ 0; negative values end at 0 whichever way they round.
+                    if mode == "abs":
+                        np.abs(part, out=shifted)
+                        np.add(shifted, self.shift, out=shifted)
+                    elif mode == "stretch":
+                        np.multiply(part, self.scale, out=shifted)
+                        np.add(shifted, self.shift, out=shifted)
+                    else:
+                        np.add(part, self.shift, out=shifted)
+                    if mode == "stretch":
+                        if self.count_range:
+                            low_count += np.count_nonzero(np.less(part, np.float32(self.low), out=flags))
+                            high_count += np.count_nonzero(np.greater(part, np.float32(self.high), out=flags))
+                    else:
+                        # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
+                        if mode != "abs":
+                            low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
+                        high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
+                    np.clip(shifted, 0.0, 255.0, out=shifted)
+                    np.copyto(pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
+        except FloatingPointError:
+            raise ValueError(_NAN) from None
+        return int(low_count), int(high_count)
+
+
+def band_mapper(raw: np.ndarray | None, mode: str, value_range=None) -> BandMapper:
+    """The :class:`BandMapper` for ``mode``; "stretch" takes ``value_range`` or else ``raw``'s own."""
+    check_mapping(mode)
+    if mode != "stretch":
+        return BandMapper(mode)
+    low, high = _stretch_range(raw, value_range)
+    return BandMapper(mode, low, high, count_range=value_range is not None)
+
+
 def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
     """Turn raw sums into uint8 pixels, counting the values that had to be clipped.
 
@@ -82,62 +157,19 @@ def map_output(raw, mode: str = "clamp", *, value_range=None) -> MappedOutput:
     """
     check_mapping(mode)
     raw = np.asarray(raw, dtype=np.float32)
-    if mode == "stretch":
-        low, high = _stretch_range(raw, value_range)
-        if high == low:
-            pixels = np.full(raw.shape, STRETCH_CONSTANT, dtype=np.uint8)
-            if value_range is None:
-                return MappedOutput(pixels, 0, 0)
-            return MappedOutput(pixels, int(np.count_nonzero(raw < low)), int(np.count_nonzero(raw > high)))
-        # (v − low) × scale + 0.5, as one multiply and one add
-        scale, shift = np.float32(255.0 / (high - low)), np.float32(0.5 - low * 255.0 / (high - low))
-    else:
-        scale, shift = None, np.float32((OFFSET if mode == "offset" else 0.0) + 0.5)
+    mapper = band_mapper(raw, mode, value_range)
     pixels = np.empty(raw.shape, dtype=np.uint8)
     flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
-    chunk = 1 << 16
     counts = np.zeros((2,), dtype=np.int64)
     lock = threading.Lock()
 
     def run(start: int, stop: int) -> None:
-        values = np.empty(min(chunk, stop - start), dtype=np.float32)
-        mask = np.empty(values.size, dtype=bool)
-        low_count = high_count = 0
-        # NaN, the one value clip leaves out of range, makes the cast to uint8 invalid: numpy notices
-        # that at no cost, where a check of our own would take a pass. errstate is per thread.
-        with np.errstate(invalid="raise"):
-            for begin in range(start, stop, chunk):
-                end = min(begin + chunk, stop)
-                part, shifted, flags = flat_raw[begin:end], values[: end - begin], mask[: end - begin]
-                # shifted = mapped value + 0.5, so that floor(shifted) rounds half away from zero for
-                # values ≥ 0; negative values end at 0 whichever way they round.
-                if mode == "abs":
-                    np.abs(part, out=shifted)
-                    np.add(shifted, shift, out=shifted)
-                elif mode == "stretch":
-                    np.multiply(part, scale, out=shifted)
-                    np.add(shifted, shift, out=shifted)
-                else:
-                    np.add(part, shift, out=shifted)
-                if mode == "stretch":
-                    if value_range is not None:
-                        low_count += np.count_nonzero(np.less(part, np.float32(low), out=flags))
-                        high_count += np.count_nonzero(np.greater(part, np.float32(high), out=flags))
-                else:
-                    # A value rounds below 0 when it is ≤ −0.5, above 255 when it is ≥ 255.5.
-                    if mode != "abs":
-                        low_count += np.count_nonzero(np.less_equal(shifted, 0.0, out=flags))
-                    high_count += np.count_nonzero(np.greater_equal(shifted, 256.0, out=flags))
-                np.clip(shifted, 0.0, 255.0, out=shifted)
-                np.copyto(flat_pixels[begin:end], shifted, casting="unsafe")  # truncation = floor here
+        low, high = mapper.map_into(flat_raw[start:stop], flat_pixels[start:stop], mapper.scratch())
         with lock:
-            counts[0] += low_count
-            counts[1] += high_count
+            counts[0] += low
+            counts[1] += high
 
-    try:
-        run_in_slices(run, flat_raw.size, flat_raw.size)
-    except FloatingPointError:
-        raise ValueError(_NAN) from None
+    run_in_slices(run, flat_raw.size, flat_raw.size)
     return MappedOutput(pixels, int(counts[0]), int(counts[1]))
 
 

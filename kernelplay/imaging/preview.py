@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.filter_map import filter_and_map
 from kernelplay.imaging.images import luminance
-from kernelplay.imaging.mapping import MappedOutput, map_output
+from kernelplay.imaging.mapping import MappedOutput
 
 __all__ = ["FilterRequest", "FilterResult", "run_filter"]
 
@@ -41,12 +41,15 @@ class FilterResult:
 
 
 def run_filter(request: FilterRequest) -> FilterResult:
-    """Compute one request: the raw sums, the shown pixels and how long it took (any thread)."""
+    """Compute one request: the raw sums, the shown pixels and how long it took (any thread).
+
+    The bands of raw sums are mapped to pixels while they are in cache
+    (:func:`~kernelplay.imaging.filter_map.filter_and_map`); the raw sums are kept for the values
+    the playground shows under the cursor."""
     start = time.perf_counter()
     source = request.image
     if request.luminance and source.ndim == 3:
         source = luminance(source)
-    raw = apply_kernel(source, request.kernel, border=request.border, flip=request.flip)
-    value_range = (float(raw.min()), float(raw.max())) if request.mapping == "stretch" and raw.size else None
-    mapped = map_output(raw, request.mapping, value_range=value_range)
+    raw, mapped, value_range = filter_and_map(source, request.kernel, border=request.border, flip=request.flip,
+                                              mapping=request.mapping)
     return FilterResult(request, raw, mapped, value_range, time.perf_counter() - start)

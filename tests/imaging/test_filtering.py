@@ -6,6 +6,7 @@ import scipy.ndimage as ndi
 from lecture_example import EMBOSS_PATCH as PATCH
 from kernelplay.imaging import filtering
 from kernelplay.imaging.borders import BORDER_MODES, border_index
+from kernelplay.imaging.filter_taps import tap_plan
 from kernelplay.imaging.filtering import apply_kernel, apply_kernel_naive
 from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output, map_value
 from kernelplay.imaging.kernels import PRESETS
@@ -124,7 +125,7 @@ KERNELS = _kernels()
 def test_every_arithmetic_path_is_exercised():
     # The fast path picks exact integer arithmetic and a separable form where it can; the
     # comparisons below only prove something if these kernels really take each path.
-    plans = {name: filtering._plan(kernel, integer_input=True) for name, kernel in KERNELS.items()}
+    plans = {name: tap_plan(kernel, integer_input=True) for name, kernel in KERNELS.items()}
     assert (plans["emboss"].dtype, len(plans["emboss"].stages)) == (np.int16, 1)
     assert (plans["blur"].dtype, len(plans["blur"].stages), plans["blur"].divisor) == (np.int16, 2, 16.0)
     assert (plans["gaussian 5x5"].dtype, len(plans["gaussian 5x5"].stages)) == (np.uint16, 2)
@@ -132,9 +133,9 @@ def test_every_arithmetic_path_is_exercised():
     assert (plans["separable signed"].dtype, len(plans["separable signed"].stages)) == (np.int16, 2)
     assert plans["unsharp mask 5x5"].dtype == np.float32 and plans["big integers 5x5"].dtype == np.float32
     assert plans["random 3x3"].dtype == np.float32 and plans["random 3x3"].divisor == 1.0
-    assert filtering._plan(PRESETS["blur"], integer_input=False).dtype == np.float32
+    assert tap_plan(PRESETS["blur"], integer_input=False).dtype == np.float32
     # Rows 2·h, 1·h, 2·h: separable only once the first row is reduced to h = [1 2 1].
-    assert len(filtering._plan(np.outer([2, 1, 2], [1, 2, 1]) / 27, integer_input=True).stages) == 2
+    assert len(tap_plan(np.outer([2, 1, 2], [1, 2, 1]) / 27, integer_input=True).stages) == 2
 
 
 @pytest.mark.parametrize("border", BORDER_MODES)
@@ -176,8 +177,10 @@ def test_float_and_other_inputs(dtype):
 def test_large_image_threads_and_bands(border, monkeypatch):
     # Enough pixels for the thread pool, and small bands so each worker walks several of them.
     monkeypatch.setattr(filtering, "_BAND_ELEMENTS", 3000)
+    monkeypatch.setattr(filtering, "_ROW_BAND_FLOATS", 20_000)
     image = np.random.default_rng(5).integers(0, 256, (203, 301, 3), dtype=np.uint8)
-    for kernel in (PRESETS["emboss"], PRESETS["gaussian 5x5"], KERNELS["random 3x3"], KERNELS["separable signed"]):
+    for kernel in (PRESETS["emboss"], PRESETS["gaussian 5x5"], KERNELS["random 3x3"], KERNELS["separable signed"],
+                   KERNELS["random 5x5"]):
         np.testing.assert_allclose(
             apply_kernel(image, kernel, border=border), scipy_reference(image, kernel, border), rtol=1e-6, atol=1e-3
         )

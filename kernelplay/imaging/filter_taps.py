@@ -1,0 +1,208 @@
+"""The filter as shifted taps: exact integer arithmetic for kernels of small whole numbers.
+
+A band of the image sits, with its border padding, in one flat buffer; an ``(H, W, 3)`` band is a
+flat run of ``H × (W + 2r) × 3`` values, so the tap at ``(dy, dx)`` is the same buffer shifted by
+``dy × row_length + dx × 3`` — one contiguous numpy call covers every channel of every pixel of the
+band. (The last ``2r`` columns of each output row read across into the next row; they are computed
+and thrown away, which is cheaper than 2-D strides.)
+
+Integer kernels (most presets, e.g. blur as ``[1 2 1; 2 4 2; 1 2 1] / 16``, and typed decimals such
+as ``0.7 = 7 / 10``) run on uint8 input in exact int16 or uint16 arithmetic with one division at the
+end, so their sums are exact and the division rounds once. Taps that share a weight are summed
+before one multiplication and weights ±1 need none; a kernel that is an outer product of two
+integer vectors runs as a vertical then a horizontal pass. Each pass is one numpy call over the
+band: :attr:`TapPlan.passes` counts them, so :mod:`kernelplay.imaging.filtering` can weigh this way
+against the matrix products of :mod:`kernelplay.imaging.filter_rows` (which win for float weights,
+where every tap would cost a multiplication and an addition).
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from kernelplay.imaging.kernels import kernel_as_fraction
+
+__all__ = ["TapPlan", "TapBand", "tap_plan"]
+
+# One step of a stage: (ufunc name, first operand, second operand or factor, output), where an
+# operand is a tap offset (dy, dx), "total" or "scratch".
+_Step = tuple
+
+
+class TapPlan(NamedTuple):
+    """How to compute one kernel by taps: the work dtype, one or two stages of steps, the division.
+
+    A kernel that is an outer product of two integer vectors (blur, Gaussian, Sobel) runs as a
+    vertical stage and then a horizontal one: 2k taps instead of k².
+    """
+
+    dtype: np.dtype
+    stages: list[list[_Step]]
+    divisor: float
+
+    @property
+    def passes(self) -> int:
+        """numpy calls per band, the arithmetic only (each reads and writes the band once)."""
+        return sum(len(stage) for stage in self.stages)
+
+
+def _group_taps(weights: dict[tuple[int, int], float]) -> list:
+    """[(magnitude, [(offset, sign), …])] for the non-zero weights, magnitude 1 first."""
+    by_magnitude: dict[float, list] = {}
+    for offset, weight in weights.items():
+        if weight != 0.0:
+            by_magnitude.setdefault(abs(weight), []).append((offset, 1 if weight > 0 else -1))
+    groups = [(magnitude, sorted(taps, key=lambda tap: -tap[1])) for magnitude, taps in by_magnitude.items()]
+    groups.sort(key=lambda group: group[0] != 1.0)  # weight ±1 first: straight into the total
+    if len(groups) > 1 and groups[0][0] == 1.0 and groups[0][1][0][1] < 0:
+        # Only −1 taps (sharpen, outline): start with another group, ideally a single tap (one
+        # multiplication by its signed weight), and subtract them from it, rather than negate them.
+        unit = groups.pop(0)
+        starter = next((group for group in groups if len(group[1]) == 1), groups[0])
+        groups.remove(starter)
+        groups = [starter, unit] + groups
+    return groups
+
+
+def _steps(weights: dict[tuple[int, int], float], signed: bool) -> list[_Step]:
+    """The steps that leave ``total = Σ weight × tap``: taps of one magnitude are added (or
+    subtracted) first and multiplied once. ``signed``: the dtype holds negative numbers."""
+    steps: list[_Step] = []
+    started = False
+    for magnitude, taps in _group_taps(weights):
+        if started and magnitude == 1.0:
+            steps += [("add" if sign > 0 else "subtract", "total", offset, "total") for offset, sign in taps]
+            continue
+        if len(taps) == 1 and magnitude != 1.0:
+            (offset, sign), = taps
+            if not started:
+                steps.append(("multiply", offset, sign * magnitude, "total"))
+            else:
+                steps.append(("multiply", offset, magnitude, "scratch"))
+                steps.append(("add" if sign > 0 else "subtract", "total", "scratch", "total"))
+            started = True
+            continue
+        target = "scratch" if started else "total"
+        # Positive taps come first, so only an all-negative group starts with a negation.
+        negate = taps[0][1] < 0
+        signs = [-sign for _, sign in taps] if negate else [sign for _, sign in taps]
+        offsets = [offset for offset, _ in taps]
+        if len(taps) == 1:
+            steps.append(("negative", offsets[0], None, target) if negate else ("copy", offsets[0], None, target))
+            negate = False
+        else:
+            steps.append(("add" if signs[1] > 0 else "subtract", offsets[0], offsets[1], target))
+            steps += [("add" if sign > 0 else "subtract", target, offset, target) for offset, sign in zip(offsets[2:], signs[2:])]
+        factor = -magnitude if negate else magnitude
+        if negate and (not signed or factor == -1.0):
+            steps.append(("negative", target, None, target))
+            factor = magnitude
+        if factor != 1.0:
+            steps.append(("multiply", target, factor, target))
+        if started:
+            steps.append(("add", "total", "scratch", "total"))
+        started = True
+    if not started:  # an all-zero kernel
+        steps.append(("zero", None, None, "total"))
+    return steps
+
+
+def _integer_factors(numerators: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Integer column and row vectors whose outer product is ``numerators``, if there are any."""
+    nonzero_rows = np.flatnonzero(np.any(numerators != 0, axis=1))
+    if nonzero_rows.size == 0:
+        return None
+    row = numerators[nonzero_rows[0]].astype(np.int64)
+    row //= np.gcd.reduce(np.abs(row))  # the primitive row vector; every row is a multiple of it
+    pivot = int(np.flatnonzero(row)[0])
+    column = numerators[:, pivot] / row[pivot]
+    if not np.all(column == np.round(column)) or not np.array_equal(np.outer(column, row), numerators):
+        return None
+    return column, row.astype(np.float64)
+
+
+def tap_plan(kernel: np.ndarray, integer_input: bool) -> TapPlan:
+    """The cheapest tap plan for ``kernel`` (as applied) on uint8 (``integer_input``) or float32."""
+    numerators, divisor = kernel_as_fraction(kernel)
+    exact = divisor != 1.0 or np.all(numerators == np.round(numerators))
+    if not exact:
+        numerators, divisor = kernel, 1.0
+    largest = np.abs(numerators).sum() * 255  # the largest possible |sum| for uint8 input
+    if integer_input and exact and largest <= np.iinfo(np.int16).max:
+        dtype = np.dtype(np.int16)  # exact, and twice the values per cache line of float32
+    elif integer_input and exact and largest <= np.iinfo(np.uint16).max and np.all(numerators >= 0):
+        dtype = np.dtype(np.uint16)  # e.g. the 5×5 Gaussian (sums up to 256 × 255), still exact
+    else:
+        dtype = np.dtype(np.float32)  # exact for integer kernels on uint8 while sums stay below 2**24
+    signed = dtype.kind != "u"
+    size = kernel.shape[0]
+    stages = [_steps({(dy, dx): float(numerators[dy, dx]) for dy in range(size) for dx in range(size)}, signed)]
+    factors = _integer_factors(numerators) if exact and size > 1 else None
+    if factors is not None:
+        column, row = factors
+        separable = [_steps({(dy, 0): float(column[dy]) for dy in range(size)}, signed),
+                     _steps({(0, dx): float(row[dx]) for dx in range(size)}, signed)]
+        if sum(map(len, separable)) < len(stages[0]):
+            stages = separable
+    return TapPlan(dtype, stages, float(divisor))
+
+
+class TapBand:
+    """Per-thread buffers for one band of ``rows`` output rows: the padded source (``grid`` is its
+    ``(rows + 2r, padded width, C)`` view) and the sums."""
+
+    def __init__(self, plan: TapPlan, rows: int, radius: int, row_length: int, channels: int):
+        self.plan, self.rows, self.row_length, self.channels = plan, rows, row_length, channels
+        self.tail = 2 * radius * channels  # what the discarded right-hand columns of the last row read past the end
+        dtype = plan.dtype
+        self.source = np.zeros((rows + 2 * radius) * row_length + self.tail, dtype=dtype)
+        self.grid = self.source[: (rows + 2 * radius) * row_length].reshape(rows + 2 * radius, -1, channels)
+        self.total = np.empty(rows * row_length, dtype=dtype)
+        self.scratch = np.empty(rows * row_length, dtype=dtype)
+        self.middle = np.zeros(rows * row_length + self.tail, dtype=dtype) if len(plan.stages) > 1 else None
+
+    def _run(self, steps: list[_Step], source: np.ndarray, total: np.ndarray) -> None:
+        n = total.size
+        step = (self.row_length, self.channels)
+        scratch = self.scratch[:n]
+        kind = self.plan.dtype.kind
+
+        def operand(name):
+            if name == "total":
+                return total
+            if name == "scratch":
+                return scratch
+            start = name[0] * step[0] + name[1] * step[1]
+            return source[start: start + n]
+
+        for ufunc, a, b, out in steps:
+            target = operand(out)
+            if ufunc == "multiply":
+                factor = int(b) if kind in "iu" else np.float32(b)
+                np.multiply(operand(a), factor, out=target)
+            elif ufunc == "copy":
+                np.copyto(target, operand(a))
+            elif ufunc == "negative":
+                np.negative(operand(a), out=target)
+            elif ufunc == "zero":
+                target[:] = 0
+            else:
+                getattr(np, ufunc)(operand(a), operand(b), out=target)
+
+    def filter(self, rows: int, out_columns: int, target: np.ndarray) -> None:
+        """Filter the filled band (``rows`` output rows) into ``target``, float32 ``(rows, out_columns)``."""
+        n = rows * self.row_length
+        total = self.total[:n]
+        if len(self.plan.stages) == 1:
+            self._run(self.plan.stages[0], self.source, total)
+        else:
+            # Vertical then horizontal; the middle result keeps the tail the horizontal taps read.
+            self._run(self.plan.stages[0], self.source, self.middle[:n])
+            self._run(self.plan.stages[1], self.middle, total)
+        sums = total.reshape(rows, self.row_length)[:, :out_columns]
+        if self.plan.divisor == 1.0:
+            np.copyto(target, sums, casting="unsafe")
+        else:
+            np.copyto(target, sums, casting="unsafe")  # the division in float32: one rounding
+            np.divide(target, np.float32(self.plan.divisor), out=target)
