@@ -8,17 +8,17 @@ the draw pad; or bottom right); the user can drag the card by its title and fold
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMainWindow, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from kernelplay.common.lesson import LessonStep
 from kernelplay.gui.lesson.digit_rows import DigitColumns
-from kernelplay.gui.text_scale import px, set_sheet
+from kernelplay.gui.text_scale import set_sheet, text_scale
 
 __all__ = ["LessonPanel"]
 
-WIDTH = 272  # px at the design font (the left columns of both tabs are ~280 wide); grows with the text
+WIDTH = 272  # px at the design font (the left columns of both tabs are ~280 wide); grows as they do
 MARGIN = 10  # px between the card and the edges of the pages
 _SHEET = ("#LessonPanel { background: palette(base); border: 2px solid palette(highlight); border-radius: 8px; }"
           " #LessonTitle { font-size: 15px; font-weight: bold; }")
@@ -136,7 +136,7 @@ class LessonPanel(QFrame):
     def place(self) -> None:
         """Size the card for its text and put it in its corner (or where the user dragged it)."""
         area = self.pages_rect().adjusted(MARGIN, MARGIN, -MARGIN, -MARGIN)
-        width = min(px(WIDTH, self), area.width())
+        width = min(round(WIDTH * text_scale(self) ** 0.5), area.width())  # as the playground's column
         self.setFixedWidth(width)
         layout = self.layout()  # folded, nothing wraps: no height-for-width
         needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
@@ -161,10 +161,11 @@ class LessonPanel(QFrame):
             return self._drag(event)
         return False
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and self.isVisible():
-            self.place()
+    def event(self, event: QEvent) -> bool:
+        # its labels' sizes changed (larger text, another step): fit the card to them again
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            QTimer.singleShot(0, self, self.place)
+        return super().event(event)
 
     def _drag(self, event: QMouseEvent) -> bool:
         position = self.progress_label.mapTo(self._window, event.position().toPoint())
