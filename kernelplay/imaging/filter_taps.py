@@ -203,6 +203,5 @@ class TapBand:
         sums = total.reshape(rows, self.row_length)[:, :out_columns]
         if self.plan.divisor == 1.0:
             np.copyto(target, sums, casting="unsafe")
-        else:
-            np.copyto(target, sums, casting="unsafe")  # the division in float32: one rounding
-            np.divide(target, np.float32(self.plan.divisor), out=target)
+        else:  # in float32 (whole-number sums below 2**24 are exact there): one rounding
+            np.divide(sums, np.float32(self.plan.divisor), out=target, casting="unsafe")
