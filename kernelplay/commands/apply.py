@@ -10,8 +10,8 @@ import numpy as np
 
 from kernelplay.common.text import MINUS
 from kernelplay.imaging.borders import BORDER_MODES
-from kernelplay.imaging.filtering import apply_kernel
-from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
+from kernelplay.imaging.filter_map import filter_and_map
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS
 from kernelplay.imaging.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
 from kernelplay.imaging.kernels import PRESETS, parse_kernel
 
@@ -79,10 +79,11 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(error))
     source = luminance(image) if args.luminance and image.ndim == 3 else image
     try:
-        raw = apply_kernel(source, kernel, border=args.border, flip=args.flip)
+        # Band by band to pixels: the float32 raw sums (4× an RGB image) are never held whole.
+        mapped = filter_and_map(source, kernel, border=args.border, flip=args.flip, mapping=args.mapping,
+                                keep_raw=False).mapped
     except ValueError as error:
         return _fail(str(error))
-    mapped = map_output(raw, args.mapping)
     try:
         save_image(args.output, mapped.pixels)
     except OSError as error:  # FileSaveError: a sentence naming the output file
