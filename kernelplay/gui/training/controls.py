@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QSize, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSpinBox,
     QStyle,
@@ -35,6 +34,24 @@ LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.002", "0.003", "0.01", "0.03",
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}  # shown → kernelplay.nn.optim.OPTIMIZERS
 _ERROR_STYLE = "QComboBox { color: #b3261e; }"
+
+
+class _RateCheckBox(QCheckBox):
+    """A check box as wide as its widest rate, so that the row holds still while the rate it shows
+    falls, at any text size."""
+
+    _WIDEST = "0.00014"
+
+    def _widened(self, hint: QSize) -> QSize:
+        metrics = self.fontMetrics()
+        extra = metrics.horizontalAdvance(self._WIDEST) - metrics.horizontalAdvance(self.text())
+        return QSize(hint.width() + max(0, extra), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return self._widened(super().sizeHint())
+
+    def minimumSizeHint(self) -> QSize:
+        return self._widened(super().minimumSizeHint())
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -83,19 +100,19 @@ class TrainingControls(QGroupBox):
         self.learning_rate_box.setCurrentText(f"{DEFAULT_LEARNING_RATE:g}")
         self.learning_rate_box.setToolTip("How big a step each weight takes against its gradient. Too small learns "
                                           "slowly; too large (try 10) makes the loss explode.")
-        self.decay_box = QCheckBox("Decay")
+        # the decay's check box shows the rate in use, on the rate's row, in two digits: so the tab
+        # fits 1024×700 with its controls no wider than before
+        self.decay_box = _RateCheckBox()
         self.decay_box.setChecked(True)
         self.decay_box.setToolTip(
-            f"Lower the learning rate along a cosine to {DECAY_FLOOR:.0%} of the chosen one over the epochs of "
-            f"'Run for' ({DECAY_EPOCHS:g} epochs when running until stopped), then keep it there: big steps "
-            "first, fine ones at the end. It starts again from the chosen rate when you choose a rate or an "
-            "optimiser, and on Reset.")
-        self.rate_in_use_label = QLabel()
-        self.rate_in_use_label.setToolTip("The learning rate of the latest training step.")
+            f"Decay: lower the learning rate along a cosine to {DECAY_FLOOR:.0%} of the chosen one over the "
+            f"epochs of 'Run for' ({DECAY_EPOCHS:g} epochs when running until stopped), then keep it there: big "
+            "steps first, fine ones at the end. It starts again from the chosen rate when you choose a rate or "
+            "an optimiser, and on Reset. Its number is the rate training uses now (that of the latest step).")
         self.show_rate_in_use(DEFAULT_LEARNING_RATE)
-        decay_row = QHBoxLayout()
-        decay_row.addWidget(self.decay_box)
-        decay_row.addWidget(self.rate_in_use_label, 1)
+        rate_row = QHBoxLayout()
+        rate_row.addWidget(self.learning_rate_box, 1)
+        rate_row.addWidget(self.decay_box)
         self.batch_size_box = QComboBox()
         self.batch_size_box.addItems([str(b) for b in BATCH_SIZES])
         self.batch_size_box.setCurrentText("64")
@@ -110,8 +127,7 @@ class TrainingControls(QGroupBox):
         self.epochs_box.setSuffix(" epochs")
         form = QFormLayout(self)
         form.addRow(buttons)
-        form.addRow("Learning rate", self.learning_rate_box)
-        form.addRow("", decay_row)
+        form.addRow("Learning rate", rate_row)
         form.addRow("Batch size", self.batch_size_box)
         form.addRow("Optimiser", self.optimizer_box)
         form.addRow("Run for", self.epochs_box)
@@ -133,7 +149,9 @@ class TrainingControls(QGroupBox):
 
     def show_rate_in_use(self, learning_rate: float) -> None:
         """The learning rate training uses now (a snapshot's: the chosen one, decayed)."""
-        self.rate_in_use_label.setText(f"now {learning_rate:.3g}")
+        text = f"{learning_rate:.2g}"
+        if text != self.decay_box.text():  # ten snapshots a second: relayout only on a change
+            self.decay_box.setText(text)
 
     def show_settings(self, settings: dict) -> None:
         """Set the boxes to a loaded run's ``learning_rate``, ``learning_rate_decay``, ``batch_size``

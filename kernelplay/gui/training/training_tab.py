@@ -171,6 +171,7 @@ class TrainingTab(QWidget):
         controls.step_clicked.connect(self._on_step_clicked)
         controls.reset_clicked.connect(self._on_reset_clicked)
         controls.learning_rate_chosen.connect(session.set_learning_rate)
+        controls.learning_rate_decay_chosen.connect(session.set_learning_rate_decay)
         controls.batch_size_chosen.connect(session.set_batch_size)
         controls.optimizer_chosen.connect(session.set_optimizer)
         controls.epochs_chosen.connect(session.set_epochs)
@@ -326,6 +327,7 @@ class TrainingTab(QWidget):
             self.curves.set_history(self.session.history)
             self._slow_views_drawn_at = start
         self.status_label.setText(self._status_text(snapshot))
+        self.training_controls.show_rate_in_use(snapshot.learning_rate)  # the decayed rate
         self.redraws += 1
         self.redraw_seconds.append(time.perf_counter() - start)
 
