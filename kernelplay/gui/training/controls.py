@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -43,8 +43,8 @@ class _RateCheckBox(QCheckBox):
     _WIDEST = "0.00014"
 
     def _widened(self, hint: QSize) -> QSize:
-        metrics = self.fontMetrics()
-        extra = metrics.horizontalAdvance(self._WIDEST) - metrics.horizontalAdvance(self.text())
+        metrics, flags = self.fontMetrics(), Qt.TextFlag.TextShowMnemonic  # as QCheckBox measures its text
+        extra = metrics.size(flags, self._WIDEST).width() - metrics.size(flags, self.text()).width()
         return QSize(hint.width() + max(0, extra), hint.height())
 
     def sizeHint(self) -> QSize:
