@@ -16,7 +16,10 @@ from kernelplay.nn.optim import check_learning_rate
 
 __all__ = ["LearningRateSchedule", "DECAY_EPOCHS", "DECAY_FLOOR"]
 
-DECAY_EPOCHS = 6.0  # passes over the training digits from the chosen rate down to the floor
+# passes over the training digits from the chosen rate down to the floor. With ±1 px shifts, the default
+# network's held-out accuracy passed 99 % at an epoch's end by the 6th to 10th epoch in 3 seeds of 3
+# (seed 0, the app's: the 8th) over 8 epochs (~15 s on 2 cores); over 6, in 2 of 5 by the 8th
+DECAY_EPOCHS = 8.0
 DECAY_FLOOR = 0.05  # the share of the chosen rate left at the end, as the command line's
 
 
@@ -34,7 +37,7 @@ class LearningRateSchedule:
 
     base: float
     start: int = 0
-    horizon: int = 60_000
+    horizon: int = 80_000
     floor: float = DECAY_FLOOR
     decay: bool = True
 

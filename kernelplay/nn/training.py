@@ -77,15 +77,15 @@ class Trainer:
     >>> result = trainer.step()                         # one batch
     >>> trainer.set_learning_rate(3e-4)                 # takes effect at the next step
     >>> trainer.evaluate()                              # held-out accuracy in [0, 1]
-    >>> snap = trainer.snapshot()                       # a frozen Snapshot of copies
 
-    data: a :class:`DigitSplit` (default: the bundled 10,000 / 2,000 split). augment: random ±2 px
-    shifts of each training batch (default on: +0.4 points of held-out accuracy after 8 epochs).
+    data: a :class:`DigitSplit` (default: the bundled 10,000 / 2,000 split). augment: random shifts
+    of each training batch by up to ``max_shift`` px (default on, ±2 px: +0.4 points of held-out
+    accuracy after 8 epochs; the training tab's ±1 px reaches 99 % sooner).
     """
 
     def __init__(self, network: Network | None = None, data: DigitSplit | None = None, *,
                  learning_rate: float = 1e-3, batch_size: int = 64, optimizer: str = "adam",
-                 momentum: float = 0.9, weight_decay: float = 0.0, augment: bool = True,
+                 momentum: float = 0.9, weight_decay: float = 0.0, augment: bool = True, max_shift: int = 2,
                  seed: int = 0, probe: int | np.ndarray = 0) -> None:
         self.network = Network(seed=seed) if network is None else network
         self.data = load_digits() if data is None else data
@@ -100,7 +100,7 @@ class Trainer:
         self.optimizer: Optimizer = make_optimizer(optimizer, learning_rate, momentum=momentum,
                                                    weight_decay=weight_decay)
         self.batch_size = check_batch_size(batch_size)
-        self.augment = bool(augment)
+        self.augment, self.max_shift = bool(augment), int(max_shift)
         self.step_count = 0
         self.samples_seen = 0
         self.latest_heldout_accuracy: float | None = None
@@ -214,7 +214,7 @@ class Trainer:
         idx = self._next_indices(bs)
         x = self._train_x[idx]
         if self.augment:
-            x = augment_batch(x, self._rng)
+            x = augment_batch(x, self._rng, max_shift=self.max_shift)
         y = self._train_y[idx]
         net = self.network
         loss, logits = net.train_batch(x, y)  # fills the gradients; the update waits for the checks

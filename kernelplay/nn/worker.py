@@ -40,9 +40,12 @@ from kernelplay.nn.timeline import Timeline
 from kernelplay.nn.worker_timeline import TimelineCommands
 from kernelplay.nn.training import Trainer
 
-__all__ = ["TrainingLoop", "DEFAULT_LEARNING_RATE"]
+__all__ = ["TrainingLoop", "DEFAULT_LEARNING_RATE", "AUGMENT_SHIFT"]
 
 DEFAULT_LEARNING_RATE = 2e-3  # Adam's, with the decay (as the command line's); the tab's default
+# augmentation: random shifts of up to 1 px (the trainer's default is 2): over the ~10 epochs a student
+# waits, the held-out accuracy climbs past 99 % sooner (benchmarks/bench_time_to_accuracy.py)
+AUGMENT_SHIFT = 1
 
 
 class TrainingLoop(TimelineCommands):
@@ -301,7 +304,7 @@ class TrainingLoop(TimelineCommands):
         settings = self._first_settings if previous is None else dict(
             batch_size=previous.batch_size, optimizer=previous.optimizer.name)
         self.trainer = Trainer(network, self.data, seed=self.seed, probe=0, learning_rate=self.schedule.base,
-                               **settings)
+                               max_shift=AUGMENT_SHIFT, **settings)
         self.trainer.set_probe(self._probe)
         self.trainer.resume(network, *at)
         self._restart_schedule()

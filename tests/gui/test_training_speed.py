@@ -15,7 +15,7 @@ from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.exports import curves_csv
 from kernelplay.nn.schedule import DECAY_EPOCHS, DECAY_FLOOR, LearningRateSchedule
 from kernelplay.nn.training import Trainer
-from kernelplay.nn.worker import DEFAULT_LEARNING_RATE, TrainingLoop
+from kernelplay.nn.worker import AUGMENT_SHIFT, DEFAULT_LEARNING_RATE, TrainingLoop
 
 
 def test_the_tabs_defaults_are_adam_at_0_002_decaying_batch_64_until_stopped(qtbot):
@@ -28,12 +28,13 @@ def test_the_tabs_defaults_are_adam_at_0_002_decaying_batch_64_until_stopped(qtb
     loop = inspect.signature(TrainingLoop).parameters  # what the tab's worker starts with
     assert (loop["learning_rate"].default, loop["batch_size"].default, loop["optimizer"].default,
             loop["decay"].default, loop["epochs"].default) == (DEFAULT_LEARNING_RATE, 64, "adam", True, None)
-    assert DEFAULT_LEARNING_RATE == 0.002 and (DECAY_EPOCHS, DECAY_FLOOR) == (6.0, 0.05)
+    assert DEFAULT_LEARNING_RATE == 0.002 and (DECAY_EPOCHS, DECAY_FLOOR) == (8.0, 0.05) and AUGMENT_SHIFT == 1
     # left as they were: the network, the redraw rate, the trainer's own defaults (the CLI sets its own)
     assert NetworkConfig() == NetworkConfig(channels=(16, 36), kernel_size=5, fc_width=128)
     assert REDRAW_INTERVAL_MS == 100
     trainer = inspect.signature(Trainer).parameters
-    assert (trainer["learning_rate"].default, trainer["batch_size"].default, trainer["augment"].default) == (1e-3, 64, True)
+    assert (trainer["learning_rate"].default, trainer["batch_size"].default, trainer["augment"].default,
+            trainer["max_shift"].default) == (1e-3, 64, True, 2)
 
 
 def test_the_controls_show_the_rate_in_use_and_a_choice_starts_it_again(qtbot):
@@ -63,7 +64,7 @@ def _rates_by_digits(tab):
 
 
 def test_a_real_run_in_the_tab_follows_the_decay_and_the_csv_records_it(qtbot):
-    data = bar_digits()  # 300 training digits: the decay is 1,800 digits, 29 steps of 64
+    data = bar_digits()  # 300 training digits: the decay is 2,400 digits, 38 steps of 64
     tab = TrainingTab(data=data, config=SMALL, snapshot_interval=0.0, redraw_interval_ms=20)
     qtbot.addWidget(tab)
     tab.show()
@@ -71,7 +72,7 @@ def test_a_real_run_in_the_tab_follows_the_decay_and_the_csv_records_it(qtbot):
         qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=10_000)
         schedule = LearningRateSchedule(0.002, horizon=int(DECAY_EPOCHS * 300))
         tab.training_controls.play_button.click()
-        qtbot.waitUntil(lambda: tab.latest_snapshot().samples_seen >= 2_400, timeout=10_000)
+        qtbot.waitUntil(lambda: tab.latest_snapshot().samples_seen >= 2_600, timeout=10_000)  # past the floor
         tab.training_controls.play_button.click()  # pause
         qtbot.waitUntil(lambda: not tab.session.running, timeout=5_000)
         rates = _rates_by_digits(tab)

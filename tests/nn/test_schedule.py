@@ -7,7 +7,7 @@ import pytest
 from loop_helpers import next_of, running_loop
 from synthetic_digits import bar_digits
 from kernelplay.nn.schedule import DECAY_EPOCHS, DECAY_FLOOR, LearningRateSchedule
-from kernelplay.nn.worker import DEFAULT_LEARNING_RATE
+from kernelplay.nn.worker import AUGMENT_SHIFT, DEFAULT_LEARNING_RATE
 from kernelplay.nn.worker_messages import (
     Play,
     Reset,
@@ -23,7 +23,7 @@ from kernelplay.nn.worker_messages import (
 
 @pytest.fixture(scope="module")
 def data():
-    return bar_digits()  # 300 training digits: a decay of 6 epochs is 1,800 digits
+    return bar_digits()  # 300 training digits: a decay of DECAY_EPOCHS is DECAY_EPOCHS · 300 digits
 
 
 def test_the_rate_falls_half_a_cosine_from_the_chosen_one_to_the_floor_and_stays():
@@ -69,6 +69,7 @@ def test_the_worker_lowers_each_steps_rate_along_the_decay_and_restarts_it(data)
     with running_loop(data, batch_size=50) as (loop, messages):
         first = next_of(messages, SnapshotReady).snapshot
         assert first.learning_rate == DEFAULT_LEARNING_RATE == 0.002
+        assert loop.trainer.max_shift == AUGMENT_SHIFT == 1 and loop.trainer.augment  # ±1 px shifts
         # step k starts after 50·(k−1) digits: its rate is the decay's there
         for s in _steps(loop, messages, 12):
             expected = 0.002 * (0.05 + 0.95 * (1 + math.cos(math.pi * 50 * (s.step - 1) / horizon)) / 2)
@@ -83,8 +84,9 @@ def test_the_worker_lowers_each_steps_rate_along_the_decay_and_restarts_it(data)
         loop.post(SetLearningRateDecay(False))
         assert {s.learning_rate for s in _steps(loop, messages, 4)} == {0.01}
         loop.post(SetLearningRateDecay(True))
-        loop.post(Step(40))  # 2,000 digits: past the end of the decay
-        while (s := next_of(messages, SnapshotReady).snapshot).step < 60:
+        past = loop.trainer.step_count + int(horizon // 50) + 2  # a step beyond the end of the decay
+        loop.post(Step(past - loop.trainer.step_count))
+        while (s := next_of(messages, SnapshotReady).snapshot).step < past:
             pass
         assert s.learning_rate == pytest.approx(0.01 * DECAY_FLOOR)
         loop.post(Reset())  # a new network starts from the chosen rate, not the decayed one

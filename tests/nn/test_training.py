@@ -226,3 +226,20 @@ def test_lr_decay_follows_a_cosine_and_restores_the_rate(data):
     assert trainer.learning_rate == 1e-2
     with pytest.raises(ValueError, match="budget"):
         next(train(trainer=trainer, lr_decay=True))
+
+
+def test_augmentation_shifts_by_up_to_max_shift_pixels(monkeypatch):
+    from kernelplay.nn import training
+
+    data = bar_digits()
+    shifts = []
+
+    def augment(x, rng, *, max_shift):
+        shifts.append(max_shift)
+        return x.copy()
+
+    monkeypatch.setattr(training, "augment_batch", augment)
+    Trainer(Network(SMALL), data).step()
+    Trainer(Network(SMALL), data, max_shift=1).step()
+    Trainer(Network(SMALL), data, max_shift=1, augment=False).step()
+    assert shifts == [2, 1]  # ±2 px unless told; none when augmentation is off
