@@ -21,13 +21,17 @@ from kernelplay.imaging.kernels import (
     save_kernels,
 )
 from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput, map_output, map_value
+from kernelplay.nn.checkpoints import CheckpointHistory
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.datasets import Digits, DigitSplit, IdxFormatError, load_digits, load_mnist_dir, read_idx
 from kernelplay.nn.digits import center_digit
+from kernelplay.nn.evaluation import Evaluation, evaluate_digits
 from kernelplay.nn.explain_unit import UnitExplanation, explain_unit
+from kernelplay.nn.exports import write_confusion_csv, write_curves_csv, write_kernel_animation
 from kernelplay.nn.model_file import ModelFileError
 from kernelplay.nn.network import Network
 from kernelplay.nn.optim import SGD, Adam
+from kernelplay.nn.run_file import RunFileError, TrainingRun, read_run_file, write_run_file
 from kernelplay.nn.snapshot import Snapshot, StepResult, StopKind, StopReason
 from kernelplay.nn.top_activating import TopActivating, top_activating
 from kernelplay.nn.training import Trainer, train
