@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from synthetic_digits import SMALL, bar_digits
+from kernelplay.gui.training.timeline_bar import TimelineBar
 from kernelplay.nn.evaluation import evaluate_digits
 from kernelplay.nn.run_file import read_run_file
 from kernelplay.gui.training.training_tab import TrainingTab
@@ -138,3 +139,11 @@ def test_a_view_that_comes_before_its_evaluation_dims_the_old_matrix(qtbot, tab)
     assert "step 1" in page.title.text()
     tab.time_travel.view_live()
     assert page.step == 3 and page.evaluation is tab.session.latest_evaluation
+
+
+@pytest.mark.parametrize(("points", "words"), [([(0, 0)], "1 checkpoint"), ([(0, 0), (5, 320)], "2 checkpoints")])
+def test_the_live_label_counts_checkpoints_in_words(qtbot, points, words):
+    bar = TimelineBar()
+    qtbot.addWidget(bar)
+    bar.set_checkpoints(points, None)
+    assert bar.step_label.text().endswith(f"· {words}")

@@ -90,7 +90,8 @@ class TimelineBar(QWidget):
         self.live_button.setEnabled(not self.live)
         self.resume_button.setEnabled(not self.live)
         if self.live or not self.points:
-            self.step_label.setText("<b>live</b>" + (f" · {len(self.points):,} checkpoints" if self.points else ""))
+            count = len(self.points)
+            self.step_label.setText("<b>live</b>" + (f" · {count:,} checkpoint{'' if count == 1 else 's'}" if count else ""))
             self.step_label.setStyleSheet("")
         else:
             step, seen = self.points[self.position_of(self.viewed_step)]
