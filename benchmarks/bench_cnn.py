@@ -5,8 +5,13 @@
 The default network (conv5×5·16 → pool → conv5×5·36 → pool → FC128 → FC10), float32, Adam, random
 inputs. Each engine is timed ``--repeats`` times, alternating, in the same process; the medians are
 printed with their ratio, and the ratio of the best runs (on a shared machine, the best run is the
-closest to an idle one; PyTorch's OpenMP threads suffer most when other processes take the cores). PyTorch (``pip install torch``, CPU build) is only a yardstick here, never a
-dependency of kernelplay.
+closest to an idle one; PyTorch's OpenMP threads suffer most when other processes take the cores).
+Then training on one core each: both engines on one thread, timed by the process's CPU time (which
+counts any helper thread an engine still keeps), so other processes on the machine change the
+figures little: the ratio per core, which two free cores multiply alike. ``--profile`` prints where a training step's time goes. The
+load average and OpenBLAS's kernels (``OPENBLAS_CORETYPE``) are printed: AVX-512 kernels run the
+matrix products up to twice as fast as AVX2 ones. PyTorch (``pip install torch``, CPU build) is only
+a yardstick here, never a dependency of kernelplay.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
+from kernelplay.nn.fast import blas  # noqa: E402
 from kernelplay.nn.network import Network  # noqa: E402
 from kernelplay.nn.optim import Adam  # noqa: E402
 from kernelplay.nn.torch_export import torch_module  # noqa: E402
@@ -84,17 +90,115 @@ def torch_engine(batch: int):
     return train_step, infer, torch
 
 
+def per_core(batch: int, repeats: int, steps: int = 40) -> None:
+    """Training samples per second of CPU time, each engine on one thread (the process's CPU time:
+    a thread's own would miss work an engine leaves to threads it started before)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random((batch, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, batch)
+    net, opt = Network(seed=0, threads=1), Adam(1e-3)
+
+    def numpy_step():
+        net.train_batch(x, y)
+        opt.step({"all": net.flat_params}, {"all": net.flat_grads})
+
+    engines = {"numpy (kernelplay)": numpy_step}
+    torch_parts = torch_engine(batch)
+    if torch_parts is not None:
+        torch = torch_parts[2]
+        threads_before = torch.get_num_threads()
+        torch.set_num_threads(1)
+        engines["PyTorch CPU"] = torch_parts[0]
+    rates: dict[str, list[float]] = {name: [] for name in engines}
+    with blas.blas_threads(1):
+        for step in engines.values():
+            for _ in range(10):
+                step()
+        for _ in range(repeats):
+            for name, step in engines.items():
+                start = time.process_time()
+                for _ in range(steps):
+                    step()
+                rates[name].append(steps * batch / (time.process_time() - start))
+    if torch_parts is not None:
+        torch.set_num_threads(threads_before)
+    print(f"training on one core each (batch {batch}; samples per second of the process's CPU time, "
+          f"medians of {repeats} runs of {steps} steps)")
+    for name, values in rates.items():
+        print(f"  {name:<28}{statistics.median(values):>10,.0f} samples/s   (runs {min(values):,.0f}–{max(values):,.0f})")
+    if len(rates) == 2:
+        ratio = statistics.median(rates["numpy (kernelplay)"]) / statistics.median(rates["PyTorch CPU"])
+        print(f"  {'ratio numpy / PyTorch':<28}{ratio:>10.2f}×")
+
+
+def profile_step(batch: int, steps: int = 200) -> None:
+    """Where one training step's time goes, on one thread (thread CPU time per part)."""
+    from collections import defaultdict
+
+    from kernelplay.nn import layers
+    from kernelplay.nn.fast import layers as fast
+
+    spent: dict[str, float] = defaultdict(float)
+    patched = []
+
+    def timed(owner, name, label):
+        original = getattr(owner, name)
+        patched.append((owner, name, original))
+
+        def run(self, *args, **kwargs):
+            start = time.thread_time()
+            try:
+                return original(self, *args, **kwargs)
+            finally:
+                key = label(self) if callable(label) else label
+                spent[key] += time.thread_time() - start
+        setattr(owner, name, run)
+
+    conv = lambda what: lambda self: f"conv{'1' if self.in_channels == 1 else '2+'} {what}"  # noqa: E731
+    timed(fast.FastConv2D, "forward_padded", conv("forward"))
+    timed(fast.FastConv2D, "backward", conv("backward (weights, input)"))
+    timed(fast.FastMaxPool2D, "forward", "ReLU + max-pool forward")
+    timed(fast.FastMaxPool2D, "backward", "ReLU + max-pool backward")
+    timed(layers.Dense, "forward", "dense forward")
+    timed(layers.Dense, "backward", "dense backward")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((batch, 1, 28, 28), dtype=np.float32), rng.integers(0, 10, batch)
+    net, opt = Network(seed=0, threads=1), Adam(1e-3)
+    try:
+        with blas.blas_threads(1):
+            for _ in range(20):
+                net.train_batch(x, y)
+                opt.step({"all": net.flat_params}, {"all": net.flat_grads})
+            spent.clear()
+            start = time.thread_time()
+            for _ in range(steps):
+                net.train_batch(x, y)
+                adam = time.thread_time()
+                opt.step({"all": net.flat_params}, {"all": net.flat_grads})
+                spent["Adam step"] += time.thread_time() - adam
+            total = time.thread_time() - start
+    finally:
+        for owner, name, original in patched:
+            setattr(owner, name, original)
+    spent["the rest (loss, flatten, splitting, Python)"] = total - sum(spent.values())
+    print(f"one training step, batch {batch}, one thread: {total / steps * 1e3:.2f} ms of CPU "
+          f"({batch * steps / total:,.0f} samples/s); where it goes:")
+    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {name:<44}{seconds / steps * 1e3:7.2f} ms  {seconds / total * 100:5.1f} %")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.5, help="duration of one timing run")
+    parser.add_argument("--profile", action="store_true", help="also print where a training step's time goes")
     args = parser.parse_args(argv)
 
     np_train, np_infer = numpy_engine(args.batch)
     t = torch_engine(args.batch)
-    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}; batch {args.batch}, float32, Adam; "
-          f"medians of {args.repeats} runs of {args.seconds:g} s")
+    print(f"{os.cpu_count()} CPUs; numpy {np.__version__}; OpenBLAS kernels {blas.core_name()}; batch {args.batch}, "
+          f"float32, Adam; medians of {args.repeats} runs of {args.seconds:g} s; "
+          f"load average {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     if t is not None:
         t_train, t_infer, torch = t
         print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
@@ -131,6 +235,12 @@ def main(argv=None) -> int:
             print(text)
             best = max(results[f"numpy {what}"]) / max(results[f"torch {what}"])
             print(f"  {'ratio numpy / PyTorch':<28}{np_med / t_med:>10.2f}×   (best run against best run: {best:.2f}×)")
+    print()
+    per_core(args.batch, args.repeats)
+    if args.profile:
+        print()
+        profile_step(args.batch)
+    print(f"\nload average after: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
     return 0
 
 

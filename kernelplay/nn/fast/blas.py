@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["blas_threads", "set_threads", "thread_count", "gemm_into", "can_set_threads"]
+__all__ = ["blas_threads", "set_threads", "thread_count", "gemm_into", "can_set_threads", "core_name"]
 
 _ROW_MAJOR, _NO_TRANS, _TRANS = 101, 111, 112
 _lock = threading.Lock()
@@ -34,11 +34,12 @@ _probed = False
 _set_threads = None
 _get_threads = None
 _gemm: dict[np.dtype, object] = {}
+_core_name = None
 
 
 def _probe() -> None:
     """Find numpy's OpenBLAS and its functions, once."""
-    global _probed, _set_threads, _get_threads
+    global _probed, _set_threads, _get_threads, _core_name
     with _lock:
         if _probed:
             return
@@ -58,6 +59,12 @@ def _probe() -> None:
                 if fn is not None:
                     fn.argtypes, fn.restype = [], ctypes.c_int
                     _get_threads = fn
+                    break
+            for name in ("scipy_openblas_get_corename64_", "openblas_get_corename64_", "openblas_get_corename"):
+                fn = getattr(handle, name, None)
+                if fn is not None:
+                    fn.argtypes, fn.restype = [], ctypes.c_char_p
+                    _core_name = fn
                     break
             _find_gemms(handle, "64_" in Path(lib).name or "openblas64" in Path(lib).name)
             return
@@ -89,6 +96,14 @@ def set_threads(n: int) -> int | None:
     call."""
     _probe()
     return None if _set_threads is None else _set_threads(n)
+
+
+def core_name() -> str | None:
+    """The kernels numpy's OpenBLAS runs ("Haswell", "SkylakeX", …: chosen for the CPU as it loads,
+    or by ``OPENBLAS_CORETYPE``), or None if it cannot say. Benchmarks print it: AVX-512 kernels
+    run this library's matrix products up to twice as fast as AVX2 ones."""
+    _probe()
+    return None if _core_name is None else _core_name().decode("ascii", "replace")
 
 
 def thread_count() -> int | None:
