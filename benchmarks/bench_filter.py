@@ -172,8 +172,11 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["KERNELPLAY_THREADS"] = "1"
         if cv2 is not None:
             cv2.setNumThreads(1)
-    print(f"CPU cores: {os.cpu_count()}; numpy {np.__version__}; OpenCV {cv2.__version__ if cv2 else 'not installed'}; "
-          f"threads: {'1' if args.threads == 1 else 'default'}; medians of {args.repeat} interleaved runs")
+    from kernelplay.nn.fast.blas import core_name
+
+    print(f"CPU cores: {os.cpu_count()}; numpy {np.__version__} (OpenBLAS kernels {core_name()}); "
+          f"OpenCV {cv2.__version__ if cv2 else 'not installed'}; threads: {'1' if args.threads == 1 else 'default'}; "
+          f"medians of {args.repeat} interleaved runs")
     print(f"load average before: {load()}")
     print()
     speed_table(args.repeat, args.scipy)
