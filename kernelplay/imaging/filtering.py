@@ -9,6 +9,7 @@ the raw sums into 0..255 pixels is :mod:`kernelplay.imaging.mapping`.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -143,8 +144,8 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
 # - row products (kernelplay.imaging.filter_rows): float32 matrix products in BLAS, one per output
 #   row, and k − 1 additions; float weights cost a pass per tap the other way.
 #
-# _method weighs the passes each would make (measured costs in "one int16 pass over the band"
-# units, from benchmarks/bench_filter.py on 2 cores) and takes the cheaper. Bands are handed to
+# _method weighs the passes each would make (costs in "one int16 pass over the band" units,
+# measured on one core with OpenBLAS's AVX2 kernels) and takes the cheaper. Bands are handed to
 # the thread pool's workers as they come free (kernelplay.common.threads.run_in_chunks); numpy
 # and BLAS release the GIL while they compute.
 
@@ -164,6 +165,15 @@ def _row_cost(size: int) -> float:
 
 def _method(kernel: np.ndarray, integer_input: bool):
     """The cheaper way for ``kernel``: a :class:`TapPlan` or ``("rows", weights, divisor)``."""
+    kernel = np.ascontiguousarray(kernel, dtype=np.float64)
+    return _cached_method(kernel.tobytes(), kernel.shape[0], integer_input)
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_method(weights: bytes, size: int, integer_input: bool):
+    # Planning costs ~50 µs (each weight as a fraction): once per kernel, not per call — the
+    # playground filters small images with one kernel many times (hover, the sliding window).
+    kernel = np.frombuffer(weights, dtype=np.float64).reshape(size, size)
     plan = tap_plan(kernel, integer_input)
     kind = plan.dtype.kind
     fill = _FILL_COST[kind] if integer_input else 1.5
@@ -172,6 +182,7 @@ def _method(kernel: np.ndarray, integer_input: bool):
     row_cost = _row_cost(kernel.shape[0]) + (divisor != 1.0) * _DIVIDE_COST
     if tap_cost <= row_cost:
         return plan
+    numerators.setflags(write=False)  # shared by every call with this kernel
     return ("rows", numerators, divisor)
 
 
