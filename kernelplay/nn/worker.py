@@ -14,8 +14,8 @@ is done between two steps, like any command.
 
 The learning rate of each step follows a :class:`~kernelplay.nn.schedule.LearningRateSchedule`: a
 cosine decay from the rate the user chose, over the "run for" epochs or, running until stopped,
-``DECAY_EPOCHS``; it starts again from the chosen rate whenever the user chooses a rate, an
-optimiser or a budget, and with each new network. Snapshots carry the rate of the last step.
+``DECAY_EPOCHS``; it starts again from the chosen rate whenever the user chooses a rate, the decay,
+an optimiser or a budget, and with each new network. Snapshots carry the rate of the last step.
 """
 from __future__ import annotations
 
@@ -222,7 +222,7 @@ class TrainingLoop(TimelineCommands):
         self._publish()
 
     def _set_learning_rate(self, command: messages.SetLearningRate) -> None:
-        self._restart_schedule(self.schedule.restarted(command.value, at=0))  # ValueError before any change
+        self._restart_schedule(dataclasses.replace(self.schedule, base=command.value))  # ValueError: nothing changed
 
     def _set_decay(self, command: messages.SetLearningRateDecay) -> None:
         self._restart_schedule(dataclasses.replace(self.schedule, decay=bool(command.decay)))
