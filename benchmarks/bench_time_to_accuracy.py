@@ -19,7 +19,7 @@ seconds), so runs of one seed differ only in time; ``--seeds`` spreads the runs 
 how much the digit count itself varies (the app always trains with seed 0).
 
     python benchmarks/bench_time_to_accuracy.py [--runs 5] [--seeds 0] [--target 0.99] [--limit 60]
-                                                [--size 1280x800] [--no-headless]
+                                                [--size 1280x800] [--no-headless] [--constant-rate 0.001]
 """
 from __future__ import annotations
 
@@ -76,13 +76,16 @@ def wait_until(condition, limit: float) -> bool:
     return condition()
 
 
-def gui_run(seed: int, size: tuple[int, int], target: float, limit: float) -> Outcome:
+def gui_run(seed: int, size: tuple[int, int], target: float, limit: float, constant_rate: str | None = None) -> Outcome:
     from kernelplay.gui.training.training_tab import TrainingTab
 
     tab = TrainingTab(seed=seed)
     tab.resize(*size)
     tab.show()
     wait_until(lambda: tab.latest_snapshot() is not None, 30)
+    if constant_rate is not None:  # as a student would: type the rate, untick Decay
+        tab.training_controls.learning_rate_box.setCurrentText(constant_rate)
+        tab.training_controls.decay_box.setChecked(False)
     run_event_loop(1.0)  # settled, as a student looks before pressing Train
     reached: list[float] = []
 
@@ -172,6 +175,8 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=float, default=60.0, help="give a run up after this many seconds")
     parser.add_argument("--size", default="1280x800", help="tab size, WxH (default 1280x800)")
     parser.add_argument("--no-headless", dest="headless", action="store_false", help="GUI runs only")
+    parser.add_argument("--constant-rate", metavar="RATE", default=None,
+                        help="GUI runs at this rate with Decay off (e.g. 0.001, the default before the decay)")
     args = parser.parse_args(argv)
     size = tuple(int(v) for v in args.size.lower().split("x"))
     seeds = [int(s) for s in args.seeds.split(",")]
@@ -193,7 +198,7 @@ def main(argv=None) -> int:
         kinds = ("gui", "headless") if i % 2 == 0 else ("headless", "gui")
         for kind in kinds if args.headless else ("gui",):
             if kind == "gui":
-                gui.append(gui_run(seed, size, args.target, args.limit))
+                gui.append(gui_run(seed, size, args.target, args.limit, args.constant_rate))
                 print(f"  GUI      seed {seed}: {gui[-1].describe()}", flush=True)
             else:
                 headless.append(headless_run(seed, args.target, args.limit))
