@@ -22,6 +22,7 @@ __all__ = [
     "IdxFormatError",
     "load_bundled_digits",
     "read_idx",
+    "load_idx_pair",
     "load_mnist_dir",
     "stratified_split",
     "load_digits",
@@ -152,7 +153,9 @@ def _find(folder: Path, stem: str) -> Path | None:
     return None
 
 
-def _load_pair(folder: Path, prefix: str) -> Digits | None:
+def load_idx_pair(folder: Path, prefix: str) -> Digits | None:
+    """``{prefix}-images-idx3-ubyte`` and ``{prefix}-labels-idx1-ubyte`` in ``folder`` (``.gz`` or not)
+    as checked :class:`Digits`; None when neither is there."""
     img = _find(folder, f"{prefix}-images-idx3-ubyte")
     lab = _find(folder, f"{prefix}-labels-idx1-ubyte")
     if img is None and lab is None:
@@ -178,11 +181,11 @@ def load_mnist_dir(folder: str | os.PathLike) -> tuple[Digits, Digits | None]:
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
-    train = _load_pair(folder, "train")
+    train = load_idx_pair(folder, "train")
     if train is None:
         raise FileNotFoundError(
             f"{folder} has no MNIST training files (train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz])")
-    return train, _load_pair(folder, "t10k")
+    return train, load_idx_pair(folder, "t10k")
 
 
 def stratified_split(digits: Digits, heldout: int = 2000, seed: int = 0) -> DigitSplit:

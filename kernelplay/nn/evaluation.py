@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kernelplay.nn.config import NUM_CLASSES
-from kernelplay.nn.datasets import Digits, IdxFormatError, read_idx
+from kernelplay.nn.datasets import Digits, IdxFormatError, load_idx_pair
 from kernelplay.nn.network import Network
 
 __all__ = ["confusion_matrix", "ConfusedPair", "Evaluation", "ChunkedEvaluation", "evaluate_digits",
@@ -180,36 +180,16 @@ def evaluate_digits(network: Network, digits: Digits, chunk_size: int = _CHUNK) 
     return Evaluation(digits.labels, scores)
 
 
-def _find_idx(folder: Path, stem: str) -> Path | None:
-    # MNIST's own names, gzipped or not, and the ".idx" spelling of some mirrors
-    for name in (stem, stem + ".gz", stem.replace("-idx", ".idx"), stem.replace("-idx", ".idx") + ".gz"):
-        if (folder / name).is_file():
-            return folder / name
-    return None
-
-
 def load_mnist_test_files(folder: str | os.PathLike) -> Digits:
     """MNIST's test digits from ``folder``: ``t10k-images-idx3-ubyte`` and ``t10k-labels-idx1-ubyte``
     (``.gz`` or not). ``FileNotFoundError`` or :class:`IdxFormatError` say what is wrong."""
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"no such folder: {folder}")
-    images_path = _find_idx(folder, "t10k-images-idx3-ubyte")
-    labels_path = _find_idx(folder, "t10k-labels-idx1-ubyte")
-    if images_path is None or labels_path is None:
-        lacking = " and ".join(name for name, p in (("t10k-images-idx3-ubyte[.gz]", images_path),
-                                                    ("t10k-labels-idx1-ubyte[.gz]", labels_path)) if p is None)
-        raise FileNotFoundError(f"{folder} has no MNIST test file {lacking}")
-    images, labels = read_idx(images_path), read_idx(labels_path)
-    if images.ndim != 3 or images.shape[1:] != (28, 28) or images.dtype != np.uint8:
-        raise IdxFormatError(f"{images_path} holds {images.dtype} {images.shape}, expected uint8 (N, 28, 28) images")
-    if labels.ndim != 1 or labels.dtype != np.uint8:
-        raise IdxFormatError(f"{labels_path} holds {labels.dtype} {labels.shape}, expected uint8 labels (N,)")
-    if len(labels) != len(images):
-        raise IdxFormatError(f"{images_path.name} has {len(images):,} images but {labels_path.name} has "
-                             f"{len(labels):,} labels")
-    if len(labels) == 0:
-        raise IdxFormatError(f"{images_path} holds no digits")
-    if labels.max() > 9:
-        raise IdxFormatError(f"{labels_path} has labels above 9")
-    return Digits(images, labels, f"MNIST test files in {folder}")
+    digits = load_idx_pair(folder, "t10k")
+    if digits is None:
+        raise FileNotFoundError(f"{folder} has no MNIST test file t10k-images-idx3-ubyte[.gz] and "
+                                "t10k-labels-idx1-ubyte[.gz]")
+    if len(digits) == 0:
+        raise IdxFormatError(f"the MNIST test files in {folder} hold no digits")
+    return Digits(digits.images, digits.labels, f"MNIST test files in {folder}")
