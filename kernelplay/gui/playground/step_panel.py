@@ -324,21 +324,10 @@ class StepPanel(Playback, QWidget):
         super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        if (key == Qt.Key.Key_Right and shift) or key in (Qt.Key.Key_Period, Qt.Key.Key_Greater):
-            self.step_forward()
-        elif (key == Qt.Key.Key_Left and shift) or key in (Qt.Key.Key_Comma, Qt.Key.Key_Less):
-            self.step_back()
-        elif key == Qt.Key.Key_Space:
-            self.toggle_play()
-        elif key == Qt.Key.Key_Home:
-            self.reset_steps()
-        elif key == Qt.Key.Key_End:
-            self.show_all()
+        if self.handle_step_key(event):
+            event.accept()
         else:
             super().keyPressEvent(event)
-            return
-        event.accept()
 
     # -- drawing ----------------------------------------------------------------------------
     def _set_current(self, index: int, *, refresh: bool = True) -> None:

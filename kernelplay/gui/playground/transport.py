@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QStyle, QToolButton, QWidget
 
 PLAY_ICON = QStyle.StandardPixmap.SP_MediaPlay
@@ -93,3 +94,22 @@ class Playback:
             self.pause()
         else:
             self.play()
+
+    def handle_step_key(self, event: QKeyEvent) -> bool:
+        """The keys that step through a sum, for a widget with ``step_forward``, ``step_back``,
+        ``reset_steps`` and ``show_all``: Shift+→ or ``.`` next term, Shift+← or ``,`` back, Space
+        play, Home the start, End the whole sum. True when ``event`` was one of them."""
+        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if (key == Qt.Key.Key_Right and shift) or key in (Qt.Key.Key_Period, Qt.Key.Key_Greater):
+            self.step_forward()
+        elif (key == Qt.Key.Key_Left and shift) or key in (Qt.Key.Key_Comma, Qt.Key.Key_Less):
+            self.step_back()
+        elif key == Qt.Key.Key_Space:
+            self.toggle_play()
+        elif key == Qt.Key.Key_Home:
+            self.reset_steps()
+        elif key == Qt.Key.Key_End:
+            self.show_all()
+        else:
+            return False
+        return True
