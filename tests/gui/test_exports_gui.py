@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu
 from synthetic_digits import SMALL, bar_digits
 from kernelplay.gui.main_window import MainWindow
 from kernelplay.gui.training.training_tab import TrainingTab
-from test_mistakes import step_to
+from training_tabs import step_to
 
 TIMEOUT = 10_000
 

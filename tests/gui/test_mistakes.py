@@ -6,33 +6,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from synthetic_digits import SMALL, bar_digits
+from training_tabs import TIMEOUT, shown_tab, step_to
 from kernelplay.nn.network import Network
-from kernelplay.gui.training.training_tab import TrainingTab
 from predictions import assert_same_predictions
-
-TIMEOUT = 10_000  # ms: a spawned worker imports numpy first
 
 
 @pytest.fixture
 def tab(qtbot):
-    tab = TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.0, redraw_interval_ms=10, threads=1)
-    qtbot.addWidget(tab)
-    tab.resize(1280, 800)
-    tab.show()
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=TIMEOUT)
-    yield tab
-    tab.shutdown()
-
-
-def step_to(qtbot, tab, last):
-    """Click Step up to step ``last``, waiting for each step's snapshot and checkpoint."""
-    session = tab.session
-    while session.latest.step < last:
-        target = session.latest.step + 1
-        qtbot.mouseClick(tab.training_controls.step_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: session.latest.step == target and session.checkpoints[-1][0] == target,
-                        timeout=TIMEOUT)
+    with shown_tab(qtbot, snapshot_interval=0.0, redraw_interval_ms=10, threads=1) as tab:
+        yield tab
 
 
 def evaluated_page(qtbot, tab, tmp_path):

@@ -6,7 +6,7 @@ from PySide6.QtGui import QFontMetricsF
 
 from screen_check import cut_texts, outside_parents, small_fonts, squeezed_plots
 from test_exports_gui import Window
-from test_mistakes import step_to
+from training_tabs import step_to
 
 TIMEOUT = 10_000
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from synthetic_digits import SMALL, bar_digits
+from training_tabs import shown_tab
 from kernelplay.gui.training.session import TrainingSession
-from kernelplay.gui.training.training_tab import TrainingTab
 from kernelplay.nn.config import NetworkConfig
 from kernelplay.nn.network import Network
 
@@ -61,12 +61,8 @@ def test_a_shutdown_at_any_moment_ends_in_bounded_time():
 
 @pytest.fixture
 def tab(qtbot):
-    tab = TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.02, redraw_interval_ms=20)
-    qtbot.addWidget(tab)
-    tab.show()
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=5000)
-    yield tab
-    tab.shutdown()
+    with shown_tab(qtbot, snapshot_interval=0.02, redraw_interval_ms=20) as tab:
+        yield tab
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="sends SIGKILL")

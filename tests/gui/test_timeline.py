@@ -7,25 +7,16 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from synthetic_digits import SMALL, bar_digits
 from kernelplay.gui.training.timeline_bar import TimelineBar
 from kernelplay.nn.evaluation import evaluate_digits
 from kernelplay.nn.run_file import read_run_file
-from kernelplay.gui.training.training_tab import TrainingTab
-from test_mistakes import step_to
-
-TIMEOUT = 10_000
+from training_tabs import TIMEOUT, shown_tab, step_to
 
 
 @pytest.fixture
 def tab(qtbot):
-    tab = TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.0, redraw_interval_ms=10, threads=1)
-    qtbot.addWidget(tab)
-    tab.resize(1280, 800)
-    tab.show()
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=TIMEOUT)
-    yield tab
-    tab.shutdown()
+    with shown_tab(qtbot, snapshot_interval=0.0, redraw_interval_ms=10, threads=1) as tab:
+        yield tab
 
 
 def drag_to(qtbot, tab, position):

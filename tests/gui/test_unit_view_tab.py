@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from synthetic_digits import SMALL, bar_digits
+from synthetic_digits import SMALL
+from training_tabs import shown_tab
 from kernelplay.common.text import format_significant as fs
 from kernelplay.gui.training import unit_text
 from kernelplay.gui.training.feature_maps import Mark
-from kernelplay.gui.training.training_tab import TrainingTab
 from kernelplay.nn.explain_unit import ConvExplanation, DenseExplanation, PoolExplanation, ScoreExplanation
 from kernelplay.nn.network import Network
 from kernelplay.nn.top_activating import top_activating
@@ -21,15 +21,10 @@ CLOSE = dict(rel=1e-5, abs=1e-5)  # the same, pytest.approx's names
 
 @pytest.fixture
 def tab(qtbot):
-    tab = TrainingTab(data=bar_digits(), config=SMALL, snapshot_interval=0.02, redraw_interval_ms=20)
-    qtbot.addWidget(tab)
-    tab.resize(1280, 800)
-    tab.show()
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=5000)
-    tab.session.step(8)  # weights that are not the fresh ones
-    qtbot.waitUntil(lambda: tab.latest_snapshot().step == 8, timeout=10000)
-    yield tab
-    tab.shutdown()
+    with shown_tab(qtbot, snapshot_interval=0.02, redraw_interval_ms=20) as tab:
+        tab.session.step(8)  # weights that are not the fresh ones
+        qtbot.waitUntil(lambda: tab.latest_snapshot().step == 8, timeout=10000)
+        yield tab
 
 
 def click_unit(qtbot, tab, stage, channel, row=0, col=0):
