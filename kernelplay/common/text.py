@@ -4,7 +4,8 @@
 :func:`format_significant` is the rule of everything that explains a sum (the step panel's grids,
 equation, running total and stages, the kernel's sum): four significant digits, so 6.131, 11.77
 and −0.002734 are each written the same way wherever they appear and a small value never reads
-as 0. :func:`format_exact` gives the tooltips every digit that matters.
+as 0. :func:`format_exact` gives the tooltips every digit that matters. :func:`shortened` and
+:func:`sentence` shape the words of a message.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import math
 
 __all__ = [
     "MINUS", "SIGNIFICANT", "bracket_negative", "format_exact", "format_number", "format_significant",
-    "signed", "significant_decimals",
+    "sentence", "shortened", "signed", "significant_decimals",
 ]
 
 MINUS = "\u2212"  # a true minus sign: "−106", not "-106"
@@ -79,3 +80,13 @@ def bracket_negative(text: str) -> str:
 def signed(value: float, decimals: int = 2) -> str:
     """:func:`format_number`, in brackets when negative, as a term inside a sum: ``(−2)``."""
     return bracket_negative(format_number(value, decimals))
+
+
+def shortened(text: str, limit: int) -> str:
+    """``text`` for a message, cut to ``limit`` characters and an ellipsis when longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def sentence(clause: str) -> str:
+    """A clause (``"cannot save k.json: …"``) as a sentence: a capital first letter and a full stop."""
+    return clause[:1].upper() + clause[1:] + ("" if clause.endswith((".", "!", "?")) else ".")

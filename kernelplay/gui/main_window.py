@@ -28,6 +28,7 @@ from kernelplay.gui.settings import AppSettings
 from kernelplay.gui.tab_loader import TabLoader
 from kernelplay.common.files import FileSaveError
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
+from kernelplay.common.text import sentence
 
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
 SAVE_FILTER = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;BMP image (*.bmp)"
@@ -264,7 +265,7 @@ class MainWindow(QMainWindow):
         try:
             save_image(path, pixels)
         except FileSaveError as error:  # its sentence names the file and the reason
-            self.show_message(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            self.show_message(sentence(str(error)))
             return False
         except (OSError, ValueError) as error:
             self.show_message(f"Could not save {Path(path).name}: {error}")
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
         try:
             save_kernels(path, {**editor.custom_kernels(), "current": editor.kernel()})
         except (FileSaveError, ValueError) as error:  # a missing folder, no permission, a full disk
-            self.show_message(f"{str(error)[0].upper()}{str(error)[1:]}.")
+            self.show_message(sentence(str(error)))
             return False
         self.show_message(f"Saved kernels to {path}")
         return True

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from kernelplay.common.files import parse_json, read_user_file, write_atomically
-from kernelplay.common.text import MINUS
+from kernelplay.common.text import MINUS, shortened
 
 KERNEL_SIZES = (3, 5)
 KERNEL_FILE_VERSION = 1
@@ -216,11 +216,6 @@ def save_kernels(path, kernels: dict[str, np.ndarray]) -> None:
     write_atomically(path, lambda stream: stream.write((text + "\n").encode("utf-8")))
 
 
-def _shortened(text: str, limit: int = 40) -> str:
-    """``text`` for a message, cut short when long."""
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
 def load_kernels(path) -> dict[str, np.ndarray]:
     """Read a file written by :func:`save_kernels`; for any other bytes ``KernelFileError`` says
     what is wrong, after reading at most :data:`MAX_KERNEL_FILE_BYTES`."""
@@ -234,7 +229,7 @@ def load_kernels(path) -> dict[str, np.ndarray]:
         raise KernelFileError(f"{path.name} is not a kernel file (it has no \"kernels\" section)")
     version = content.get("version", KERNEL_FILE_VERSION)
     if type(version) is not int:
-        raise KernelFileError(f"{path.name} gives its version as {_shortened(json.dumps(version), 20)}, which is not a "
+        raise KernelFileError(f"{path.name} gives its version as {shortened(json.dumps(version), 20)}, which is not a "
                               f"version number; this kernelplay reads version {KERNEL_FILE_VERSION} kernel files")
     if version != KERNEL_FILE_VERSION:
         raise KernelFileError(f"{path.name} is a version {version} kernel file; this kernelplay reads version {KERNEL_FILE_VERSION}")
@@ -243,5 +238,5 @@ def load_kernels(path) -> dict[str, np.ndarray]:
         try:
             kernels[name] = check_kernel(rows)
         except ValueError as error:
-            raise KernelFileError(f"{path.name}: kernel {_shortened(repr(name))} is unusable: {error}") from None
+            raise KernelFileError(f"{path.name}: kernel {shortened(repr(name), 40)} is unusable: {error}") from None
     return kernels

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.lib import format as npy_format
 
 from kernelplay.common.files import ZIP_DAMAGE, fill_from, open_user_file, open_zip_archive, parse_json, write_atomically
+from kernelplay.common.text import shortened
 from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, NetworkConfig
 
 __all__ = ["ModelFileError", "SavedModel", "write_model_file", "read_model", "read_model_file", "CONFIG_KEY"]
@@ -81,14 +82,10 @@ def read_model(path: str | os.PathLike) -> SavedModel:
             raise ModelFileError(f"{path.name} lacks the arrays {', '.join(missing)}")
         extra = [k for k in entries if k not in shapes]
         if extra:
-            raise ModelFileError(f"{path.name} has unexpected entries {_shortened(', '.join(extra))}")
+            raise ModelFileError(f"{path.name} has unexpected entries {shortened(', '.join(extra), 80)}")
         params = {name: _read_array(archive, entries[name], path, _float_array_problem(name, shape))
                   for name, shape in shapes.items()}
     return SavedModel(config, params, frozen)
-
-
-def _shortened(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _read_config(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> tuple[NetworkConfig, tuple[int, ...]]:
@@ -107,7 +104,7 @@ def _read_config(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) ->
     if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
         raise ModelFileError(f"{invalid}: it does not describe a network")
     if meta.get("format") != FORMAT:
-        raise ModelFileError(f"{invalid}: its format is {_shortened(json.dumps(meta.get('format')), 40)}, expected {FORMAT!r}")
+        raise ModelFileError(f"{invalid}: its format is {shortened(json.dumps(meta.get('format')), 40)}, expected {FORMAT!r}")
     try:
         config = NetworkConfig.from_json(json.dumps(meta["config"]))
     except ValueError as exc:
@@ -118,7 +115,7 @@ def _read_config(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) ->
     if not (isinstance(frozen, list) and all(type(c) is int and 0 <= c < config.channels[0] for c in frozen)
             and len(set(frozen)) == len(frozen)):
         raise ModelFileError(f"{invalid}: frozen_channels must list distinct conv1 channels, "
-                             f"got {_shortened(json.dumps(frozen), 40)}")
+                             f"got {shortened(json.dumps(frozen), 40)}")
     return config, tuple(sorted(frozen))
 
 

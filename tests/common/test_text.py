@@ -38,3 +38,15 @@ def test_format_exact_keeps_every_digit_that_matters():
     assert format_exact(-0.7 / 256) == f"{MINUS}0.002734375"
     assert format_exact(5) == "5" and format_exact(-0.0) == "0"
     assert format_exact(1e-12) == f"1e{MINUS}12"
+
+
+def test_shortened_cuts_long_text_with_an_ellipsis():
+    from kernelplay.common.text import shortened
+    assert shortened("abcdef", 6) == "abcdef"
+    assert shortened("abcdefg", 6) == "abcdef…"
+
+
+def test_a_clause_becomes_a_sentence_once():
+    from kernelplay.common.text import sentence
+    assert sentence("cannot save k.json: the folder /x does not exist") == "Cannot save k.json: the folder /x does not exist."
+    assert sentence("Done.") == "Done."
