@@ -125,8 +125,10 @@ class PoolExplanation(UnitExplanation):
 class DenseExplanation(UnitExplanation):
     """A hidden FC unit: ``value = ReLU(Σ contributions + bias)``, ``contributions = inputs ·
     weights`` ``(F,)``. ``inputs`` are the last pool's maps flattened in (channel, row, col) order
-    (``source`` and ``index_of`` convert); ``input_shape`` is that pool's ``(C, H, W)``."""
+    (``source`` and ``index_of`` convert); ``input_stage`` names that pool and ``input_shape`` is
+    its ``(C, H, W)``."""
 
+    input_stage: str
     inputs: np.ndarray
     weights: np.ndarray
     contributions: np.ndarray
@@ -284,7 +286,7 @@ def _explain_dense(network: Network, acts: dict, where: dict) -> DenseExplanatio
     bias = float(network.params[f"{where['stage']}.bias"][unit])
     pre_activation = float(contributions.sum()) + bias
     last_pool = f"pool{network.config.num_stages}"
-    return DenseExplanation(**where, value=max(pre_activation, 0.0), inputs=_read_only(inputs),
+    return DenseExplanation(**where, value=max(pre_activation, 0.0), input_stage=last_pool, inputs=_read_only(inputs),
                             weights=_read_only(weights), contributions=_read_only(contributions),
                             input_shape=tuple(acts[last_pool].shape[1:]), bias=bias, pre_activation=pre_activation)
 

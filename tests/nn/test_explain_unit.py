@@ -214,7 +214,7 @@ def test_fc_contributions_and_where_they_come_from():
     np.testing.assert_array_equal(e.inputs, acts["pool2"][0].ravel())
     np.testing.assert_array_equal(e.weights, net.params["fc1.weight"][9])
     np.testing.assert_allclose(e.contributions, e.inputs * e.weights)
-    assert e.input_shape == (36, 7, 7)
+    assert e.input_stage == "pool2" and e.input_shape == (36, 7, 7)
     assert e.source(0) == (0, 0, 0) and e.source(49) == (1, 0, 0) and e.source(1763) == (35, 6, 6)
     assert e.source(e.index_of(20, 3, 5)) == (20, 3, 5)
     assert e.inputs[e.index_of(20, 3, 5)] == acts["pool2"][0, 20, 3, 5]

@@ -232,7 +232,7 @@ class UnitInspector(QObject):
             for rank, (index, _) in enumerate(e.largest(unit_text.LARGEST)):  # where the listed ones come from
                 channel, row, col = e.source(index)
                 colour = WINDOW_COLOUR if rank == 0 else OTHER_WINDOWS
-                marks.append(Mark(unit_text.last_pool(e), channel, row, col, row + 1, col + 1, colour))
+                marks.append(Mark(e.input_stage, channel, row, col, row + 1, col + 1, colour))
         self.tab.feature_maps.set_marks(marks)
 
     # --- what a map looks for ---------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def pool_grids(e: PoolExplanation) -> tuple[list[Grid], list[str], str]:
 def dense_table(e: DenseExplanation) -> str:
     """The largest contributions, each from a link to the pool unit it comes from."""
     rows = unit_text.dense_rows(e)
-    pool = unit_text.last_pool(e)
+    pool = e.input_stage
     links = [link(f"{pool},{','.join(str(i) for i in e.source(index))}", where)
              for (index, _), (where, *_) in zip(e.largest(unit_text.LARGEST), rows)]
     head = "<tr><th align=left>from</th><th>input</th><th></th><th>weight</th><th></th><th>contribution</th></tr>"
@@ -73,7 +73,7 @@ def dense_note(e: DenseExplanation) -> str:
     """Which input map pushes the unit up most, and which down, summed over the map."""
     totals = e.channel_totals
     up, down = int(np.argmax(totals)), int(np.argmin(totals))
-    return (f"Summed per map: {unit_text.last_pool(e)} map {up} pushes this unit up most "
+    return (f"Summed per map: {e.input_stage} map {up} pushes this unit up most "
             f"({unit_text.number(totals[up])}), map {down} down most ({unit_text.number(totals[down])}).")
 
 

@@ -113,7 +113,7 @@ def pool_lines(e: PoolExplanation, current: int, marks: PlainText = RICH) -> lis
 
 def dense_rows(e: DenseExplanation, count: int = LARGEST) -> list[tuple[str, str, str, str]]:
     """The ``count`` largest contributions as (where, input, weight, contribution) texts."""
-    stage = last_pool(e)
+    stage = e.input_stage
     rows = []
     for index, contribution in e.largest(count):
         channel, row, col = e.source(index)
@@ -122,19 +122,11 @@ def dense_rows(e: DenseExplanation, count: int = LARGEST) -> list[tuple[str, str
     return rows
 
 
-def last_pool(e: DenseExplanation) -> str:
-    """The pool that feeds the FC layer, from its maps' side (each pool halves 28): 14 → pool1, 7 → pool2, 3 → pool3."""
-    side, number_of = 28, 0
-    while side > e.input_shape[1]:
-        side, number_of = side // 2, number_of + 1
-    return f"pool{number_of}"
-
-
 def dense_lines(e: DenseExplanation, current: int, marks: PlainText = RICH) -> list[str]:
     shown = sum(value for _, value in e.largest(LARGEST))
-    rest = float(e.contributions.sum()) - shown
+    total = e.steps()[0].total  # Σ contributions, as the core sums them
+    rest = total - shown
     others = e.contributions.size - min(LARGEST, e.contributions.size)
-    total = float(e.contributions.sum())
     sums = (f"Σ of all {e.contributions.size:,} contributions = {number(shown)} (the {LARGEST} above) + "
             f"{bracket_negative(number(rest))} (the other {others:,}) = {marks.strong(number(total))}")
     bias = f"+ bias {bracket_negative(number(e.bias))} = {marks.strong(number(e.pre_activation))}"
