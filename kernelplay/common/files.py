@@ -21,8 +21,10 @@ from typing import BinaryIO, Callable
 
 import numpy as np
 
+from kernelplay.common.text import sentence
+
 __all__ = ["FileSaveError", "MAX_JSON_DEPTH", "fill_from", "open_user_file", "open_zip_archive", "parse_json", "read_user_file",
-           "write_atomically"]
+           "save_failure", "write_atomically"]
 
 MAX_JSON_DEPTH = 16  # kernel files nest 4 deep and model configs 3; far deeper is damage or an attack
 MAX_JSON_DIGITS = 20  # longer whole numbers are read as floats: none is a weight or a size
@@ -185,6 +187,19 @@ def _save_error(error: OSError, path: Path) -> FileSaveError:
         errno.ENAMETOOLONG: "the name is too long",
     }
     return FileSaveError(f"cannot save {path.name}: {reasons.get(error.errno, error.strerror or 'the system gave no reason')}")
+
+
+def save_failure(path, error: Exception) -> str:
+    """The message for a save of ``path`` that raised ``error``: one sentence naming the file and
+    the reason once (``"Cannot save c.csv: the folder /x does not exist."``), as the playground's.
+
+    A :class:`FileSaveError` (or any error whose text begins ``"cannot save"``) is that clause
+    already; another error gives the reason (an ``OSError``'s ``strerror``, else its text)."""
+    clause = str(error)
+    if not clause.lower().startswith("cannot save"):
+        reason = error.strerror if isinstance(error, OSError) and error.strerror else clause
+        clause = f"cannot save {Path(path).name}: {reason}"
+    return sentence(clause)
 
 
 def write_atomically(path, write: Callable[[BinaryIO], object]) -> Path:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from kernelplay.common.files import write_atomically
+from kernelplay.common.files import save_failure, write_atomically
 
 __all__ = ["widget_image", "save_widget_image", "add_save_image_actions", "PNG_FILTER"]
 
@@ -65,7 +65,7 @@ def add_save_image_actions(widget: QWidget, name: str, report: Callable[[str], N
         try:
             save_widget_image(widget, path, scale)
         except (OSError, ValueError) as error:
-            report(f"Could not save the image: {error}")
+            report(save_failure(path, error))
             return
         report(f"Saved {Path(path).name} ({_size_text(widget, scale)}).")
 

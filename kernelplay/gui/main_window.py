@@ -26,7 +26,7 @@ from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.run_menu import add_run_menu_items, add_save_image_menus
 from kernelplay.gui.settings import AppSettings
 from kernelplay.gui.tab_loader import TabLoader
-from kernelplay.common.files import FileSaveError
+from kernelplay.common.files import FileSaveError, save_failure
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 from kernelplay.common.text import sentence
 
@@ -264,11 +264,8 @@ class MainWindow(QMainWindow):
             return False
         try:
             save_image(path, pixels)
-        except FileSaveError as error:  # its sentence names the file and the reason
-            self.show_message(sentence(str(error)))
-            return False
-        except (OSError, ValueError) as error:
-            self.show_message(f"Could not save {Path(path).name}: {error}")
+        except (OSError, ValueError) as error:  # a missing folder, a full disk, a suffix it cannot write
+            self.show_message(save_failure(path, error))
             return False
         self.show_message(f"Saved {path}")
         return True

@@ -102,7 +102,7 @@ def write_kernel_animation(path: str | os.PathLike, checkpoints: Iterable[Checkp
     path = Path(path)
     image_format = ANIMATION_FORMATS.get(path.suffix.lower())
     if image_format is None:
-        raise ValueError(f"cannot write an animation to {path.name}: the name must end in "
+        raise ValueError(f"cannot save {path.name}: the name must end in "
                          f"{', '.join(ANIMATION_FORMATS)}")
     frames = kernel_frames(checkpoints, layer=layer, cell=cell, gap=gap, columns=columns)
     if image_format == "GIF":

@@ -28,6 +28,7 @@ from typing import Callable
 
 import numpy as np
 
+from kernelplay.common.files import save_failure
 from kernelplay.nn import worker_messages as messages
 from kernelplay.nn.budget import Budget
 from kernelplay.nn.checkpoints import DEFAULT_MAX_BYTES
@@ -263,7 +264,7 @@ class TrainingLoop(TimelineCommands):
         try:
             saved = self.trainer.network.save(command.path)
         except OSError as exc:
-            self._send(messages.Failed(f"Could not save the model: {exc.strerror or exc}"))
+            self._send(messages.Failed(save_failure(command.path, exc)))
         else:
             self._send(messages.Saved(str(saved), self.trainer.step_count))
 

@@ -5,6 +5,7 @@ runs between two training steps, like every command; the checkpoints themselves 
 """
 from __future__ import annotations
 
+from kernelplay.common.files import save_failure
 from kernelplay.nn import worker_messages as messages
 from kernelplay.nn.timeline import Timeline
 
@@ -45,8 +46,7 @@ class TimelineCommands:
         try:
             saved = self.timeline.save(command.path, self.trainer, command.curves, self.schedule)
         except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self._send(messages.Failed(f"Could not save the training run: {reason}"))
+            self._send(messages.Failed(save_failure(command.path, exc)))
         else:
             self._send_checkpoints()
             self._send(messages.RunSaved(str(saved), self.timeline.checkpoints.latest.step))
@@ -69,8 +69,7 @@ class TimelineCommands:
         try:
             path = self.timeline.export_kernels(command.path, self.trainer)
         except (OSError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            self._send(messages.Failed(f"Could not export the kernels' animation: {reason}"))
+            self._send(messages.Failed(save_failure(command.path, exc)))
         else:
             self._send_checkpoints()
             self._send(messages.AnimationExported(str(path), len(self.timeline.checkpoints)))

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from kernelplay import Network, save_image, save_kernels
-from kernelplay.common.files import MAX_JSON_DEPTH, FileSaveError, parse_json, read_user_file, write_atomically
+from kernelplay.common.files import (MAX_JSON_DEPTH, FileSaveError, parse_json, read_user_file, save_failure,
+                                     write_atomically)
 
 
 def mode(path):
@@ -107,6 +108,18 @@ def test_a_full_disk_while_writing_is_a_sentence_and_leaves_no_temporary(tmp_pat
         write_atomically(tmp_path / "model.npz", full)
     assert str(caught.value) == "cannot save model.npz: the disk is full"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_save_is_one_sentence_naming_the_file_and_the_reason_once(tmp_path):
+    folder = tmp_path / "x"
+    with pytest.raises(FileSaveError) as caught:
+        write_atomically(folder / "c.csv", lambda stream: stream.write(b""))
+    assert save_failure(folder / "c.csv", caught.value) == f"Cannot save c.csv: the folder {folder} does not exist."
+    assert save_failure("/a/b.png", ValueError("could not encode the 3×3 image as PNG")) == \
+        "Cannot save b.png: could not encode the 3×3 image as PNG."
+    assert save_failure("b.png", OSError(errno.EIO, "Input/output error")) == "Cannot save b.png: Input/output error."
+    assert save_failure("o.xyz", ValueError("cannot save as '.xyz': use one of .png")) == \
+        "Cannot save as '.xyz': use one of .png."
 
 
 def test_an_error_that_is_not_the_file_systems_passes_through(tmp_path):

@@ -145,3 +145,34 @@ def test_the_kernel_animation_and_the_csv_files(qtbot, make_window, tmp_path):
     rows = list(csv.reader((tmp_path / "confusion.csv").open(encoding="utf-8")))
     assert rows[0] == ["true\\predicted", *map(str, range(10))]
     np.testing.assert_array_equal(np.array([r[1:] for r in rows[1:]], int), page.evaluation.matrix)
+
+
+def test_every_save_into_a_missing_folder_is_one_sentence_naming_the_file_and_the_reason(
+        qtbot, make_window, tmp_path, monkeypatch):
+    window = make_window()
+    tab = window.training
+    step_to(qtbot, tab, 2)
+    page = tab.time_travel.mistakes
+    with qtbot.waitSignal(tab.session.evaluation_received, timeout=TIMEOUT):
+        page.evaluate_button.click()
+    gone = tmp_path / "gone"
+    missing = f"the folder {gone} does not exist."
+
+    assert not window.export_curves_csv(gone / "c.csv")
+    assert window.message_bar.text() == f"Cannot save c.csv: {missing}"
+    assert not window.export_confusion_csv(gone / "m.csv")
+    assert window.message_bar.text() == f"Cannot save m.csv: {missing}"
+    for name, save in (("run.npz", window.save_training_run), ("k.gif", window.export_kernel_animation),
+                       ("model.npz", tab.save_model)):
+        with qtbot.waitSignal(tab.session.failed, timeout=TIMEOUT):
+            save(gone / name)
+        assert window.message_bar.text() == tab.reason_label.note() == f"Cannot save {name}: {missing}"
+    with qtbot.waitSignal(tab.session.failed, timeout=TIMEOUT):
+        window.export_kernel_animation(tmp_path / "k.bmp")
+    assert window.message_bar.text() == "Cannot save k.bmp: the name must end in .gif, .png, .apng."
+
+    save_image = tab.curves.actions()[-2]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (str(gone / "curves.png"), "PNG image (*.png)"))
+    save_image.trigger()
+    assert window.message_bar.text() == f"Cannot save curves.png: {missing}"
+    assert not gone.exists() and not list(tmp_path.iterdir())

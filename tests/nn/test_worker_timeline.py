@@ -225,7 +225,8 @@ def test_a_run_that_cannot_be_read_is_a_sentence_and_the_present_run_goes_on(dat
         np.testing.assert_array_equal(loop.trainer.network.flat_params, before)
         assert loop.trainer.step_count == 3
         loop.post(SaveRun(str(tmp_path / "no such folder" / "run.npz"), RunCurves.empty()))
-        assert next_of(messages, Failed).message.startswith("Could not save the training run: ")
+        assert next_of(messages, Failed).message == (f"Cannot save run.npz: the folder {tmp_path / 'no such folder'} "
+                                                     "does not exist.")
 
 
 def test_the_kernels_animation_has_a_frame_per_checkpoint(data, tmp_path):
@@ -236,7 +237,7 @@ def test_the_kernels_animation_has_a_frame_per_checkpoint(data, tmp_path):
         with Image.open(tmp_path / "kernels.gif") as gif:
             assert gif.n_frames == 5
         loop.post(ExportKernelAnimation(str(tmp_path / "kernels.bmp")))
-        assert "must end in .gif" in next_of(messages, Failed).message
+        assert next_of(messages, Failed).message == "Cannot save kernels.bmp: the name must end in .gif, .png, .apng."
 
 
 def test_a_step_viewed_while_training_comes_with_its_evaluation(data):

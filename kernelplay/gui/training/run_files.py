@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from kernelplay.common.files import FileSaveError
+from kernelplay.common.files import FileSaveError, save_failure
 from kernelplay.nn.exports import write_confusion_csv, write_curves_csv
 from kernelplay.nn.snapshot import Snapshot
 
@@ -50,7 +50,7 @@ class RunFiles(QObject):
         try:
             write_curves_csv(path, curves)
         except FileSaveError as error:
-            self.message_posted.emit(f"Could not save the curves: {error}")
+            self.message_posted.emit(save_failure(path, error))
             return False
         self.message_posted.emit(f"Saved {len(curves.samples):,} points of the curves to {Path(path).name}.")
         return True
@@ -65,7 +65,7 @@ class RunFiles(QObject):
         try:
             write_confusion_csv(path, evaluation.matrix)
         except FileSaveError as error:
-            self.message_posted.emit(f"Could not save the confusion matrix: {error}")
+            self.message_posted.emit(save_failure(path, error))
             return False
         self.message_posted.emit(f"Saved the confusion matrix at step {self.mistakes.step:,} to {Path(path).name}.")
         return True
