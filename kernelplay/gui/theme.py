@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from kernelplay.gui.settings import THEMES
 from kernelplay.gui.text_scale import restyle_all
 
-__all__ = ["THEME_NAMES", "Theme", "apply_plot_theme", "dark_palette", "is_dark"]
+__all__ = ["THEME_NAMES", "Theme", "apply_plot_theme", "blend", "contrast_ratio", "dark_palette", "is_dark",
+           "readable_ink"]
 
 THEME_NAMES = {"system": "Follow the &System", "light": "&Light", "dark": "&Dark"}
 _DARK = {  # role → colour; disabled text is dimmer (set below)
@@ -61,6 +62,31 @@ def is_dark(widget: QWidget | None = None) -> bool:
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
+def blend(a: QColor, b: QColor, share: float) -> QColor:
+    """``share`` of the way from ``a`` to ``b`` (0: ``a``, 1: ``b``), channel by channel."""
+    return QColor(*(round(x + (y - x) * share) for x, y in zip(a.getRgb()[:3], b.getRgb()[:3])))
+
+
+def _luminance(colour: QColor) -> float:
+    """WCAG 2's relative luminance: 0 for black, 1 for white."""
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in colour.getRgbF()[:3]]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast_ratio(a: QColor, b: QColor) -> float:
+    """WCAG 2's contrast ratio of two colours, from 1 (the same) to 21 (black on white); body
+    text wants at least 4.5."""
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def readable_ink(fill: QColor) -> QColor:
+    """Black or white, whichever reads better on ``fill``: never below 4.5:1 (the worst fill, a
+    mid red or grey, gives 4.6:1 either way)."""
+    black, white = QColor("black"), QColor("white")
+    return black if contrast_ratio(fill, black) >= contrast_ratio(fill, white) else white
+
+
 def apply_plot_theme(root: QWidget) -> None:
     """Give every pyqtgraph view under ``root`` the background, axis and title colours of the
     palette: dark ones on a dark palette, pyqtgraph's own on white on a light one (nothing when
@@ -79,6 +105,18 @@ def apply_plot_theme(root: QWidget) -> None:
                 item.setTextPen(*(() if ink is None else (ink,)))
             elif isinstance(item, pg.LabelItem) and item.text:
                 item.setText(item.text, color=ink)
+
+
+def _reach_styled_widgets() -> None:
+    """Qt passes a new application palette down from each window, but not into a widget polished
+    by a style sheet (``WA_StyleSheet``) nor anything under it; Qt marks so not only the widgets
+    given a sheet but also some of their parents (the training tab's page tabs mark the container
+    of both its pages). Such a widget is told of the new palette itself, as a window is, and
+    passes it on to its children."""
+    event = QEvent(QEvent.Type.ApplicationPaletteChange)
+    for widget in QApplication.allWidgets():
+        if widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not widget.isWindow():
+            QApplication.sendEvent(widget, event)
 
 
 class Theme(QObject):
@@ -153,6 +191,7 @@ class Theme(QObject):
         if palette == self._app.palette() and dark == is_dark():
             return  # as it is (a light desktop at start-up costs nothing)
         self._app.setPalette(palette)
+        _reach_styled_widgets()
         restyle_all(force=True)  # style sheets that name palette roles take the new colours
         self.changed.emit(dark)
 

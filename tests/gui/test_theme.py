@@ -86,3 +86,73 @@ def test_texts_keep_their_contrast_in_dark_mode(qtbot, themed):
     from kernelplay.gui.playground import step_text
 
     assert "color:#0b2a36" in step_text.RICH.current("x")
+
+
+def _luminance(colour) -> float:
+    """WCAG's relative luminance of an (r, g, b) in 0–255."""
+    linear = [(c / 255) / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour[:3]]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _contrast(a, b) -> float:
+    high, low = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _show_made_up_mistakes(page):
+    """Scores for the page's held-out digits: mistakes of 1 to 9 of a kind, every digit on the diagonal."""
+    from kernelplay.nn.evaluation import Evaluation
+
+    labels = page.heldout.labels.astype(int)
+    guesses = labels.copy()
+    first = np.flatnonzero(labels != 7)
+    guesses[first[:9]] = 7  # the full red
+    for count, i in enumerate(range(9, 45, 9), start=1):  # 1 to 4 of other kinds
+        guesses[first[i:i + count]] = (labels[first[i:i + count]] + count) % 10
+    scores = np.full((len(labels), 10), 0.01)
+    scores[np.arange(len(labels)), guesses] = 0.91
+    page.show_evaluation(Evaluation(labels, scores), 10)
+
+
+def _cell_colours(view, image, true, predicted):
+    """The fill of a cell (near its corner) and the pixel in it that differs most from the fill."""
+    rect = view.cell_rect(true, predicted)
+    fill = image.pixelColor(int(rect.x() + 4), int(rect.y() + 4)).getRgb()[:3]
+    inner = rect.adjusted(3, 3, -3, -3)
+    pixels = [image.pixelColor(x, y).getRgb()[:3] for x in range(int(inner.left()), int(inner.right()))
+              for y in range(int(inner.top()), int(inner.bottom()))]
+    ink = max(pixels, key=lambda p: abs(_luminance(p) - _luminance(fill)))
+    return fill, ink
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_mistakes_page_follows_the_palette_and_its_counts_stay_readable(qtbot, themed, theme):
+    from training_tabs import shown_tab
+
+    with shown_tab(qtbot, snapshot_interval=0.0, threads=1) as tab:
+        page = tab.time_travel.mistakes
+        tab.time_travel.show_page("Mistakes")
+        _show_made_up_mistakes(page)
+        themed.classroom.set_theme(theme)  # the page was built on the light palette
+        dark = theme == "dark"
+        qtbot.waitUntil(lambda: is_dark(page.matrix_view) == is_dark(page.gallery) == dark, timeout=2000)
+        view = page.matrix_view
+        image = view.grab().toImage()
+        empty, _ = _cell_colours(view, image, 0, 9)  # no 0 is read as a 9
+        assert page.evaluation.matrix[0, 9] == 0 and (max(empty) < 70 if dark else min(empty) > 240), empty
+        base = page.palette().color(page.palette().ColorRole.Base).getRgb()[:3]
+        assert empty == base  # an empty cell is the page's own ground
+        right, _ = _cell_colours(view, image, 3, 3)
+        assert right[1] > max(right[0], right[2]) and (max(right) < 110 if dark else min(right) > 200), right
+        for true in range(10):
+            for predicted in range(10):
+                if view.texts[true][predicted]:
+                    fill, ink = _cell_colours(view, image, true, predicted)
+                    assert _contrast(fill, ink) >= 4.5, (theme, true, predicted, fill, ink)
+        gallery = page.gallery
+        tiles = gallery.viewport().grab().toImage()
+        row = next(r for r, i in enumerate(gallery.shown_indices()) if i != gallery.marked())  # not the probe's
+        tile = gallery.visualRect(gallery.gallery_model.index(row))
+        ground = tiles.pixelColor(tile.right() - 6, tile.bottom() - 6).getRgb()[:3]  # beside the bars, below them
+        assert ground == base, (ground, base)
+        assert _contrast(gallery.palette().color(gallery.palette().ColorRole.Text).getRgb(), ground) >= 7

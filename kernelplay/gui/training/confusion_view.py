@@ -3,32 +3,64 @@ count written in it; the per-class accuracy in a column beside it. Click a cell 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from kernelplay.nn.config import NUM_CLASSES
 from kernelplay.nn.evaluation import Evaluation
+from kernelplay.gui.theme import blend, readable_ink
 
-__all__ = ["ConfusionMatrixView", "mistake_colour"]
+__all__ = ["ConfusionMatrixView", "MatrixLook", "matrix_look", "mistake_colour"]
 
-# Off the diagonal, white → red by count (one scale for all mistakes); the diagonal apart, in one
-# pale green, so its large counts never wash the mistakes out.
-_MISTAKE_RGB = np.array([200, 40, 40], float)
-_RIGHT_FILL, _RIGHT_TEXT = QColor("#e4f1e7"), QColor("#1e6b34")
-_GRID, _SELECTED = QColor("#c8c8c8"), QColor("#1f1f1f")
-_HEADER_TEXT = QColor("#555555")
 _WIDEST_PERCENT = "99.9 %"
 
 
-def mistake_colour(count: int, largest: int) -> QColor:
-    """The fill of an off-diagonal cell: white for none, the full red for the ``largest`` count.
-    The square root lifts small counts, so a cell with 1 mistake is visibly not empty."""
+@dataclass(frozen=True)
+class MatrixLook:
+    """The matrix's colours on one palette. Off the diagonal, the page's ground → red by count (one
+    scale for all mistakes); the diagonal apart, in one quiet green (pale on a light page, dark on
+    a dark one), so its large counts never wash the mistakes out."""
+
+    ground: QColor  # an empty cell: the palette's Base
+    mistake: QColor  # the largest mistake count
+    right_fill: QColor
+    right_text: QColor
+    grid: QColor
+    selected: QColor
+    header: QColor
+    track: QColor  # behind the per-class accuracy bars
+    veil: QColor  # over an older matrix while a newer one is counted
+
+
+def matrix_look(palette: QPalette) -> MatrixLook:
+    roles = QPalette.ColorRole
+    base, text, window = palette.color(roles.Base), palette.color(roles.WindowText), palette.color(roles.Window)
+    dark = window.lightness() < 128
+    veil = QColor(window)
+    veil.setAlpha(150)
+    return MatrixLook(
+        ground=base,
+        mistake=QColor(214, 52, 52) if dark else QColor(200, 40, 40),
+        right_fill=QColor("#22482f") if dark else QColor("#e4f1e7"),
+        right_text=QColor("#a8e0b4") if dark else QColor("#1e6b34"),
+        grid=blend(base, text, 0.25 if dark else 0.22),  # on white: #c8c8c8
+        selected=text,
+        header=blend(window, text, 0.7),
+        track=blend(base, text, 0.11),  # on white: #e2e2e2
+        veil=veil,
+    )
+
+
+def mistake_colour(count: int, largest: int, look: MatrixLook) -> QColor:
+    """The fill of an off-diagonal cell: ``look``'s ground for none, its full red for the
+    ``largest`` count. The square root lifts small counts, so a cell with 1 mistake is visibly not
+    empty."""
     share = math.sqrt(count / largest) if largest > 0 and count > 0 else 0.0
-    rgb = 255 + (_MISTAKE_RGB - 255) * (0.12 + 0.88 * share if count else 0.0)
-    return QColor(*(int(round(c)) for c in rgb))
+    return blend(look.ground, look.mistake, 0.12 + 0.88 * share if count else 0.0)
 
 
 class ConfusionMatrixView(QWidget):
@@ -180,7 +212,8 @@ class ConfusionMatrixView(QWidget):
         font = QFontMetricsF(self.font())
         line = font.height()
         grid_width = NUM_CLASSES * cell
-        painter.setPen(_HEADER_TEXT)
+        look = matrix_look(self.palette())
+        painter.setPen(look.header)
         painter.drawText(QRectF(left, 0, grid_width, line), Qt.AlignmentFlag.AlignCenter, "predicted →")
         painter.drawText(QRectF(left + grid_width + 6, line + 2, accuracy_width, line),
                          Qt.AlignmentFlag.AlignCenter, "% right")
@@ -194,20 +227,20 @@ class ConfusionMatrixView(QWidget):
             painter.drawText(QRectF(left - font.horizontalAdvance("9") - 6, top + d * cell, font.horizontalAdvance("9") + 2,
                                     cell), Qt.AlignmentFlag.AlignCenter, str(d))
         if self.evaluation is None:
-            painter.setPen(_GRID)
+            painter.setPen(look.grid)
             painter.drawRect(QRectF(left, top, grid_width, grid_width))
-            painter.setPen(_HEADER_TEXT)
+            painter.setPen(look.header)
             painter.drawText(QRectF(left + 8, top, grid_width - 16, grid_width),
                              Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.placeholder)
             painter.end()
             return
-        self._paint_cells(painter, left, top, cell)
-        self._paint_accuracy(painter, left + grid_width + 6, top, cell, accuracy_width)
+        self._paint_cells(painter, look, left, top, cell)
+        self._paint_accuracy(painter, look, left + grid_width + 6, top, cell, accuracy_width)
         if self.dimmed:
-            painter.fillRect(QRectF(left, top, grid_width + 6 + accuracy_width, grid_width), QColor(255, 255, 255, 150))
+            painter.fillRect(QRectF(left, top, grid_width + 6 + accuracy_width, grid_width), look.veil)
         painter.end()
 
-    def _paint_cells(self, painter: QPainter, left: float, top: float, cell: float) -> None:
+    def _paint_cells(self, painter: QPainter, look: MatrixLook, left: float, top: float, cell: float) -> None:
         matrix = self.evaluation.matrix
         off = matrix.copy()
         np.fill_diagonal(off, 0)
@@ -216,12 +249,12 @@ class ConfusionMatrixView(QWidget):
             for p in range(NUM_CLASSES):
                 rect = self.cell_rect(t, p)
                 if t == p:
-                    fill, ink, font = _RIGHT_FILL, _RIGHT_TEXT, self._bold
+                    fill, ink, font = look.right_fill, look.right_text, self._bold
                 else:
-                    fill = mistake_colour(int(matrix[t, p]), largest)
-                    ink, font = (QColor("white") if fill.lightness() < 140 else QColor("#202020")), self.font()
+                    fill = mistake_colour(int(matrix[t, p]), largest, look)
+                    ink, font = readable_ink(fill), self.font()
                 painter.fillRect(rect, fill)
-                painter.setPen(QPen(_GRID, 1))
+                painter.setPen(QPen(look.grid, 1))
                 painter.drawRect(rect)
                 if self.texts[t][p]:
                     painter.setFont(font)
@@ -229,17 +262,18 @@ class ConfusionMatrixView(QWidget):
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.texts[t][p])
         painter.setFont(self.font())
         if self.selected is not None:
-            painter.setPen(QPen(_SELECTED, 3))
+            painter.setPen(QPen(look.selected, 3))
             painter.drawRect(self.cell_rect(*self.selected).adjusted(1, 1, -1, -1))
 
-    def _paint_accuracy(self, painter: QPainter, x: float, top: float, cell: float, width: float) -> None:
+    def _paint_accuracy(self, painter: QPainter, look: MatrixLook, x: float, top: float, cell: float,
+                        width: float) -> None:
         """Each class's share read right: a green bar behind the number."""
         for t, (text, share) in enumerate(zip(self.accuracy_texts(), self.evaluation.per_class_accuracy)):
             rect = QRectF(x, top + t * cell, width, cell)
-            painter.fillRect(rect.adjusted(0, 1, 0, -1), QColor("#e2e2e2"))  # the track of the bar
+            painter.fillRect(rect.adjusted(0, 1, 0, -1), look.track)
             if np.isfinite(share):
-                painter.fillRect(QRectF(rect.left(), rect.top() + 1, width * float(share), cell - 2), _RIGHT_FILL)
-            painter.setPen(_RIGHT_TEXT)
+                painter.fillRect(QRectF(rect.left(), rect.top() + 1, width * float(share), cell - 2), look.right_fill)
+            painter.setPen(look.right_text)
             painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
 
 

@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from kernelplay.nn.datasets import Digits
 from kernelplay.nn.evaluation import Evaluation
 from kernelplay.gui.qt_arrays import array_to_qpixmap
+from kernelplay.gui.theme import blend
 
 __all__ = ["DigitGallery", "DigitGalleryModel", "INDEX_ROLE"]
 
 INDEX_ROLE = Qt.ItemDataRole.UserRole  # the digit's index in the held-out set
 _ZOOM = 2  # a 28×28 digit drawn 56×56
 _PAD = 4
-_RIGHT, _WRONG, _OTHER = QColor("#2e9e4f"), QColor("#d43d3d"), QColor("#b9b9b9")
+_RIGHT, _WRONG = QColor("#2e9e4f"), QColor("#d43d3d")  # read on white and on the dark palette's Base
 _PIXMAP_CACHE = 4096  # digits kept drawn; more than a screen shows many times over
 
 
@@ -86,7 +87,10 @@ class _TileDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect).adjusted(1, 1, -1, -1)
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        painter.fillRect(rect, option.palette.highlight().color().lighter(170) if selected else QColor("white"))
+        ground, ink = option.palette.color(QPalette.ColorRole.Base), option.palette.color(QPalette.ColorRole.Text)
+        highlight = option.palette.color(QPalette.ColorRole.Highlight)
+        painter.fillRect(rect, blend(ground, highlight, 0.3) if selected else ground)
+        other = blend(ground, ink, 0.3)  # a guess neither right nor wrong first: grey on either ground
         side = 28 * _ZOOM
         painter.drawPixmap(int(rect.left() + _PAD), int(rect.top() + (rect.height() - side) / 2), model.pixmap(i))
         if model.evaluation is not None:
@@ -99,8 +103,8 @@ class _TileDelegate(QStyledItemDelegate):
             row_height = (rect.height() - 2 * _PAD) / 3
             for row, (guess, score) in enumerate(zip(guesses, scores)):
                 top = rect.top() + _PAD + row * row_height
-                colour = _RIGHT if guess == label else _WRONG if row == 0 else _OTHER
-                painter.setPen(QColor("#202020"))
+                colour = _RIGHT if guess == label else _WRONG if row == 0 else other
+                painter.setPen(ink)
                 painter.drawText(QRectF(x, top, digit_width, row_height), Qt.AlignmentFlag.AlignVCenter, str(guess))
                 bar = QRectF(x + digit_width, top + 3, max(bar_room * float(score), 1.0), row_height - 6)
                 painter.fillRect(bar, colour)

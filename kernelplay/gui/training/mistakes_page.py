@@ -4,7 +4,8 @@ all of them, the mistakes only, or the digits of the cell clicked. A digit click
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kernelplay.nn.datasets import Digits
@@ -119,7 +120,8 @@ class MistakesPage(QWidget):
         pairs = self.evaluation.most_confused(PAIRS_SHOWN)
         if not pairs:
             return "<b>No mistakes.</b>"
-        links = " · ".join(f"<a href='{p.true},{p.predicted}'>{p}</a>" for p in pairs)
+        colour = self.palette().color(QPalette.ColorRole.Link).name()  # a label's links keep their first colour
+        links = " · ".join(f"<a href='{p.true},{p.predicted}' style='color: {colour}'>{p}</a>" for p in pairs)
         return f"<b>Most confused:</b> {links}"
 
     def show_cell(self, true: int, predicted: int) -> None:
@@ -160,6 +162,11 @@ class MistakesPage(QWidget):
             self.gallery_title.setText(f"<b>The {len(indices):,} {what}</b>, the most confident first")
         self.gallery.show_digits(e, indices, keep_scroll=keep_scroll)
         self.gallery.mark(self.probe)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.pairs_label.setText(self._pairs_text())
+        super().changeEvent(event)
 
     # --- from the user --------------------------------------------------------------------------------
 
