@@ -2,23 +2,29 @@
 import numpy as np
 import pytest
 
-from kernelplay.nn.fast.layers import FastConv2D, FastMaxPool2D, hnwc_to_nchw, nchw_to_hnwc
+from kernelplay.nn.fast.allocator import keep_freed_memory
+from kernelplay.nn.fast.layers import SPECTRAL_MIN_BATCH, FastConv2D, FastMaxPool2D, hnwc_to_nchw, nchw_to_hnwc
+from kernelplay.nn.fast.spectral import transform_size
 from kernelplay.nn.layers import Conv2D, MaxPool2D, ReLU
 
 
-def bound_fast_conv(conv: Conv2D, needs_input_grad=True) -> FastConv2D:
+def bound_fast_conv(conv: Conv2D, needs_input_grad=True, method="auto") -> FastConv2D:
     weight = conv.params["weight"]
-    fast = FastConv2D(weight.shape[1], weight.shape[0], weight.shape[2], needs_input_grad=needs_input_grad)
+    fast = FastConv2D(weight.shape[1], weight.shape[0], weight.shape[2], needs_input_grad=needs_input_grad,
+                      method=method)
     fast.params = {name: value.copy() for name, value in conv.params.items()}
     fast.grads = {name: np.zeros_like(value) for name, value in conv.params.items()}
     return fast
 
 
-@pytest.mark.parametrize("c_in,c_out,k,h,w", [(1, 4, 5, 9, 8), (3, 2, 3, 7, 6), (2, 5, 5, 6, 6)])
-def test_fast_conv_equals_the_readable_conv(c_in, c_out, k, h, w):
+@pytest.mark.parametrize("c_in,c_out,k,h,w,method", [
+    (1, 4, 5, 9, 8, "direct"), (3, 2, 3, 7, 6, "direct"), (2, 5, 5, 6, 6, "direct"),
+    (3, 2, 3, 7, 6, "spectral"), (2, 5, 5, 6, 6, "spectral"), (4, 3, 5, 3, 3, "spectral"), (3, 4, 5, 7, 9, "spectral"),
+])
+def test_fast_conv_equals_the_readable_conv(c_in, c_out, k, h, w, method):
     rng = np.random.default_rng(11)
     conv = Conv2D(c_in, c_out, k, rng=rng, dtype=np.float64)
-    fast = bound_fast_conv(conv)
+    fast = bound_fast_conv(conv, method=method)
     x = rng.standard_normal((3, c_in, h, w))
     dout = rng.standard_normal((3, c_out, h, w))
     np.testing.assert_allclose(hnwc_to_nchw(fast.forward(nchw_to_hnwc(x))), conv.forward(x), atol=1e-12)
@@ -84,3 +90,52 @@ def test_split_column_layout_gives_the_same_conv_pool_values_and_gradients(c_in)
     assert results[1][0].shape == (3, 3, 4, 4)
     for plain, split in zip(*results):
         np.testing.assert_allclose(split, plain, atol=1e-12)
+
+
+def test_spectral_conv_of_the_default_network_s_conv2_matches_in_float32():
+    """conv2's shapes (16 → 36 channels, 5×5, 14×14 maps, FFT length 16) in float32: the FFTs'
+    rounding stays at the float32 level of the direct products."""
+    rng = np.random.default_rng(15)
+    conv = Conv2D(16, 36, 5, rng=rng, dtype=np.float64)
+    x, dout = rng.standard_normal((8, 16, 14, 14)), rng.standard_normal((8, 36, 14, 14))
+    expected = conv.forward(x), conv.backward(dout), conv.grads["weight"]
+    fast = bound_fast_conv(conv, method="spectral")
+    fast.params = {name: value.astype(np.float32) for name, value in fast.params.items()}
+    fast.grads = {name: value.astype(np.float32) for name, value in fast.grads.items()}
+    y = hnwc_to_nchw(fast.forward(nchw_to_hnwc(x.astype(np.float32))))
+    dx = hnwc_to_nchw(fast.backward(nchw_to_hnwc(dout.astype(np.float32))))
+    for got, want in zip((y, dx, fast.grads["weight"]), expected):
+        assert got.dtype == np.float32
+        assert np.abs(got - want).max() <= 2e-6 * np.abs(want).max()
+
+
+def test_auto_method_takes_the_ffts_for_a_batch_and_the_direct_way_for_few_images():
+    rng = np.random.default_rng(16)
+    conv = Conv2D(3, 4, 5, rng=rng, dtype=np.float64)
+    auto, direct = bound_fast_conv(conv), bound_fast_conv(conv, method="direct")
+    for n, spectral in ((SPECTRAL_MIN_BATCH - 1, False), (SPECTRAL_MIN_BATCH, True)):
+        x = nchw_to_hnwc(rng.standard_normal((n, 3, 6, 6)))
+        np.testing.assert_allclose(auto.forward(x), direct.forward(x), atol=1e-12)
+        assert auto._runs_spectral(n) is spectral
+    first = bound_fast_conv(Conv2D(1, 4, 5, rng=rng, dtype=np.float64))
+    assert not first._runs_spectral(1000)  # one input channel: nothing for the FFTs to save
+
+
+def test_spectral_method_needs_several_input_channels_and_a_known_name():
+    with pytest.raises(ValueError, match="several input channels"):
+        FastConv2D(1, 4, 5, method="spectral")
+    with pytest.raises(ValueError, match="method must be one of"):
+        FastConv2D(2, 4, 5, method="winograd")
+
+
+@pytest.mark.parametrize("size,k,length", [(14, 5, 16), (7, 5, 9), (28, 3, 30), (3, 3, 4)])
+def test_transform_size_leaves_room_for_the_taps_that_hang_over(size, k, length):
+    assert transform_size(size, k) == length
+
+
+def test_the_training_process_keeps_freed_memory_where_the_c_library_is_glibc():
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("mallopt is glibc's")
+    assert keep_freed_memory() is True

@@ -226,6 +226,26 @@ def test_two_thread_split_gives_the_same_logits_and_gradients():
     np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10, atol=1e-14)
 
 
+def test_a_batch_trained_through_the_ffts_gets_the_direct_way_s_logits_and_gradients(monkeypatch):
+    """From SPECTRAL_MIN_BATCH images on, the deeper convs run through FFTs: the whole network's
+    logits and gradients are those of the direct products (float64, 3 stages, odd map sizes)."""
+    from kernelplay.nn.fast import layers as fast_layers
+
+    x = np.random.default_rng(10).random((16, 1, 28, 28))
+    labels = np.arange(16) % 10
+    results = []
+    for smallest_spectral_batch in (10**9, 1):
+        monkeypatch.setattr(fast_layers, "SPECTRAL_MIN_BATCH", smallest_spectral_batch)
+        net = Network(NetworkConfig(channels=(3, 4, 5), kernel_size=5, fc_width=8), seed=3, dtype=np.float64)
+        logits = net.forward(x)
+        net.backward(softmax_cross_entropy(logits, labels)[1])
+        spectral = [conv._spectral_now for replica in net._replicas for conv in replica.convs]
+        results.append((logits, net.flat_grads.copy(), spectral))
+    assert not any(results[0][2]) and all(results[1][2][1:3])  # conv2 and conv3 of the first replica
+    np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-12)
+    np.testing.assert_allclose(results[1][1], results[0][1], rtol=1e-9, atol=1e-13)
+
+
 def test_backward_needs_a_matching_forward():
     net = Network()
     with pytest.raises(ValueError, match="last forward"):

@@ -8,7 +8,11 @@ kernel row ``i`` for all positions of image row ``y`` are the windows of kernel 
 blocks of that one array, summed; its input gradient is the same products transposed followed by
 ``k`` shifted adds along the row. The first layer (one input channel) keeps the classic im2col: its
 ``k · k`` columns are small. Ahead of a 2×2 pool the conv can emit each row's even columns before
-its odd ones, so :class:`FastMaxPool2D` compares long contiguous runs.
+its odd ones, so :class:`FastMaxPool2D` compares long contiguous runs. A batch of
+:data:`SPECTRAL_MIN_BATCH` images or more takes the deeper convs through FFTs instead
+(:mod:`kernelplay.nn.fast.spectral`): one small matrix product per frequency in place of the k²
+products per position, which took a training step of the default network from ~15.2 to ~11.1 ms
+on one core.
 
 What it buys (``benchmarks/bench_cnn.py``, 2 cores, batch 64): with the replicas of
 :mod:`kernelplay.nn.fast.replica`, ~4,500–4,900 training digits/s, 1.03–1.25× PyTorch CPU; a plain
@@ -24,10 +28,15 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from kernelplay.nn.fast.blas import gemm_into
+from kernelplay.nn.fast.spectral import SpectralConv
 
 __all__ = ["FastConv2D", "FastMaxPool2D", "flatten_hnwc", "unflatten_hnwc", "nchw_to_hnwc", "hnwc_to_nchw"]
 
 _MAX_BUFFERS = 24  # many batch sizes seen: forget the old work arrays
+# From this many images on, a conv with several input channels runs through FFTs
+# (:mod:`kernelplay.nn.fast.spectral`); below it, directly (measured: ``bench_cnn.py --conv``).
+SPECTRAL_MIN_BATCH = 8
+METHODS = ("auto", "direct", "spectral")
 
 
 def nchw_to_hnwc(x: np.ndarray) -> np.ndarray:
@@ -79,13 +88,23 @@ class _Buffers:
 class FastConv2D(_Buffers):
     """Cross-correlation, stride 1, 'same' zero padding, on ``(H, N, W, C)`` activations.
 
-    ``needs_input_grad=False`` (the first layer) skips the gradient w.r.t. the input.
+    ``needs_input_grad=False`` (the first layer) skips the gradient w.r.t. the input. ``method``:
+    "direct" (row windows, below), "spectral" (FFTs, :class:`~kernelplay.nn.fast.spectral.SpectralConv`;
+    several input channels only) or "auto": spectral from :data:`SPECTRAL_MIN_BATCH` images on.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *, needs_input_grad: bool = True) -> None:
+    def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *, needs_input_grad: bool = True,
+                 method: str = "auto") -> None:
         super().__init__()
         if kernel_size % 2 != 1:
             raise ValueError(f"kernel size must be odd for 'same' padding, got {kernel_size}")
+        if method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+        if method == "spectral" and in_channels == 1:
+            raise ValueError("the spectral method needs several input channels")
+        self.method = method
+        self._spectral = SpectralConv(kernel_size)
+        self._spectral_now = False  # whether the last forward went through the FFTs
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.pad = kernel_size // 2
         self.needs_input_grad = needs_input_grad
@@ -121,6 +140,8 @@ class FastConv2D(_Buffers):
         if c != self.in_channels:
             raise ValueError(f"conv expects {self.in_channels} input channels, got {c}")
         p = self.pad
+        if self._runs_spectral(n):  # no padded copy needed
+            return self._forward_spectral(x, add_bias)
         self.padded_input(n, h, w, x.dtype)[p:p + h, :, p:p + w, :] = x
         return self.forward_padded((h, n, w), x.dtype, add_bias=add_bias, split_columns=split_columns)
 
@@ -131,13 +152,16 @@ class FastConv2D(_Buffers):
         ``add_bias=False`` leaves the bias to a following max-pool (max(z + b) = max(z) + b on a
         quarter of the values). ``split_columns=True`` (even W) returns ``(H, N, 2, W/2, C_out)``:
         each row's even columns, then its odd ones; :meth:`backward` then takes ``dout`` in that
-        layout too."""
+        layout too. The spectral method ignores ``split_columns``: its output is ``(H, N, W, C_out)``
+        (a pool takes either)."""
         h, n, w = shape
         k, p, c = self.kernel_size, self.pad, self.in_channels
         xpad = self.padded_input(n, h, w, dtype)
+        if self._runs_spectral(n):
+            return self._forward_spectral(xpad[p:p + h, :, p:p + w, :], add_bias)
         if split_columns and w % 2:
             raise ValueError(f"split_columns needs an even width, got {w}")
-        self._in_shape, self._split = (h, n, w), split_columns
+        self._in_shape, self._split, self._spectral_now = (h, n, w), split_columns, False
         out = self.buffer("out", (h * n * w, self.out_channels), dtype)
         if c == 1:
             # One input channel: build the columns transposed, (k·k, H·N·W): each kernel offset is
@@ -167,6 +191,8 @@ class FastConv2D(_Buffers):
         """dout: ``(H, N, W, C_out)`` (or split as the forward's output) → dx ``(H, N, W, C_in)``
         (None if not ``needs_input_grad``); fills ``grads``. ``bias_grad``: the bias gradient, when
         the pool that added the bias computed it."""
+        if self._spectral_now:
+            return self._backward_spectral(dout, bias_grad)
         if self._windows is None:
             raise RuntimeError("backward called before forward")
         h, n, w = self._in_shape
@@ -206,6 +232,26 @@ class FastConv2D(_Buffers):
             for j in range(k):  # col2im along the row only: shifted adds
                 dxpad[:, :, q + j:q + j + w:step, :] += d6[:, :, q, :, j, :]
         return dxpad[:, :, p:p + w, :]
+
+    def _runs_spectral(self, n: int) -> bool:
+        """Whether a batch of ``n`` images goes through the FFTs."""
+        if self.in_channels == 1 or self.method == "direct":
+            return False
+        return self.method == "spectral" or n >= SPECTRAL_MIN_BATCH
+
+    def _forward_spectral(self, x: np.ndarray, add_bias: bool) -> np.ndarray:
+        out = self._spectral.forward(x, self.params["weight"])
+        if add_bias:
+            out += self.params["bias"]
+        self._spectral_now, self._windows = True, None
+        return out
+
+    def _backward_spectral(self, dout: np.ndarray, bias_grad: np.ndarray | None) -> np.ndarray | None:
+        if bias_grad is None:
+            self.column_sums(np.ascontiguousarray(dout).reshape(-1, self.out_channels), out=self.grads["bias"])
+        else:
+            self.grads["bias"][...] = bias_grad
+        return self._spectral.backward(dout, self.grads["weight"], self.needs_input_grad)
 
     @staticmethod
     def _shifted_row_products(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
