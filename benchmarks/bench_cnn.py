@@ -8,7 +8,8 @@ printed with their ratio, and the ratio of the best runs (on a shared machine, t
 closest to an idle one; PyTorch's OpenMP threads suffer most when other processes take the cores).
 Then training on one core each: both engines on one thread, timed by the process's CPU time (which
 counts any helper thread an engine still keeps), so other processes on the machine change the
-figures little: the ratio per core, which two free cores multiply alike. ``--profile`` prints where a training step's time goes. The
+figures little: the ratio per core, which two free cores multiply alike. ``--profile`` prints where a training step's time goes;
+``--conv`` compares conv2 done directly and through FFTs by batch size (the network's choice). The
 load average and OpenBLAS's kernels (``OPENBLAS_CORETYPE``) are printed: AVX-512 kernels run the
 matrix products up to twice as fast as AVX2 ones. PyTorch (``pip install torch``, CPU build) is only
 a yardstick here, never a dependency of kernelplay.
@@ -186,13 +187,56 @@ def profile_step(batch: int, steps: int = 200) -> None:
         print(f"  {name:<44}{seconds / steps * 1e3:7.2f} ms  {seconds / total * 100:5.1f} %")
 
 
+def conv_methods(repeats: int) -> None:
+    """The default network's conv2 (16 → 36 channels, 5×5, 14×14 maps) done directly and through
+    FFTs, on one thread, by batch size: forward alone (inference) and forward + backward (training).
+    ``SPECTRAL_MIN_BATCH`` in ``kernelplay/nn/fast/layers.py`` is where the FFTs start to win."""
+    from kernelplay.nn.fast.layers import SPECTRAL_MIN_BATCH, FastConv2D
+
+    rng = np.random.default_rng(0)
+    weight = rng.standard_normal((36, 16, 5, 5)).astype(np.float32) * 0.05
+    convs = {}
+    for method in ("direct", "spectral"):
+        conv = FastConv2D(16, 36, 5, method=method)
+        conv.params = {"weight": weight, "bias": np.zeros(36, np.float32)}
+        conv.grads = {"weight": np.empty_like(weight), "bias": np.empty(36, np.float32)}
+        convs[method] = conv
+    print(f"conv2 alone, one thread, ms of CPU per call (medians of {repeats} runs of 20 calls); "
+          f"the network takes the FFTs from {SPECTRAL_MIN_BATCH} images on")
+    print(f"  {'batch':>5}  {'forward: direct':>16} {'FFT':>7} {'ratio':>6}   {'fwd + bwd: direct':>18} {'FFT':>7} {'ratio':>6}")
+    with blas.blas_threads(1):
+        for n in (1, 2, 4, 8, 16, 32, 64, 256):
+            x = rng.random((14, n, 14, 16), dtype=np.float32)
+            dout = rng.random((14, n, 14, 36), dtype=np.float32)
+            times: dict[tuple, list[float]] = {}
+            for _ in range(repeats):
+                for method, conv in convs.items():
+                    for training in (False, True):
+                        conv.forward(x)
+                        start = time.thread_time()
+                        for _ in range(20):
+                            conv.forward(x)
+                            if training:
+                                conv.backward(dout)
+                        times.setdefault((method, training), []).append((time.thread_time() - start) / 20 * 1e3)
+            med = {key: statistics.median(values) for key, values in times.items()}
+            print(f"  {n:>5}  {med['direct', False]:>16.3f} {med['spectral', False]:>7.3f} "
+                  f"{med['spectral', False] / med['direct', False]:>5.2f}×   {med['direct', True]:>18.3f} "
+                  f"{med['spectral', True]:>7.3f} {med['spectral', True] / med['direct', True]:>5.2f}×")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=1.5, help="duration of one timing run")
     parser.add_argument("--profile", action="store_true", help="also print where a training step's time goes")
+    parser.add_argument("--conv", action="store_true",
+                        help="only compare conv2 done directly and through FFTs, by batch size")
     args = parser.parse_args(argv)
+    if args.conv:
+        conv_methods(args.repeats)
+        return 0
 
     np_train, np_infer = numpy_engine(args.batch)
     t = torch_engine(args.batch)

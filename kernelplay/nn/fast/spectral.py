@@ -23,6 +23,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft
 
+from kernelplay.nn.fast.allocator import keep_freed_memory
+
 __all__ = ["SpectralConv", "transform_size"]
 
 
@@ -39,6 +41,7 @@ class SpectralConv:
     caller's (:class:`~kernelplay.nn.fast.layers.FastConv2D`)."""
 
     def __init__(self, kernel_size: int) -> None:
+        keep_freed_memory()  # the fresh spectra of each call then reuse freed memory, not new pages
         self.kernel_size = kernel_size
         self._x_hat: np.ndarray | None = None  # (L, N, L/2+1, C_in) complex
         self._w_hat: np.ndarray | None = None  # (L, L/2+1, C_in, C_out) complex
