@@ -193,12 +193,15 @@ def save_failure(path, error: Exception) -> str:
     """The message for a save of ``path`` that raised ``error``: one sentence naming the file and
     the reason once (``"Cannot save c.csv: the folder /x does not exist."``), as the playground's.
 
-    A :class:`FileSaveError` (or any error whose text begins ``"cannot save"``) is that clause
-    already; another error gives the reason (an ``OSError``'s ``strerror``, else its text)."""
-    clause = str(error)
-    if not clause.lower().startswith("cannot save"):
+    A :class:`FileSaveError` is that clause already; a ``"cannot save as '.xyz': …"`` gets the
+    file's name (``"cannot save o.xyz as '.xyz': …"``); another error gives the reason (an
+    ``OSError``'s ``strerror``, else its text)."""
+    clause, name, saying = str(error), Path(path).name, "cannot save "
+    if not clause.lower().startswith(saying):
         reason = error.strerror if isinstance(error, OSError) and error.strerror else clause
-        clause = f"cannot save {Path(path).name}: {reason}"
+        clause = f"{saying}{name}: {reason}"
+    elif name not in clause:
+        clause = f"{saying}{name} {clause[len(saying):]}"
     return sentence(clause)
 
 

@@ -118,8 +118,8 @@ def test_a_failed_save_is_one_sentence_naming_the_file_and_the_reason_once(tmp_p
     assert save_failure("/a/b.png", ValueError("could not encode the 3×3 image as PNG")) == \
         "Cannot save b.png: could not encode the 3×3 image as PNG."
     assert save_failure("b.png", OSError(errno.EIO, "Input/output error")) == "Cannot save b.png: Input/output error."
-    assert save_failure("o.xyz", ValueError("cannot save as '.xyz': use one of .png")) == \
-        "Cannot save as '.xyz': use one of .png."
+    assert save_failure("/a/o.xyz", ValueError("cannot save as '.xyz': use one of .png")) == \
+        "Cannot save o.xyz as '.xyz': use one of .png."
 
 
 def test_an_error_that_is_not_the_file_systems_passes_through(tmp_path):
