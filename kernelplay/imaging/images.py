@@ -86,7 +86,7 @@ def _decode(stream, name: str) -> np.ndarray:
         except (OSError, SyntaxError, ValueError, EOFError, IndexError):
             raise ImageLoadError(f"{name} is damaged or incomplete (truncated), so it cannot be shown.") from None
     try:
-        image = ImageOps.exif_transpose(image)
+        ImageOps.exif_transpose(image, in_place=True)  # not in place, it copies even an upright image
     except Exception:  # a malformed EXIF block should not cost the user their picture
         pass
     return _to_array(image)
@@ -99,32 +99,73 @@ def _on_white(image: Image.Image, mode: str) -> Image.Image:
     return Image.alpha_composite(background, rgba).convert(mode)
 
 
-def _to_array(image: Image.Image) -> np.ndarray:
+def _top_eight_bits(strip: Image.Image) -> np.ndarray:
+    # 16-bit grey: keep the top 8 bits (0..65535 → 0..255).
+    return (np.asarray(strip).astype(np.uint16) >> 8).astype(np.uint8)
+
+
+def _integer_grey(strip: Image.Image) -> np.ndarray:
+    # 32-bit integer grey: Pillow reads 16-bit PNGs and TIFFs this way, so treat it as 16-bit.
+    return (np.clip(np.asarray(strip, dtype=np.int64), 0, 65535) >> 8).astype(np.uint8)
+
+
+def _float_grey(scale: float):
+    def convert(strip: Image.Image) -> np.ndarray:
+        values = np.nan_to_num(np.asarray(strip, dtype=np.float64)) * scale
+        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    return convert
+
+
+# Pillow holds a decoded RGB image at 4 bytes a pixel (1.33× the uint8 array), and numpy reads a
+# Pillow image through tobytes() (a copy) before making its own: converted whole, loading a 50 MP
+# PNG peaked at 3.7× the uint8 image, the whole process. A strip of about this many bytes at a time
+# into the one result array: 2.8×, Pillow's image, the result and the interpreter with its
+# libraries (benchmarks/bench_filter.py --memory-only).
+_STRIP_BYTES = 1 << 20
+
+
+def _strips(image: Image.Image):
+    """``(top, strip)`` for strips of rows of ``image`` from the top (one for an empty image)."""
+    width, height = image.size
+    rows = max(1, _STRIP_BYTES // max(1, 4 * width))
+    for top in range(0, max(height, 1), rows):
+        yield top, image.crop((0, top, width, min(top + rows, height)))
+
+
+def _strip_converter(image: Image.Image):
+    """The function turning a strip of ``image`` into uint8 ``(rows, W)`` or ``(rows, W, 3)``:
+    each conversion works pixel by pixel, so strips convert as the whole image would."""
     mode = image.mode
     if mode in ("L", "RGB"):
-        converted = image
-    elif mode == "1":
-        converted = image.convert("L")
-    elif mode in ("LA", "La"):
-        converted = _on_white(image, "L")
-    elif mode in ("RGBA", "RGBa", "PA") or (mode == "P" and "transparency" in image.info):
-        converted = _on_white(image, "RGB")
-    elif mode.startswith("I;16"):
-        # 16-bit grey: keep the top 8 bits (0..65535 → 0..255).
-        return np.ascontiguousarray((np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8))
-    elif mode == "I":
-        # 32-bit integer grey: Pillow reads 16-bit PNGs and TIFFs this way, so treat it as 16-bit.
-        values = np.clip(np.asarray(image, dtype=np.int64), 0, 65535)
-        return np.ascontiguousarray((values >> 8).astype(np.uint8))
-    elif mode == "F":
-        # Float grey: 0..1 if that is its range, otherwise 0..255.
-        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
-        if values.size and values.max() <= 1.0:
-            values = values * 255.0
-        return np.ascontiguousarray(np.clip(np.rint(values), 0, 255).astype(np.uint8))
-    else:  # P, CMYK, YCbCr, LAB, HSV, …
-        converted = image.convert("RGB")
-    return np.array(converted, dtype=np.uint8)
+        return np.asarray
+    if mode == "1":
+        return lambda strip: np.asarray(strip.convert("L"))
+    if mode in ("LA", "La"):
+        return lambda strip: np.asarray(_on_white(strip, "L"))
+    if mode in ("RGBA", "RGBa", "PA") or (mode == "P" and "transparency" in image.info):
+        return lambda strip: np.asarray(_on_white(strip, "RGB"))
+    if mode.startswith("I;16"):
+        return _top_eight_bits
+    if mode == "I":
+        return _integer_grey
+    if mode == "F":
+        # Float grey: 0..1 if that is its range (the whole image's), otherwise 0..255.
+        largest = max((np.nan_to_num(np.asarray(strip, dtype=np.float64)).max(initial=-np.inf)
+                       for _, strip in _strips(image)), default=-np.inf)
+        return _float_grey(255.0 if largest <= 1.0 else 1.0)
+    # P, CMYK, YCbCr, LAB, HSV, …
+    return lambda strip: np.asarray(strip.convert("RGB"))
+
+
+def _to_array(image: Image.Image) -> np.ndarray:
+    convert = _strip_converter(image)
+    result = None
+    for top, strip in _strips(image):
+        pixels = convert(strip)
+        if result is None:
+            result = np.empty((image.size[1],) + pixels.shape[1:], dtype=np.uint8)
+        result[top: top + pixels.shape[0]] = pixels
+    return result
 
 
 def luminance(image: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 import io
 import os
 import sys
+import tracemalloc
 
 import numpy as np
 import pytest
@@ -123,6 +124,86 @@ def test_loaded_arrays_are_writable_and_contiguous(tmp_path):
     Image.new("RGB", (3, 2), (1, 2, 3)).save(tmp_path / "w.png")
     loaded = load_image(tmp_path / "w.png")
     assert loaded.flags.writeable and loaded.flags.c_contiguous
+
+
+def _whole_image_to_array(image: Image.Image) -> np.ndarray:
+    """load_image's conversions as they were, on the whole image at once (the oracle for strips)."""
+    mode = image.mode
+    if mode in ("L", "RGB"):
+        converted = image
+    elif mode == "1":
+        converted = image.convert("L")
+    elif mode in ("LA", "La"):
+        converted = images._on_white(image, "L")
+    elif mode in ("RGBA", "RGBa", "PA") or (mode == "P" and "transparency" in image.info):
+        converted = images._on_white(image, "RGB")
+    elif mode.startswith("I;16"):
+        return (np.asarray(image).astype(np.uint16) >> 8).astype(np.uint8)
+    elif mode == "I":
+        return (np.clip(np.asarray(image, dtype=np.int64), 0, 65535) >> 8).astype(np.uint8)
+    elif mode == "F":
+        values = np.nan_to_num(np.asarray(image, dtype=np.float64))
+        if values.size and values.max() <= 1.0:
+            values = values * 255.0
+        return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    else:
+        converted = image.convert("RGB")
+    return np.array(converted, dtype=np.uint8)
+
+
+def _every_mode(height: int, width: int) -> dict[str, Image.Image]:
+    rng = np.random.default_rng(11)
+    bytes_of = lambda *shape: rng.integers(0, 256, (height, width) + shape, dtype=np.uint8)  # noqa: E731
+    palette = Image.fromarray(bytes_of()[..., None].repeat(3, axis=2)).convert("P", palette=Image.Palette.ADAPTIVE)
+    palette_alpha = palette.copy()
+    palette_alpha.info["transparency"] = 3
+    floats = rng.random((height, width)).astype(np.float32)
+    floats[0, 0], floats[-1, -1] = np.nan, 0.5
+    modes = {
+        "L": Image.fromarray(bytes_of()), "RGB": Image.fromarray(bytes_of(3)),
+        "1": Image.fromarray(bytes_of() > 127), "LA": Image.fromarray(bytes_of(2), "LA"),
+        "RGBA": Image.fromarray(bytes_of(4), "RGBA"), "PA": Image.fromarray(bytes_of(4), "RGBA").convert("PA"),
+        "P": palette, "P with transparency": palette_alpha,
+        "I;16": Image.fromarray(rng.integers(0, 65536, (height, width), dtype=np.uint16)),
+        "I": Image.fromarray(rng.integers(-9, 70_000, (height, width), dtype=np.int32)),
+        "F 0..1": Image.fromarray(floats), "F 0..255": Image.fromarray(floats * 300),
+        "CMYK": Image.fromarray(bytes_of(4), "CMYK"), "YCbCr": Image.fromarray(bytes_of(3), "YCbCr"),
+        "HSV": Image.fromarray(bytes_of(3), "HSV"), "RGBa": Image.fromarray(bytes_of(4), "RGBa"),
+    }
+    return modes  # not "La": Pillow converts it to nothing, and decodes no file to it
+
+
+@pytest.mark.parametrize("mode", list(_every_mode(1, 1)))
+def test_strip_by_strip_conversion_equals_the_whole_images(monkeypatch, mode):
+    # Strips of 4 rows (the strip size counts 4 bytes a pixel): 37 rows make 10, the last of 1.
+    monkeypatch.setattr(images, "_STRIP_BYTES", 4 * 4 * 23)
+    image = _every_mode(37, 23)[mode]
+    loaded = images._to_array(image)
+    expected = _whole_image_to_array(image)
+    assert loaded.dtype == np.uint8 and loaded.flags.writeable and loaded.flags.c_contiguous
+    np.testing.assert_array_equal(loaded, expected)
+
+
+def test_strips_of_a_file_with_an_orientation(tmp_path, monkeypatch):
+    monkeypatch.setattr(images, "_STRIP_BYTES", 4 * 4 * 32)
+    test_exif_orientation_is_applied(tmp_path)
+
+
+def test_loading_allocates_the_result_and_little_more(tmp_path):
+    # Reading a Pillow image whole with numpy goes through tobytes(): the image twice over. In strips:
+    # the result, a strip (0.8 MiB here) and Pillow's reads of the file (Pillow's own pixels are not
+    # traced by tracemalloc; benchmarks/bench_filter.py --memory-only measures the whole process).
+    rows, cols = np.mgrid[0:1500, 0:2000]
+    pixels = np.stack([rows % 256, cols % 256, (rows + cols) % 256], axis=-1).astype(np.uint8)
+    Image.fromarray(pixels).save(tmp_path / "big.png", compress_level=1)
+    tracemalloc.start()
+    try:
+        loaded = load_image(tmp_path / "big.png")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(loaded, pixels)
+    assert peak < 1.5 * pixels.nbytes
 
 
 # --- files that are not usable images ------------------------------------------------------
