@@ -11,8 +11,8 @@ import numpy as np
 from kernelplay.common.text import MINUS
 from kernelplay.imaging.borders import BORDER_MODES
 from kernelplay.imaging.filter_map import filter_and_map
-from kernelplay.imaging.mapping import OUTPUT_MAPPINGS
-from kernelplay.imaging.images import SAVE_FORMATS, ImageLoadError, load_image, luminance, save_image
+from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, MappedOutput
+from kernelplay.imaging.images import SAVE_FORMATS, load_image, save_image
 from kernelplay.imaging.kernels import PRESETS, parse_kernel
 
 _EXIT_USAGE = 2
@@ -62,6 +62,15 @@ def _fail(message: str) -> int:
     return _EXIT_USAGE
 
 
+def _filter_file(args: argparse.Namespace, kernel: np.ndarray) -> MappedOutput:
+    """The input file filtered and mapped to pixels. Band by band: neither the float32 raw sums (4× an
+    RGB image) nor the luminance is held whole; and the image is let go here, before the pixels are
+    saved, so it is never held together with the copy of the pixels Pillow makes to save them."""
+    image = load_image(args.input)
+    return filter_and_map(image, kernel, border=args.border, flip=args.flip, mapping=args.mapping, keep_raw=False,
+                          luminance=args.luminance and image.ndim == 3).mapped
+
+
 def run(args: argparse.Namespace) -> int:
     if args.border not in BORDER_MODES:
         return _fail(f"unknown border mode {args.border!r}; choose one of {', '.join(BORDER_MODES)}")
@@ -74,15 +83,8 @@ def run(args: argparse.Namespace) -> int:
     if Path(args.output).suffix.lower() not in SAVE_FORMATS:
         return _fail(f"cannot save {args.output}: the name must end in one of {', '.join(SAVE_FORMATS)}")
     try:
-        image = load_image(args.input)
-    except ImageLoadError as error:
-        return _fail(str(error))
-    source = luminance(image) if args.luminance and image.ndim == 3 else image
-    try:
-        # Band by band to pixels: the float32 raw sums (4× an RGB image) are never held whole.
-        mapped = filter_and_map(source, kernel, border=args.border, flip=args.flip, mapping=args.mapping,
-                                keep_raw=False).mapped
-    except ValueError as error:
+        mapped = _filter_file(args, kernel)
+    except ValueError as error:  # ImageLoadError is one: the file's, or the settings', sentence
         return _fail(str(error))
     try:
         save_image(args.output, mapped.pixels)

@@ -49,13 +49,15 @@ def _sink(rows_of, scratch_columns: int, consume):
 
 
 def filter_and_map(image, kernel, *, border: str = "zero", flip: bool = False, mapping: str = "clamp",
-                   keep_raw: bool = True) -> FilteredImage:
+                   keep_raw: bool = True, luminance: bool = False) -> FilteredImage:
     """The raw sums of ``kernel`` over ``image`` (as :func:`~kernelplay.imaging.filtering.apply_kernel`)
     mapped to pixels (as :func:`~kernelplay.imaging.mapping.map_output` with the raw sums' own range
-    for "stretch"), band by band. ``keep_raw=False`` returns ``raw=None`` and never holds it whole."""
+    for "stretch"), band by band. ``keep_raw=False`` returns ``raw=None`` and never holds it whole.
+    ``luminance=True`` filters the luminance of an RGB ``image``
+    (:func:`~kernelplay.imaging.images.luminance`), a band at a time: it is not held whole either."""
     check_mapping(mapping)
     image, kernel = checked_arguments(image, kernel, border, flip)
-    shape = output_shape(image, kernel, border)
+    shape = output_shape(image, kernel, border, luminance=luminance)
     columns = int(np.prod(shape[1:]))
     raw = np.empty(shape, dtype=np.float32) if keep_raw else None
     rows_of = None if raw is None else raw.reshape(shape[0], columns)
@@ -87,14 +89,14 @@ def filter_and_map(image, kernel, *, border: str = "zero", flip: bool = False, m
 
     value_range = None
     if mapping != "stretch":
-        filter_bands(image, kernel, border, mapping_sink(BandMapper(mapping)))
+        filter_bands(image, kernel, border, mapping_sink(BandMapper(mapping)), luminance=luminance)
     else:
-        filter_bands(image, kernel, border, range_sink())
+        filter_bands(image, kernel, border, range_sink(), luminance=luminance)
         value_range = (totals["min"], totals["max"])
         mapper = band_mapper(None, "stretch", value_range)
         mapper.count_range = False  # the raw sums' own range: nothing lies outside it
         if raw is None:
-            filter_bands(image, kernel, border, mapping_sink(mapper))
+            filter_bands(image, kernel, border, mapping_sink(mapper), luminance=luminance)
         else:
             flat_raw, flat_pixels = raw.reshape(-1), pixels.reshape(-1)
 

@@ -18,6 +18,7 @@ from kernelplay.common.threads import run_in_chunks
 from kernelplay.imaging.borders import border_index, check_border
 from kernelplay.imaging.filter_rows import RowBand
 from kernelplay.imaging.filter_taps import TapBand, TapPlan, tap_plan
+from kernelplay.imaging.images import luminance_into
 from kernelplay.imaging.kernels import check_kernel_values, kernel_as_fraction
 
 __all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_finite_pixels", "check_image",
@@ -186,26 +187,33 @@ def _cached_method(weights: bytes, size: int, integer_input: bool):
     return ("rows", numerators, divisor)
 
 
-def _fill_band(grid: np.ndarray, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str):
-    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into ``grid``."""
+def _copy_rows(out: np.ndarray, rows: np.ndarray) -> None:
+    np.copyto(out, rows, casting="unsafe")
+
+
+def _fill_band(grid: np.ndarray, pixels, first_padded_row: int, count: int, row_map, col_map, pad: int, border: str,
+               fill_rows=_copy_rows):
+    """Copy padded rows ``first_padded_row …`` (``count`` of them) of the image into ``grid``:
+    ``fill_rows(out, rows)`` writes image ``rows`` into the grid's ``out`` (as they are, or their luminance)."""
     width = pixels.shape[1]
     sources = row_map[first_padded_row: first_padded_row + count]
-    first = sources[0]
-    if first >= 0 and sources[-1] == first + count - 1 and np.all(np.diff(sources) == 1):
-        np.copyto(grid[:count, pad: pad + width], pixels[first: first + count], casting="unsafe")
-    else:
-        for i, source in enumerate(sources):
-            if source >= 0:
-                np.copyto(grid[i, pad: pad + width], pixels[source], casting="unsafe")
-            else:
-                grid[i] = 0
+    # Runs of consecutive image rows, one call each: a band at the top or bottom edge is its
+    # padding rows and one run, not a call per row. A zero row (−1) is a run of its own.
+    outside = sources < 0
+    breaks = (np.flatnonzero((np.diff(sources) != 1) | outside[1:] | outside[:-1]) + 1).tolist()
+    for start, stop in zip([0] + breaks, breaks + [count]):
+        first = int(sources[start])
+        if first >= 0:
+            fill_rows(grid[start:stop, pad: pad + width], pixels[first: first + stop - start])
+        else:
+            grid[start:stop] = 0
     if pad and border not in ("zero", "valid"):
         # Padding columns copied from the image columns the border mode names (never overlapping).
         grid[:count, :pad] = grid[:count, pad + col_map[:pad]]
         grid[:count, pad + width:] = grid[:count, pad + col_map[pad + width:]]
 
 
-def filter_bands(image, kernel, border: str, start_sink) -> tuple[int, int, int]:
+def filter_bands(image, kernel, border: str, start_sink, *, luminance: bool = False) -> tuple[int, int, int]:
     """Filter a checked ``image`` with a checked ``kernel`` (as applied) band by band.
 
     ``start_sink()`` is called once in each worker thread and returns ``(target, done)``:
@@ -213,14 +221,22 @@ def filter_bands(image, kernel, border: str, start_sink) -> tuple[int, int, int]
     and ``done(top, rows, sums)`` is called once they are there. Returns the output's
     ``(height, width, channels)``. :func:`apply_kernel` writes the bands into its result;
     :func:`~kernelplay.imaging.mapping.filter_and_map` maps them to pixels while they are in cache.
+    ``luminance=True`` filters the luminance of an RGB image (one channel), computed a band at a
+    time (:func:`~kernelplay.imaging.images.luminance_into`), never for the whole image.
     """
     size = kernel.shape[0]
     radius = size // 2
     pad = 0 if border == "valid" else radius
-    integer_input = image.dtype == np.uint8
-    pixels = image if integer_input else _as_float32(image)
-    pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
-    height, width, channels = pixels.shape
+    if luminance:
+        if image.ndim != 3:
+            raise ValueError(f"only an RGB image has a luminance to filter, not one of shape {image.shape}")
+        integer_input, pixels = False, image
+        height, width, channels = image.shape[0], image.shape[1], 1
+    else:
+        integer_input = image.dtype == np.uint8
+        pixels = image if integer_input else _as_float32(image)
+        pixels = pixels.reshape(image.shape[0], image.shape[1], -1)
+        height, width, channels = pixels.shape
     padded_width = width + 2 * pad
     out_height, out_width = height + 2 * pad - 2 * radius, padded_width - 2 * radius
     row_map = border_index(np.arange(height + 2 * pad) - pad, height, border)
@@ -243,10 +259,16 @@ def filter_bands(image, kernel, border: str, start_sink) -> tuple[int, int, int]
     def start_worker():
         band = new_band()
         target, done = start_sink()
+        fill_rows = _copy_rows
+        if luminance:
+            scratch = np.empty((band_rows + 2 * radius, width), dtype=np.float32)
+
+            def fill_rows(out: np.ndarray, rows: np.ndarray) -> None:
+                luminance_into(rows, out[..., 0], scratch[: rows.shape[0]])
 
         def run(top: int, stop: int) -> None:
             rows = stop - top
-            _fill_band(band.grid, pixels, top, rows + 2 * radius, row_map, col_map, pad, border)
+            _fill_band(band.grid, pixels, top, rows + 2 * radius, row_map, col_map, pad, border, fill_rows)
             if image.dtype.kind == "f":  # checked here, in cache and in parallel, not in a pass of its own
                 check_finite_pixels(band.grid[: rows + 2 * radius])
             sums = target(top, rows)
@@ -259,10 +281,10 @@ def filter_bands(image, kernel, border: str, start_sink) -> tuple[int, int, int]
     return out_height, out_width, channels
 
 
-def output_shape(image: np.ndarray, kernel: np.ndarray, border: str) -> tuple:
-    """The shape of the raw sums for a checked ``image`` and ``kernel``."""
+def output_shape(image: np.ndarray, kernel: np.ndarray, border: str, *, luminance: bool = False) -> tuple:
+    """The shape of the raw sums for a checked ``image`` and ``kernel`` (of its luminance: one channel)."""
     shrink = 0 if border != "valid" else kernel.shape[0] - 1
-    return (image.shape[0] - shrink, image.shape[1] - shrink) + image.shape[2:]
+    return (image.shape[0] - shrink, image.shape[1] - shrink) + (() if luminance else image.shape[2:])
 
 
 def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> np.ndarray:
@@ -287,3 +309,4 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
 
     filter_bands(image, kernel, border, start_sink)
     return result
+

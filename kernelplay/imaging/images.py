@@ -178,25 +178,31 @@ def luminance(image: np.ndarray) -> np.ndarray:
         return image.astype(np.float32)
     if image.ndim != 3 or image.shape[2] != 3:
         raise ValueError(f"expected an (H, W) or (H, W, 3) image, got shape {image.shape}")
-    red, green, blue = (np.float32(w) for w in LUMA_WEIGHTS)
     result = np.empty(image.shape[:2], dtype=np.float32)
     rows_per_band = max(1, 131_072 // max(1, image.shape[1]))
 
     def run(first_row: int, last_row: int) -> None:
-        # (R·0.299 + G·0.587) + B·0.114 in float32, in that order for every pixel, so a k×k window
-        # (explain_pixel) gets exactly the values the whole image gets. Bands stay in cache.
+        # Bands stay in cache.
         scratch = np.empty((min(rows_per_band, last_row - first_row), image.shape[1]), dtype=np.float32)
         for top in range(first_row, last_row, rows_per_band):
             bottom = min(top + rows_per_band, last_row)
-            band, out, term = image[top:bottom], result[top:bottom], scratch[: bottom - top]
-            np.multiply(band[..., 0], red, out=out)
-            np.multiply(band[..., 1], green, out=term)
-            out += term
-            np.multiply(band[..., 2], blue, out=term)
-            out += term
+            luminance_into(image[top:bottom], result[top:bottom], scratch[: bottom - top])
 
     run_in_slices(run, image.shape[0], result.size)
     return result
+
+
+def luminance_into(rows: np.ndarray, out: np.ndarray, scratch: np.ndarray) -> None:
+    """:func:`luminance` of ``(n, W, 3)`` ``rows`` into float32 ``out`` ``(n, W)``, on this thread;
+    ``scratch`` is float32 ``(n, W)``. The filter computes the luminance a band at a time with it."""
+    red, green, blue = (np.float32(w) for w in LUMA_WEIGHTS)
+    # (R·0.299 + G·0.587) + B·0.114 in float32, in that order for every pixel, so a k×k window
+    # (explain_pixel) and a band of the filter get exactly the values the whole image gets.
+    np.multiply(rows[..., 0], red, out=out)
+    np.multiply(rows[..., 1], green, out=scratch)
+    out += scratch
+    np.multiply(rows[..., 2], blue, out=scratch)
+    out += scratch
 
 
 def channel_plane(image: np.ndarray, channel: str | None) -> np.ndarray:

@@ -9,6 +9,7 @@ from kernelplay.common import threads
 from kernelplay.imaging import filtering
 from kernelplay.imaging.filter_map import filter_and_map
 from kernelplay.imaging.filtering import apply_kernel
+from kernelplay.imaging.images import luminance
 from kernelplay.imaging.kernels import PRESETS
 from kernelplay.imaging.mapping import OUTPUT_MAPPINGS, map_output
 
@@ -23,11 +24,14 @@ def test_the_same_pixels_counts_and_range_as_filtering_then_mapping(monkeypatch,
     monkeypatch.setattr(filtering, "_ROW_BAND_FLOATS", 20_000)
     monkeypatch.setattr(threads, "worker_count", lambda: 3)
     image = np.random.default_rng(4).integers(0, 256, (181, 203, 3), dtype=np.uint8)
-    for source, border in ((image, "zero"), (image[..., 1], "reflect"), (image.astype(np.float32) * 0.7, "valid")):
-        raw = apply_kernel(source, kernel, border=border)
+    cases = ((image, "zero", False), (image[..., 1], "reflect", False), (image.astype(np.float32) * 0.7, "valid", False),
+             (image, "wrap", True))  # the luminance, a band at a time
+    for source, border, in_luminance in cases:
+        raw = apply_kernel(luminance(source) if in_luminance else source, kernel, border=border)
         value_range = (float(raw.min()), float(raw.max())) if mapping == "stretch" else None
         expected = map_output(raw, mapping, value_range=value_range)
-        result = filter_and_map(source, kernel, border=border, mapping=mapping, keep_raw=keep_raw)
+        result = filter_and_map(source, kernel, border=border, mapping=mapping, keep_raw=keep_raw,
+                                luminance=in_luminance)
         np.testing.assert_array_equal(result.mapped.pixels, expected.pixels)
         assert (result.mapped.clipped_low, result.mapped.clipped_high) == (expected.clipped_low, expected.clipped_high)
         assert result.value_range == value_range
@@ -52,18 +56,20 @@ def test_bad_settings_are_refused_like_the_filter_and_the_mapping():
     image[1, 1] = np.nan
     with pytest.raises(ValueError, match="not finite"):
         filter_and_map(image, PRESETS["blur"], keep_raw=False)
+    with pytest.raises(ValueError, match="only an RGB image has a luminance"):
+        filter_and_map(np.zeros((4, 4), np.uint8), PRESETS["blur"], luminance=True)
 
 
-@pytest.mark.parametrize("mapping", ["clamp", "stretch"])
-def test_without_the_raw_sums_memory_stays_near_the_pixels(mapping):
-    # 1500 × 1000 RGB: the pixels are 4.3 MiB, float32 raw sums would be 17 MiB. Allowed: the pixels
-    # and each worker thread's scratch (4 MiB for the row products' band, the band of sums, the
-    # mapping's small buffers).
+@pytest.mark.parametrize(("mapping", "in_luminance"), [("clamp", False), ("stretch", False), ("clamp", True)])
+def test_without_the_raw_sums_memory_stays_near_the_pixels(mapping, in_luminance):
+    # 1500 × 1000 RGB: the pixels are 4.3 MiB, float32 raw sums would be 17 MiB (the luminance: 1.4 MiB
+    # of pixels, and 5.7 MiB for the luminance as for its raw sums). Allowed: the pixels and each worker
+    # thread's scratch (4 MiB for the row products' band, the band of sums, the mapping's small buffers).
     image = np.random.default_rng(5).integers(0, 256, (1500, 1000, 3), dtype=np.uint8)
-    filter_and_map(image[:50], RANDOM_5X5, mapping=mapping, keep_raw=False)  # thread pool, imports
+    filter_and_map(image[:50], RANDOM_5X5, mapping=mapping, keep_raw=False, luminance=in_luminance)  # pool, imports
     tracemalloc.start()
     try:
-        result = filter_and_map(image, RANDOM_5X5, mapping=mapping, keep_raw=False)
+        result = filter_and_map(image, RANDOM_5X5, mapping=mapping, keep_raw=False, luminance=in_luminance)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
