@@ -1,4 +1,5 @@
-"""How long a hover takes: explain one pixel of a 12-megapixel image and show it in the StepPanel.
+"""How long a hover takes: explain one pixel of a 12-megapixel image and show it in the StepPanel,
+and compute the raw sum the status line shows (the preview keeps no raw sums: ``FilterResult.raw_at``).
 
 Run: ``QT_QPA_PLATFORM=offscreen python benchmarks/bench_hover.py [--count 400]``.
 The budget is one frame (16 ms) for the whole handler; the figures print as median and p99.
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from kernelplay.imaging.explain import explain_pixel  # noqa: E402
 from kernelplay.imaging.kernels import PRESETS  # noqa: E402
+from kernelplay.imaging.preview import FilterRequest, run_filter  # noqa: E402
 from kernelplay.gui.playground.step_panel import StepPanel  # noqa: E402
 
 FRAME_MS = 16.0
@@ -58,6 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         lambda r, c: explain_pixel(image, gauss, r, c, channel="R", border="reflect"),
         pixels,
     )
+
+    for name, kernel, luminance in (("emboss, RGB", emboss, False), ("random 5×5, RGB", rng.normal(size=(5, 5)), False),
+                                    ("random 5×5, luminance", rng.normal(size=(5, 5)), True)):
+        result = run_filter(FilterRequest(image, kernel, "reflect", False, luminance, "clamp", 0))
+        measure(f"FilterResult.raw_at ({name}, reflect)", result.raw_at, pixels)
 
     def hover(row, col, kernel=emboss, **options):
         panel.set_explanation(explain_pixel(image, kernel, row, col, **options))

@@ -22,7 +22,7 @@ from kernelplay.imaging.images import luminance_into
 from kernelplay.imaging.kernels import check_kernel_values, kernel_as_fraction
 
 __all__ = ["apply_kernel", "apply_kernel_naive", "check_filter_kernel", "check_finite_pixels", "check_image",
-           "checked_arguments", "filter_bands", "output_shape"]
+           "checked_arguments", "filter_bands", "output_shape", "output_window", "raw_sums_at"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,3 +310,41 @@ def apply_kernel(image, kernel, *, border: str = "zero", flip: bool = False) -> 
     filter_bands(image, kernel, border, start_sink)
     return result
 
+
+# ---------------------------------------------------------------------------------------------
+# One output pixel
+
+
+def output_window(image, size: int, row: int, col: int, border: str) -> np.ndarray:
+    """The ``size × size`` input values the window of output pixel ``(row, col)`` covers, with what
+    ``border`` puts outside the image (0 for "zero"): ``(size, size)`` or ``(size, size, 3)``, in the
+    image's dtype. ``IndexError`` when the output has no such pixel."""
+    check_border(border)
+    image = check_image(image)
+    height, width = image.shape[:2]
+    radius = size // 2
+    shrink = size - 1 if border == "valid" else 0
+    row, col = int(row), int(col)
+    if not (0 <= row < height - shrink and 0 <= col < width - shrink):
+        raise IndexError(f"output pixel (row {row}, column {col}) is outside the "
+                         f"{width - shrink}×{height - shrink} output")
+    shift = radius if border == "valid" else 0  # the window's centre in the input
+    rows = border_index(np.arange(row + shift - radius, row + shift + radius + 1), height, border)
+    cols = border_index(np.arange(col + shift - radius, col + shift + radius + 1), width, border)
+    window = image[np.ix_(np.maximum(rows, 0), np.maximum(cols, 0))]
+    window[(rows < 0)[:, None] | (cols < 0)[None, :]] = 0
+    return window
+
+
+def raw_sums_at(image, kernel, row: int, col: int, *, border: str = "zero", flip: bool = False) -> np.ndarray:
+    """``apply_kernel(image, kernel, border=border, flip=flip)[row, col]`` from that pixel's window
+    alone: a float32 scalar for a grey image, ``(3,)`` for RGB.
+
+    The same filter runs over the ``k × k`` window (:func:`output_window`) as over the whole image,
+    so the playground can show the sum under the cursor without keeping every raw sum (4× an RGB
+    image). For 3×3 and 5×5 kernels the sums are bit for bit those of the whole image (tested); for
+    larger float kernels BLAS may round the last bit differently for a different size of product.
+    """
+    kernel = check_filter_kernel(kernel)
+    window = output_window(image, kernel.shape[0], row, col, border)
+    return apply_kernel(window, kernel, border="valid", flip=flip)[0, 0]

@@ -96,14 +96,14 @@ def test_colour_channels_are_explained_one_at_a_time(window, qtbot, colour_image
         tab.channel_box.setCurrentIndex(tab.channel_box.findData(channel))
         explanation = tab.step_panel.explanation()
         assert explanation.channel == channel
-        assert explanation.raw == pytest.approx(result.raw[5, 6, index])
+        assert explanation.raw == pytest.approx(result.raw_at(5, 6)[index])
     tab.colour_box.setCurrentIndex(tab.colour_box.findData("luminance"))
     wait_for_output(tab)
     hover_pixel(view, 5, 7)
     qtbot.waitUntil(lambda: tab.step_panel.explanation().col == 7)
     assert tab.step_panel.explanation().channel == "luminance"
     assert not tab.channel_box.isEnabled()
-    assert tab.step_panel.explanation().raw == pytest.approx(tab.result().raw[5, 7], abs=1e-3)
+    assert tab.step_panel.explanation().raw == pytest.approx(tab.result().raw_at(5, 7), abs=1e-3)
 
 
 def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, emboss_image, wait_for_output):
@@ -112,7 +112,7 @@ def test_valid_mode_maps_output_pixels_back_to_their_window(window, qtbot, embos
     tab.kernel_editor.set_preset("emboss")
     tab.border_box.setCurrentIndex(tab.border_box.findData("valid"))
     result = wait_for_output(tab)
-    assert result.raw.shape == (7, 7)
+    assert result.mapped.pixels.shape == (7, 7)
     out_view = tab.images.output_view
     hover_pixel(out_view, 4, 4)  # output pixel (3, 3)
     qtbot.waitUntil(lambda: tab.step_panel.explanation() is not None)

@@ -89,7 +89,7 @@ def test_valid_explains_the_missing_edge_and_shows_the_output_smaller_in_place(w
     tab.kernel_editor.set_preset("emboss")
     pick(tab.border_box, "valid")
     result = wait_for_output(tab)
-    rows, cols = result.raw.shape
+    rows, cols = result.mapped.pixels.shape
     first = output_offset("valid", 3)
     assert (rows, cols, first) == (7, 7, 1)
     input_view, output_view = tab.images.views()

@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from hovering import hover_pixel
-from kernelplay.common.text import format_exact, format_significant
+from kernelplay.common.text import format_exact, format_number, format_significant
 from kernelplay.gui.playground.step_grids import StepGrids
 from kernelplay.imaging.explain import explain_pixel
 from kernelplay.imaging.filtering import apply_kernel
@@ -77,6 +77,35 @@ def test_each_rgb_channel_mode_explains_a_channel_of_the_pixel_on_screen(window,
     pick(tab.colour_box, "rgb")  # back to channels: the one chosen last, never luminance
     wait_for_output(tab)
     assert tab.channel_box.currentData() == "B" and panel.explanation().channel == "B"
+
+
+def written(values) -> str:
+    """Pixel values as the status line writes them: one decimal, a colour's three in brackets."""
+    parts = [format_number(float(value), 1) for value in np.atleast_1d(values)]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
+
+
+def test_the_sum_under_the_cursor_is_the_cores_sum_of_that_pixel(window, qtbot, tmp_path, colour_image,
+                                                                 wait_for_output):
+    """The preview keeps no raw sums: the status line's sum is computed again for the pixel under the
+    cursor, and must be the whole image's filter's at that pixel (every channel, at the edge and
+    inside, reflected, flipped; then of the luminance), beside the pixel on screen."""
+    tab = open_colour_file(window, tmp_path, colour_image)
+    kernel = np.array([[0.3, -1.7, 0.9], [1.1, 0.25, -0.6], [-0.45, 0.8, 0.15]])
+    tab.kernel_editor.set_kernel(kernel, as_typed=True)
+    pick(tab.border_box, "reflect")
+    qtbot.mouseClick(tab.flip_box, Qt.MouseButton.LeftButton, pos=QPoint(5, tab.flip_box.height() // 2))
+    assert tab.flip_box.isChecked()
+    wait_for_output(tab)
+    for source in (colour_image, luminance(colour_image)):
+        raw = apply_kernel(source, kernel, border="reflect", flip=True)
+        shown = map_output(raw).pixels
+        for row, col in [(5, 6), (0, 15), (11, 0), (7, 3)]:
+            hover_pixel(tab.images.input_view, row, col)
+            qtbot.waitUntil(lambda: f"({row}, {col})" in tab.hover_label.text())
+            assert f"sum {written(raw[row, col])}  →  out {written(shown[row, col])}" in tab.hover_label.text()
+        pick(tab.colour_box, "luminance")
+        wait_for_output(tab)
 
 
 # -- 2. one precision rule for the whole panel -------------------------------------------------

@@ -147,7 +147,7 @@ class PlaygroundTab(QWidget):
         return self.options.settings()
 
     def result(self) -> FilterResult | None:
-        """The newest shown result (raw sums, mapped pixels, clipped counts)."""
+        """The newest shown result (mapped pixels, clipped counts; the raw sum at a pixel)."""
         return self._result
 
     def output_pixels(self) -> np.ndarray | None:
@@ -277,12 +277,12 @@ class PlaygroundTab(QWidget):
         self.images.outline_window(row, col, k)
         self.hover_label.setText(self._describe_pixel(row, col))
         explanation = self.explain(row, col)
-        output = self._output_at(row, col)
+        index = self._output_index(row, col)
         reason = ""
-        if explanation is None and self._result is not None and output is None:
+        if explanation is None and self._result is not None and index is None:
             reason = no_output_text(row, col, self._result.request.kernel.shape[0], self._image.shape)
         self.step_panel.set_explanation(
-            explanation, output_pixel=None if output is None else tuple(np.atleast_1d(output[1])),
+            explanation, output_pixel=None if index is None else tuple(np.atleast_1d(self._result.mapped.pixels[index])),
             pinned=self._pinned is not None, reason=reason,
         )
 
@@ -301,7 +301,7 @@ class PlaygroundTab(QWidget):
         """The multiply-sum behind the shown output at input pixel (row, col), or None where
         there is none (no output yet, or outside a "valid" output)."""
         result = self._result
-        if result is None or self._output_at(row, col) is None:
+        if result is None or self._output_index(row, col) is None:
             return None
         request = result.request
         return explain_pixel(
@@ -309,18 +309,18 @@ class PlaygroundTab(QWidget):
             mapping=request.mapping, flip=request.flip, value_range=result.value_range,
         )
 
-    def _output_at(self, row: int, col: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """The raw sum and the shown pixel of the output at input pixel (row, col), or None
-        where there is none (no output yet, or outside a "valid" output)."""
+    def _output_index(self, row: int, col: int) -> tuple[int, int] | None:
+        """The output pixel whose window is centred on input pixel (row, col), or None where
+        there is none (no output yet, or outside a "valid" output)."""
         result = self._result
         if result is None:
             return None
         offset = output_offset(result.request.border, result.request.kernel.shape[0])
         out_row, out_col = row - offset, col - offset
-        height, width = result.raw.shape[:2]
+        height, width = result.mapped.pixels.shape[:2]
         if not (0 <= out_row < height and 0 <= out_col < width):
             return None
-        return result.raw[out_row, out_col], result.mapped.pixels[out_row, out_col]
+        return out_row, out_col
 
     @Slot(int)
     def _on_term_changed(self, term: int) -> None:
@@ -350,9 +350,11 @@ class PlaygroundTab(QWidget):
 
     def _describe_pixel(self, row: int, col: int) -> str:
         text = f"({row}, {col})  in: {self._format_pixel(self._image[row, col])}"
-        output = self._output_at(row, col)
-        if output is not None:
-            text += f"  →  sum {self._format_pixel(output[0])}  →  out {self._format_pixel(output[1])}"
+        index = self._output_index(row, col)
+        if index is not None:
+            # The preview keeps no raw sums (4× the image): the core computes this one again.
+            raw, shown = self._result.raw_at(*index), self._result.mapped.pixels[index]
+            text += f"  →  sum {self._format_pixel(raw)}  →  out {self._format_pixel(shown)}"
         elif self._result is not None:
             text += "  →  no output pixel here (valid border)"
         if self._pinned is not None:
