@@ -21,17 +21,23 @@ Activations are ``(H, N, W, C)`` as in :mod:`kernelplay.nn.fast.layers`; the spe
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 
 from kernelplay.nn.fast.allocator import keep_freed_memory
 
 __all__ = ["SpectralConv", "transform_size"]
 
 
+def _fft():
+    """scipy.fft, imported on first use: the app starts without scipy (tests/gui/test_startup.py)."""
+    import scipy.fft
+
+    return scipy.fft
+
+
 def transform_size(size: int, kernel_size: int) -> int:
     """The FFT length for maps of ``size`` under a 'same' ``kernel_size`` conv: the smallest fast
     length with no wrap-around into the output (``≥ size + kernel_size // 2``)."""
-    return scipy.fft.next_fast_len(size + kernel_size // 2, real=True)
+    return _fft().next_fast_len(size + kernel_size // 2, real=True)
 
 
 class SpectralConv:
@@ -91,11 +97,11 @@ class SpectralConv:
         size = transform_size(max(h, w), self.kernel_size)
         rows, cols = self._basis(size, x.dtype)
         self._w_hat = self._kernel_spectrum(weight, rows, cols)
-        self._x_hat = scipy.fft.rfft2(x, s=(size, size), axes=(0, 2))
+        self._x_hat = _fft().rfft2(x, s=(size, size), axes=(0, 2))
         self._shape = (h, n, w, size)
         y_hat = np.empty(self._x_hat.shape[:3] + (weight.shape[0],), self._x_hat.dtype)
         np.matmul(self._x_hat.transpose(0, 2, 1, 3), self._w_hat, out=y_hat.transpose(0, 2, 1, 3))
-        return scipy.fft.irfft2(y_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
+        return _fft().irfft2(y_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
 
     def backward(self, dout: np.ndarray, weight_grad: np.ndarray, needs_input_grad: bool) -> np.ndarray | None:
         """dout ``(H, N, W, C_out)`` for the last :meth:`forward` → dx ``(H, N, W, C_in)`` (None
@@ -104,7 +110,7 @@ class SpectralConv:
         if self._x_hat is None:
             raise RuntimeError("backward called before forward")
         h, n, w, size = self._shape
-        d_hat = scipy.fft.rfft2(dout, s=(size, size), axes=(0, 2)).transpose(0, 2, 1, 3)  # (L, L/2+1, N, C_out)
+        d_hat = _fft().rfft2(dout, s=(size, size), axes=(0, 2)).transpose(0, 2, 1, 3)  # (L, L/2+1, N, C_out)
         # the kernel gradient's spectrum, Σ_n conj(X̂) dŶ, read back at the taps
         g_hat = np.matmul(self._x_hat.transpose(0, 2, 3, 1).conj(), d_hat)  # (L, L/2+1, C_in, C_out)
         weight_grad[...] = self._taps(g_hat, size, dout.dtype)
@@ -112,4 +118,4 @@ class SpectralConv:
             return None
         dx_hat = np.empty(self._x_hat.shape, self._x_hat.dtype)
         np.matmul(d_hat, self._w_hat.conj().transpose(0, 1, 3, 2), out=dx_hat.transpose(0, 2, 1, 3))
-        return scipy.fft.irfft2(dx_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
+        return _fft().irfft2(dx_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
