@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
 from kernelplay.gui.settings import SCALE_RANGE, AppSettings
-from kernelplay.gui.text_scale import restyle_all
+from kernelplay.gui.text_scale import reach_styled_widgets, restyle_all
 
-__all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "apply_plot_fonts"]
+__all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "TITLE_POINTS", "apply_plot_fonts",
+           "font_scale", "set_plot_title", "title_font"]
 
 SCALE_STEP = 25  # percent per Ctrl+= or Ctrl+−
+TITLE_POINTS = 9  # the plots' titles at 100 %
 TEXT_SIZE_KEYS = {"larger": ("Ctrl+=", "Ctrl++"), "smaller": ("Ctrl+-",), "normal": ("Ctrl+0",)}
 TEXT_SIZE_DATA = "text-size"
 _BASE_FONT = "kernelplay_base_font"
@@ -36,6 +38,39 @@ def _base_font() -> QFont:
         base = QFont(app.font())
         app.setProperty(_BASE_FONT, base)
     return QFont(base)
+
+
+def font_scale() -> float:
+    """How much larger the application font is than at 100 %: presentation mode's size, else 1."""
+    app = QApplication.instance()
+    base = app.property(_BASE_FONT) if app is not None else None
+    if not isinstance(base, QFont):
+        return 1.0  # never scaled
+    font = QApplication.font()
+    if base.pointSizeF() > 0 and font.pointSizeF() > 0:
+        return font.pointSizeF() / base.pointSizeF()
+    return max(font.pixelSize(), 1) / max(base.pixelSize(), 1)
+
+
+def set_plot_title(item, text: str, points: float = TITLE_POINTS) -> None:
+    """Give a pyqtgraph title — a ``LabelItem``, or a ``PlotItem``'s own — ``text`` at ``points``
+    (its size at 100 %) times the present text size; :func:`apply_plot_fonts` scales it from
+    ``points`` again when the size changes. A title made or re-set in presentation mode is as large
+    as the rest of the text, not 9 pt."""
+    label = getattr(item, "titleLabel", item)
+    label._kp_size = f"{points:g}pt"
+    size = f"{points * font_scale():g}pt"
+    if label is item:
+        label.setText(text, size=size)
+    else:
+        item.setTitle(text, size=size)
+
+
+def title_font(font: QFont, points: float = TITLE_POINTS) -> QFont:
+    """``font`` at the size :func:`set_plot_title` gives a title (to measure one before it is set)."""
+    font = QFont(font)
+    font.setPointSizeF(points * font_scale())
+    return font
 
 
 def scaled_font(font: QFont, scale: float) -> QFont:
@@ -171,6 +206,7 @@ class Presentation(QObject):
         font = scaled_font(_base_font(), percent / 100)
         if font != QApplication.font():
             QApplication.setFont(font)
+            reach_styled_widgets(QEvent.Type.ApplicationFontChange)
             restyle_all()
         apply_plot_fonts(self._window, percent / 100)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "restyle_all", "scaled_sheet", "set_sheet", "text_scale"]
+__all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "reach_styled_widgets", "restyle_all", "scaled_sheet",
+           "set_sheet", "text_scale"]
 
 DESIGN_FONT_PX = 12  # the pixel size of the font every hard-coded size was chosen for (9 pt at 96 dpi)
 SHEET_PROPERTY = "kernelplay_sheet"  # a widget's style sheet as written, before its font sizes are scaled
@@ -56,6 +57,22 @@ def restyle_all(force: bool = False) -> None:
             if force or widget.styleSheet() != scaled:
                 widget.setStyleSheet("" if force else scaled)
                 widget.setStyleSheet(scaled)
+
+
+def reach_styled_widgets(change: QEvent.Type) -> None:
+    """Hand a new application font or palette (``change``: ``ApplicationFontChange`` or
+    ``ApplicationPaletteChange``) to the widgets Qt leaves out.
+
+    Qt tells each window, which passes the change down, but not into a widget polished by a style
+    sheet (``WA_StyleSheet``) nor anything under it; and Qt marks so not only the widgets given a
+    sheet but some of their parents (a ``QTabBar`` with a sheet marks its parent: the training
+    tab's page tabs mark the container of both its pages, which kept the light palette and the
+    100 % font). Each such widget is told itself, as a window is, and passes the change on.
+    """
+    event = QEvent(change)
+    for widget in QApplication.allWidgets():
+        if widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not widget.isWindow():
+            QApplication.sendEvent(widget, event)
 
 
 class _FittedWidth(QObject):

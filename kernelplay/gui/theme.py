@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 from kernelplay.gui.settings import THEMES
-from kernelplay.gui.text_scale import restyle_all
+from kernelplay.gui.text_scale import reach_styled_widgets, restyle_all
 
 __all__ = ["THEME_NAMES", "Theme", "apply_plot_theme", "blend", "contrast_ratio", "dark_palette", "is_dark",
            "readable_ink"]
@@ -107,18 +107,6 @@ def apply_plot_theme(root: QWidget) -> None:
                 item.setText(item.text, color=ink)
 
 
-def _reach_styled_widgets() -> None:
-    """Qt passes a new application palette down from each window, but not into a widget polished
-    by a style sheet (``WA_StyleSheet``) nor anything under it; Qt marks so not only the widgets
-    given a sheet but also some of their parents (the training tab's page tabs mark the container
-    of both its pages). Such a widget is told of the new palette itself, as a window is, and
-    passes it on to its children."""
-    event = QEvent(QEvent.Type.ApplicationPaletteChange)
-    for widget in QApplication.allWidgets():
-        if widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not widget.isWindow():
-            QApplication.sendEvent(widget, event)
-
-
 class Theme(QObject):
     """Applies the chosen theme — "system", "light" or "dark" — to the application and follows the
     desktop's colour scheme while the choice is "system". ``changed(dark)`` follows every change of
@@ -191,7 +179,7 @@ class Theme(QObject):
         if palette == self._app.palette() and dark == is_dark():
             return  # as it is (a light desktop at start-up costs nothing)
         self._app.setPalette(palette)
-        _reach_styled_widgets()
+        reach_styled_widgets(QEvent.Type.ApplicationPaletteChange)
         restyle_all(force=True)  # style sheets that name palette roles take the new colours
         self.changed.emit(dark)
 

@@ -158,17 +158,25 @@ def small_fonts(root: QWidget, smallest_px: int = 11) -> list[str]:
             if QFontInfo(w.font()).pixelSize() < smallest_px]
 
 
-def training_tab_problems(tab) -> list[str]:
-    """What only the training tab can be asked: its diagram's labels fit their boxes, its notes are
-    whole, its probe strip shows a digit of each class."""
+def diagram_problems(diagram) -> list[str]:
+    """The network diagram's boxes inside it, each title and shape within its box."""
     problems = []
-    shape_font = tab.diagram.font()
+    shape_font = diagram.font()
     title_font = shape_font.__class__(shape_font)
     title_font.setBold(True)
-    for rect, title, shape in tab.diagram.labels():
+    for rect, title, shape in diagram.labels():
         for text, font in ((title, title_font), (shape, shape_font)):
             if QFontMetricsF(font).horizontalAdvance(text) > rect.width() - 4 + SLACK:
                 problems.append(f"diagram box {title!r}: {text!r} wider than {rect.width():.0f} px")
+        if not diagram.rect().adjusted(0, 0, 1, 1).contains(rect.toAlignedRect()):
+            problems.append(f"diagram box {title!r} at {rect} outside the diagram's {diagram.rect()}")
+    return problems
+
+
+def training_tab_problems(tab) -> list[str]:
+    """What only the training tab can be asked: its diagram's labels fit their boxes, its notes are
+    whole, its probe strip shows a digit of each class."""
+    problems = diagram_problems(tab.diagram)
     note = tab.architecture_editor.parameter_label
     if note.text() != note.note():
         problems.append(f"architecture note cut: {note.text()!r}")

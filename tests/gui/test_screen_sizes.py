@@ -1,7 +1,8 @@
 """Both tabs at the sizes of real screens — 1024×700 (a classroom projector), 1280×800, 1920×1080 —
 each at QT_SCALE_FACTOR 1, 1.5 and 2, while the network trains: no text cut, no widget outside its
 parent, no plot squeezed, no tick labels on each other, no font under 11 px, and the window can
-shrink to 1024×700.
+shrink to 1024×700. And the CNN tab in presentation mode at 200 %, at 1024×700 and 1280×800: its
+network diagram in sight and whole, its text and the plots' titles twice as large.
 
 QT_SCALE_FACTOR is read once, when Qt starts, so scales 1.5 and 2 run in child processes (this
 file run as a script) while scale 1 runs here; all three at once. Sizes are the window's in logical
@@ -96,6 +97,87 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
         tab.shutdown()
         window.close()
     return problems
+
+
+PRESENTATION_SIZES = {(1280, 800): True, (1024, 700): False}  # size: the page fits its width (no sideways scroll)
+TITLE_POINTS = 9  # the plots' titles at 100 %
+
+
+def check_presentation(app, percent: int = 200, screenshots: str | None = None) -> list[str]:
+    """The CNN tab in presentation mode at ``percent`` in windows of :data:`PRESENTATION_SIZES`:
+    each box of the network diagram inside it with its words inside the box, its text and the plots'
+    titles at ``percent`` of their size — also titles made while the mode is on (a new
+    architecture's maps and kernels, each snapshot's verdict) — and, where the page fits the
+    window's width, the diagram in sight whole. At 1024×700 the two columns at 200 % are wider than
+    the window and the page scrolls sideways, as presentation mode lets a page too large do."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import QRect, Qt
+    from PySide6.QtGui import QFontInfo
+    from PySide6.QtWidgets import QApplication
+
+    from kernelplay.gui.main_window import MainWindow
+    from kernelplay.gui.training.training_tab import TrainingTab
+    from screen_check import diagram_problems
+    from synthetic_digits import bar_digits
+
+    class Window(MainWindow):
+        @staticmethod
+        def _create_training_tab():
+            return TrainingTab(data=bar_digits(), backend="thread", threads=1, snapshot_interval=0.02,
+                               redraw_interval_ms=20)
+
+    window = Window()
+    window.show()
+    tab = window.training
+    window.tabs.setCurrentWidget(tab)
+    problems = []
+    base_px = QFontInfo(QApplication.font()).pixelSize()
+    presentation = window.classroom.presentation
+    try:
+        _wait(app, lambda: tab.latest_snapshot() is not None)
+        presentation.set_scale(percent)
+        presentation.set_active(True)
+        editor = tab.architecture_editor  # a new network while the mode is on: its maps and kernels anew
+        editor.channel_boxes[0].setValue(12)
+        tab.training_controls.reset_button.click()
+        _wait(app, lambda: tab.latest_snapshot().config == editor.config())
+        tab.training_controls.step_button.click()  # a new verdict over the scores
+        _wait(app, lambda: tab.latest_snapshot().step >= 1)
+        titles = {"feature maps": list(tab.feature_maps.titles.values()),
+                  "kernels": list(tab.filter_grid.titles.values()),
+                  "scores": [tab.scores_view.getPlotItem().titleLabel],
+                  "curves": [v.getPlotItem().titleLabel for v in tab.curves.findChildren(pg.PlotWidget)]}
+        for size, fits in PRESENTATION_SIZES.items():
+            window.setWindowState(Qt.WindowState.WindowNoState)  # full screen offscreen is its own size
+            window.resize(*size)
+            for _ in range(5):
+                app.processEvents()
+            where = f"{size[0]}×{size[1]} at {percent} %"
+            viewport = window.centralWidget().viewport()  # the pages scroll in presentation mode
+            seen = QRect(tab.diagram.mapTo(viewport, tab.diagram.rect().topLeft()), tab.diagram.size())
+            if fits and not viewport.rect().contains(seen):
+                problems.append(f"{where}: the diagram at {seen} is not all in sight in {viewport.rect()}")
+            problems += [f"{where}: {problem}" for problem in diagram_problems(tab.diagram)]
+            title_px = QFontInfo(tab.diagram.font()).pixelSize()
+            if title_px < percent / 100 * base_px - 1:
+                problems.append(f"{where}: the diagram's text is {title_px} px, at 100 % {base_px} px")
+            for name, labels in titles.items():
+                for label in labels:
+                    if label.opts.get("size") != f"{TITLE_POINTS * percent / 100:g}pt":
+                        problems.append(f"{where}: a title of the {name} is {label.opts.get('size')}: "
+                                        f"{label.text[:30]!r}")
+            if screenshots:
+                window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}.png"))
+    finally:
+        presentation.set_active(False)
+        tab.shutdown()
+        window.close()
+    return problems
+
+
+def test_the_cnn_tab_in_presentation_mode_at_200_percent(qapp):
+    problems = check_presentation(qapp, 200, os.environ.get("KERNELPLAY_SCREENSHOTS"))
+    assert problems == [], "\n".join(problems)
 
 
 def _run_scale(scale: str, settings: Path) -> subprocess.Popen:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont, QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from kernelplay.nn.snapshot import CurveHistory
+from kernelplay.gui.presentation import set_plot_title
 
 __all__ = ["TrainingCurves", "DigitsSeenAxis", "count_label"]
 
@@ -76,7 +77,7 @@ def _plot(title: str) -> pg.PlotWidget:
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()
-    item.setTitle(title, size="9pt")
+    set_plot_title(item, title)
     item.layout.setContentsMargins(1, 1, DigitsSeenAxis.OVERHANG, 1)  # room for the last tick's label
     item.setLabel("bottom", "digits seen")
     item.setMouseEnabled(False, False)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
+from kernelplay.gui.presentation import font_scale, set_plot_title
 from kernelplay.gui.training.mosaic import (ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box,
                                             mosaic, tile_at)
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
@@ -92,7 +93,8 @@ class FeatureMaps(ZoomingLayoutWidget):
         self.titles.clear()
         maps = [n for n in activations if n == "input" or n.startswith(("conv", "pool"))]
         for col, name in enumerate(maps):
-            title = self.ci.addLabel(self._title(name, activations[name].shape), row=0, col=col, size="9pt")
+            title = self.ci.addLabel("", row=0, col=col)
+            set_plot_title(title, self._title(name, activations[name].shape))
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
             kind = "input" if name == "input" else name.rstrip("0123456789")
@@ -100,7 +102,8 @@ class FeatureMaps(ZoomingLayoutWidget):
             self.ci.addItem(box, row=1, col=col)
             self.images[name], self.titles[name] = item, title
         for row, name in enumerate(("flatten", "fc1"), start=2):
-            title = self.ci.addLabel(self._title(name, activations[name].shape), row=row, col=0, size="9pt")
+            title = self.ci.addLabel("", row=row, col=0)
+            set_plot_title(title, self._title(name, activations[name].shape))
             item = pg.ImageItem(axisOrder="row-major")
             box = pg.ViewBox(lockAspect=False, invertY=True, enableMouse=False, enableMenu=False)
             box.setDefaultPadding(0.0)
@@ -108,9 +111,9 @@ class FeatureMaps(ZoomingLayoutWidget):
             box.setFixedHeight(16)
             box.setToolTip(_TIPS[name] + (" Click a unit to see how its value is computed." if name == "fc1" else ""))
             self.ci.addItem(box, row=row, col=1, colspan=len(maps) - 1)
-            self.ci.layout.setRowMaximumHeight(row, 20)
+            self.ci.layout.setRowMaximumHeight(row, round(20 * font_scale()))
             self.images[name], self.titles[name] = item, title
-        self.ci.layout.setRowMaximumHeight(0, 36)
+        self.ci.layout.setRowMaximumHeight(0, round(36 * font_scale()))  # two lines of title
         self.ci.layout.setRowStretchFactor(1, 1)
         self._mark_items = []  # cleared with the items they were drawn on
 

@@ -5,11 +5,12 @@ import numpy as np
 import pyqtgraph as pg
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainterPath, QPen
+from PySide6.QtGui import QAction, QColor, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
 from kernelplay.gui.bridge_menu import looks_like
 from kernelplay.common.colormaps import symmetric_limit
+from kernelplay.gui.presentation import set_plot_title, title_font
 from kernelplay.gui.theme import is_dark
 from kernelplay.gui.training.mosaic import (DARK_DIVERGING_MAP, DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape,
                                             image_view_box, mosaic, tile_at)
@@ -91,9 +92,6 @@ class FilterGrid(ZoomingLayoutWidget):
         self._layout_key: tuple | None = None
         self.colour_bar: pg.ColorBarItem | None = None
         self.title_lines = 2  # three narrower lines when the layers' titles do not fit side by side
-        self._title_font = QFont(self.font())
-        self._title_font.setPointSizeF(9)
-        self._title_font.setBold(True)  # measured bold: the widest a title can be
         self.frozen: tuple[int, ...] = ()  # conv1 channels training leaves unchanged
         self._locks: list[QGraphicsPathItem] = []
         self.menu_key: tuple[str, int, int] | None = None  # the slice right-clicked last
@@ -109,7 +107,8 @@ class FilterGrid(ZoomingLayoutWidget):
         self.titles.clear()
         for col, (name, weights) in enumerate(kernels.items()):
             c_out, c_in, k, _ = weights.shape
-            title = self.ci.addLabel("", row=0, col=col, size="9pt")
+            title = self.ci.addLabel("", row=0, col=col)
+            set_plot_title(title, "")
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
             self.ci.addItem(box, row=1, col=col)
@@ -147,7 +146,9 @@ class FilterGrid(ZoomingLayoutWidget):
         """Two lines per title if all fit side by side beside the colour bar, else three."""
         if not self.weights:
             return
-        metrics = QFontMetricsF(self._title_font)
+        font = title_font(self.font())
+        font.setBold(True)  # measured bold: the widest a title can be
+        metrics = QFontMetricsF(font)
 
         def widest(lines: list[str]) -> float:
             return max(metrics.horizontalAdvance(line.replace("<b>", "").replace("</b>", "")) for line in lines)

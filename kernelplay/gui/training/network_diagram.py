@@ -1,4 +1,6 @@
-"""The network drawn as its stages, left to right, each with its output shape (from the config)."""
+"""The network drawn as its stages, left to right, each with its output shape (from the config); in
+rows, the arrow turning back to the left, where the text (presentation mode's, say) is too large for
+one row of boxes."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,6 +32,8 @@ _COLOURS = {"input": "#e8e8e8", "conv": "#cfe0f3", "pool": "#d5ecd4", "flatten":
 
 
 _SHORT_TITLES = {"conv": "conv", "pool": "pool", "flatten": "flat"}
+_MARGIN = 4.0
+_ROW_GAP = 14.0  # between two rows: room for the arrow back to the left
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ class NetworkDiagram(QWidget):
 
     def __init__(self, config: NetworkConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)  # more rows where the boxes' words do not fit one
+        self.setSizePolicy(policy)
         self.setMouseTracking(True)
         self.setAccessibleName("Network diagram")
         self.stages: list[Stage] = []
@@ -94,19 +100,59 @@ class NetworkDiagram(QWidget):
         self.config = config
         self.stages = stages_of(config)
         self.setToolTip("")
+        self.updateGeometry()  # as many boxes, as many rows
         self.update()
 
+    # --- geometry: boxes of one width, in as few rows as keep each box's shortest words whole ---
+
+    def _box_height(self) -> float:
+        return max(46.0, 2 * self.fontMetrics().lineSpacing() + 12)
+
+    def _narrowest_box(self) -> float:
+        """The width a box needs for the shortest title and shape of any stage."""
+        title_metrics, shape_metrics = (QFontMetricsF(font) for font in self._fonts())
+        return max((max(title_metrics.horizontalAdvance(s.titles()[-1]), shape_metrics.horizontalAdvance(s.shape_texts()[-1]))
+                    for s in self.stages), default=0.0) + 4 + 2  # 2 px inside each side, and the frame
+
+    def _columns(self, width: float) -> tuple[int, float, float]:
+        """(boxes per row, box width, arrow gap) for a diagram ``width`` wide; the rows share the
+        boxes out evenly (8 boxes in two rows: 4 and 4)."""
+        n = max(len(self.stages), 1)
+        arrow = 16.0 if width >= 100 * n else 10.0
+        room = width - 2 * _MARGIN
+        fit = max(1, min(n, int((room + arrow) // (self._narrowest_box() + arrow))))
+        rows = -(-n // fit)
+        columns = -(-n // rows)
+        return columns, max((room - arrow * (columns - 1)) / columns, 1.0), arrow
+
+    def rows(self, width: float | None = None) -> int:
+        columns = self._columns(self.width() if width is None else width)[0]
+        return -(-max(len(self.stages), 1) // columns)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        rows = self.rows(width)
+        return round(2 * _MARGIN + rows * self._box_height() + (rows - 1) * _ROW_GAP)
+
     def sizeHint(self) -> QSize:
-        return QSize(800, max(54, 2 * self.fontMetrics().lineSpacing() + 20))
+        return QSize(800, self.heightForWidth(800))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(400, self.sizeHint().height())
+        return QSize(round(self._narrowest_box() + 2 * _MARGIN), round(self._box_height() + 2 * _MARGIN))
 
     def stage_rects(self) -> list[QRectF]:
-        n = len(self.stages)
-        arrow = 16.0 if self.width() >= 100 * n else 10.0
-        width = (self.width() - 8 - arrow * (n - 1)) / max(n, 1)
-        return [QRectF(4 + i * (width + arrow), 4, width, self.height() - 8) for i in range(n)]
+        columns, width, arrow = self._columns(self.width())
+        rows = self.rows()
+        height = (self.height() - 2 * _MARGIN - (rows - 1) * _ROW_GAP) / rows
+        return [QRectF(_MARGIN + (i % columns) * (width + arrow), _MARGIN + (i // columns) * (height + _ROW_GAP),
+                       width, height) for i in range(len(self.stages))]
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self.updateGeometry()
+        super().changeEvent(event)
 
     def _fonts(self) -> tuple[QFont, QFont]:
         title_font = QFont(self.font())
@@ -162,14 +208,30 @@ class NetworkDiagram(QWidget):
             painter.setFont(shape_font)
             painter.drawText(bottom, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, shape)
         painter.setPen(QPen(QColor("#606060"), 1.5))
-        painter.setBrush(QColor("#606060"))
         for left, right in zip(rects, rects[1:]):
-            y = left.center().y()
-            x0, x1 = left.right() + 2, right.left() - 2
-            painter.drawLine(QPointF(x0, y), QPointF(x1 - 4, y))
-            head = QPainterPath(QPointF(x1, y))
-            head.lineTo(x1 - 6, y - 4)
-            head.lineTo(x1 - 6, y + 4)
-            head.closeSubpath()
-            painter.drawPath(head)
+            if right.top() == left.top():  # beside it: straight on
+                y = left.center().y()
+                x0, x1 = left.right() + 2, right.left() - 2
+                painter.drawLine(QPointF(x0, y), QPointF(x1 - 4, y))
+                _arrow_head(painter, QPointF(x1, y), QPointF(1, 0))
+            else:  # the next row: down, back to the left, down into the box
+                middle = (left.bottom() + right.top()) / 2
+                x0, x1 = left.center().x(), right.center().x()
+                path = QPainterPath(QPointF(x0, left.bottom() + 1))
+                path.lineTo(x0, middle)
+                path.lineTo(x1, middle)
+                path.lineTo(x1, right.top() - 5)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPath(path)
+                _arrow_head(painter, QPointF(x1, right.top() - 1), QPointF(0, 1))
         painter.end()
+
+
+def _arrow_head(painter: QPainter, tip: QPointF, direction: QPointF) -> None:
+    """A filled head at ``tip`` pointing along ``direction`` (a unit vector along x or y)."""
+    back, side = tip - direction * 6, QPointF(-direction.y(), direction.x()) * 4
+    head = QPainterPath(tip)
+    head.lineTo(back + side)
+    head.lineTo(back - side)
+    head.closeSubpath()
+    painter.fillPath(head, QColor("#606060"))

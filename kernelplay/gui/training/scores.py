@@ -5,9 +5,10 @@ import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetricsF
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetricsF
 
+from kernelplay.gui.presentation import set_plot_title, title_font
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
 
 __all__ = ["ScoresView", "RIGHT_COLOUR", "WRONG_COLOUR", "UNKNOWN_COLOUR", "OTHER_COLOUR"]
@@ -45,15 +46,21 @@ class ScoresView(pg.PlotWidget):
         self.bars = pg.BarGraphItem(x=np.arange(10), height=self.scores, width=0.72, brushes=[OTHER_COLOUR] * 10,
                                     pen=pg.mkPen(None))
         plot.addItem(self.bars)
-        plot.setTitle("scores (softmax)", size="9pt")
+        set_plot_title(plot, "scores (softmax)")
         self._title = ""
         self._verdicts: list[str] = []
-        self._title_font = QFont(self.font())
-        self._title_font.setPointSizeF(9)
-        self._title_font.setBold(True)  # the widest the title can be (its digit is bold)
-        # the ten digits under the bars apart, however narrow the row gets (a unit's pane beside it)
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        # the ten digits under the bars apart, however narrow the row gets (a unit's pane beside
+        # it), at the font in use: twice as wide in presentation mode at 200 %, as the title is
         digit = QFontMetricsF(self.font()).horizontalAdvance("0")
         self.setMinimumWidth(int(10 * (digit + 8) + 4 * digit + 24))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_width()
+        super().changeEvent(event)
 
     def prediction_colour(self) -> QColor:
         if self.label is None:
@@ -84,14 +91,16 @@ class ScoresView(pg.PlotWidget):
         """The longest verdict that fits the plot's width (the words go first, the numbers stay)."""
         if not self._verdicts:
             return
-        metrics = QFontMetricsF(self._title_font)
+        font = title_font(self.font())
+        font.setBold(True)  # the widest the title can be (its digit is bold)
+        metrics = QFontMetricsF(font)
         # the plot item grows to fit its title, so the room is the view's less the axis beside the title
         plot = self.getPlotItem()
         room = self.viewport().width() - (plot.width() - plot.getViewBox().width()) - 6
         title = next((t for t in self._verdicts if metrics.horizontalAdvance(_plain(t)) <= room), self._verdicts[-1])
         if title != self._title:  # re-laying the title is the dearest part of an update
             self._title = title
-            self.getPlotItem().setTitle(title, size="9pt")
+            set_plot_title(self.getPlotItem(), title)
 
     def class_at(self, position) -> int | None:
         """The digit whose column (bar and the gap around it) is under ``position`` (view pixels)."""

@@ -1,9 +1,11 @@
-"""The timeline under the views: a slider over the run's checkpoints, its right end the live network."""
+"""The timeline under the views: a slider over the run's checkpoints, its right end the live network.
+One row; two (the buttons under the slider) where the text is too large for one, as in presentation
+mode."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
 __all__ = ["TimelineBar", "short_count"]
 
@@ -49,23 +51,64 @@ class TimelineBar(QWidget):
         self.slider.setPageStep(1)
         self.slider.setMinimumWidth(80)
         self.step_label = QLabel()
-        self.step_label.setMinimumWidth(int(QFontMetricsF(self.step_label.font()).horizontalAdvance(_WIDEST_LABEL)) + 4)
         self.live_button = QPushButton("Live")
         self.live_button.setToolTip("Back to the network being trained now.")
         self.resume_button = QPushButton("Resume from here…")
         self.resume_button.setToolTip("Train on from this step: the later checkpoints and curve points are "
                                       "dropped (you will be asked first).")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.caption)
-        row.addWidget(self.slider, 1)
-        row.addWidget(self.step_label)
-        row.addWidget(self.live_button)
-        row.addWidget(self.resume_button)
+        self._top, self._bottom = QHBoxLayout(), QHBoxLayout()
+        self._top.addWidget(self.caption)
+        self._top.addWidget(self.slider, 1)
+        self._top.addWidget(self.step_label)
+        self._bottom.addStretch(1)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(0, 0, 0, 0)
+        rows.addLayout(self._top)
+        rows.addLayout(self._bottom)
+        self.one_row = False
+        self._fit_label()
+        self._arrange(one_row=True)
         self.slider.valueChanged.connect(self._on_slider_moved)
         self.live_button.clicked.connect(self.live_chosen)
         self.resume_button.clicked.connect(self._on_resume_clicked)
         self._refresh()
+
+    # --- one row or two ---------------------------------------------------------------------------------
+
+    def _fit_label(self) -> None:
+        """The step label as wide as its widest text at the font in use (it grows in presentation mode)."""
+        self.step_label.setMinimumWidth(int(QFontMetricsF(self.step_label.font()).horizontalAdvance(_WIDEST_LABEL)) + 4)
+
+    def _widths(self) -> tuple[int, int]:
+        """(one row, two rows): the least width of each arrangement."""
+        gap = self._top.spacing()
+        top = sum(w.minimumSizeHint().expandedTo(w.minimumSize()).width() + gap
+                  for w in (self.caption, self.slider, self.step_label))
+        buttons = sum(w.minimumSizeHint().width() + gap for w in (self.live_button, self.resume_button))
+        return top + buttons, max(top, buttons)
+
+    def _arrange(self, one_row: bool) -> None:
+        if one_row == self.one_row:
+            return
+        self.one_row = one_row
+        target = self._top if one_row else self._bottom
+        for button in (self.live_button, self.resume_button):
+            target.addWidget(button)  # taken out of the other row
+        self.updateGeometry()  # one row's height, or two
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(self._widths()[1], hint.height())  # narrower than that: two rows
+
+    def resizeEvent(self, event) -> None:
+        self._arrange(one_row=event.size().width() >= self._widths()[0])
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_label()
+            self._arrange(one_row=self.width() >= self._widths()[0])
+        super().changeEvent(event)
 
     @property
     def live(self) -> bool:
