@@ -4,8 +4,9 @@ A 5×5 conv from 16 to 36 channels costs 400 multiply-adds per output value done
 convolution theorem it is one product per frequency instead — a ``(N, C_in) @ (C_in, C_out)``
 matrix product at each of the ``L × (L/2 + 1)`` frequencies of a real 2-D FFT of size ``L`` —
 with the transforms on top. On the default network's conv2 (batch 64, one core) that took the
-forward from 3.2 to ~1.9 ms and the backward from 6.4 to ~2.6 ms (``benchmarks/bench_cnn.py``).
-The first conv (one input channel) has no product to save and stays direct.
+forward from 3.4 to 2.3 ms and forward + backward from 10.3 to 4.8 ms (``benchmarks/bench_cnn.py
+--conv``); below ~8 images the transforms cost more than they save. The first conv (one input
+channel) has no product to save and stays direct.
 
 The transforms are circular, so each map is zero-padded to ``L ≥ H + p`` (``p = k // 2``): the
 taps that hang over an edge then read zeros, exactly as the 'same' zero padding does. The kernel
