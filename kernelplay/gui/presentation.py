@@ -10,6 +10,7 @@ outside it they keep zooming the playground's images.
 """
 from __future__ import annotations
 
+import math
 import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
@@ -24,6 +25,7 @@ __all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "TI
 
 SCALE_STEP = 25  # percent per Ctrl+= or Ctrl+−
 TITLE_POINTS = 9  # the plots' titles at 100 %
+_TITLE_ROW_PX = 30  # pyqtgraph's row for a plot's title, at 100 %
 TEXT_SIZE_KEYS = {"larger": ("Ctrl+=", "Ctrl++"), "smaller": ("Ctrl+-",), "normal": ("Ctrl+0",)}
 TEXT_SIZE_DATA = "text-size"
 _BASE_FONT = "kernelplay_base_font"
@@ -64,6 +66,14 @@ def set_plot_title(item, text: str, points: float = TITLE_POINTS) -> None:
         label.setText(text, size=size)
     else:
         item.setTitle(text, size=size)
+        _fit_title_row(item, font_scale())
+
+
+def _fit_title_row(plot, scale: float) -> None:
+    """A PlotItem's title row as tall as its title (pyqtgraph fixes it at 30 px: one line at 100 %)."""
+    height = max(round(_TITLE_ROW_PX * scale), math.ceil(plot.titleLabel.item.boundingRect().height()))
+    plot.titleLabel.setMaximumHeight(height)
+    plot.layout.setRowFixedHeight(0, height)
 
 
 def title_font(font: QFont, points: float = TITLE_POINTS) -> QFont:
@@ -108,6 +118,9 @@ def apply_plot_fonts(root: QWidget, scale: float) -> None:
                 size = item._kp_size
                 if size.endswith("pt"):
                     item.setText(item.text, size=f"{float(size[:-2]) * scale:g}pt")
+                    plot = item.parentItem()
+                    if isinstance(plot, pg.PlotItem) and plot.titleLabel is item and item.isVisible():
+                        _fit_title_row(plot, scale)
 
 
 class Presentation(QObject):

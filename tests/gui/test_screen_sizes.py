@@ -166,6 +166,10 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
                     if label.opts.get("size") != f"{TITLE_POINTS * percent / 100:g}pt":
                         problems.append(f"{where}: a title of the {name} is {label.opts.get('size')}: "
                                         f"{label.text[:30]!r}")
+                    needed = label.item.boundingRect().height()
+                    if label.isVisible() and label.size().height() < needed - 1:  # a plot's title row
+                        problems.append(f"{where}: a title of the {name} is cut: {label.size().height():.0f} px "
+                                        f"of {needed:.0f}: {label.text[:30]!r}")
             if screenshots:
                 window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}.png"))
     finally:
