@@ -11,12 +11,12 @@ blocks of that one array, summed; its input gradient is the same products transp
 its odd ones, so :class:`FastMaxPool2D` compares long contiguous runs. A batch of
 :data:`SPECTRAL_MIN_BATCH` images or more takes the deeper convs through FFTs instead
 (:mod:`kernelplay.nn.fast.spectral`): one small matrix product per frequency in place of the k²
-products per position, which took a training step of the default network from ~15.2 to ~11.1 ms
+products per position, which took a training step of the default network from ~15.2 to ~10.6 ms
 on one core.
 
 What it buys (``benchmarks/bench_cnn.py``, 2 cores, batch 64): with the replicas of
-:mod:`kernelplay.nn.fast.replica`, ~4,500–4,900 training digits/s, 1.03–1.25× PyTorch CPU; a plain
-im2col conv trained at ~3,050. The readable layers of :mod:`kernelplay.nn.layers` compute the same
+:mod:`kernelplay.nn.fast.replica`, ~8,600–9,400 training digits/s, 1.25–1.35× PyTorch CPU (the
+direct convs alone: ~6,650, 0.99×; a plain im2col conv: ~3,050). The readable layers of :mod:`kernelplay.nn.layers` compute the same
 values (the tests hold each to the other and to naive loops).
 
 Parameters are not created here: ``params`` / ``grads`` are bound to the network's arrays
