@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 from kernelplay.gui.settings import THEMES
 from kernelplay.gui.text_scale import reach_styled_widgets, restyle_all
 
-__all__ = ["THEME_NAMES", "Theme", "apply_plot_theme", "blend", "contrast_ratio", "dark_palette", "is_dark",
-           "readable_ink"]
+__all__ = ["INK_KINDS", "THEME_NAMES", "Theme", "apply_plot_theme", "blend", "contrast_ratio", "dark_palette",
+           "ink", "is_dark", "keep_ink", "readable_ink"]
 
 THEME_NAMES = {"system": "Follow the &System", "light": "&Light", "dark": "&Dark"}
 _DARK = {  # role → colour; disabled text is dimmer (set below)
@@ -85,6 +85,76 @@ def readable_ink(fill: QColor) -> QColor:
     mid red or grey, gives 4.6:1 either way)."""
     black, white = QColor("black"), QColor("white")
     return black if contrast_ratio(fill, black) >= contrast_ratio(fill, white) else white
+
+
+# Text that says something by its colour: a caption's mid-tone, an error's red, a done note's green,
+# the orange of a past step. The light colours are those the views were drawn with; the dark ones
+# their counterparts. :func:`ink` darkens or lightens either further where a palette's ground
+# would leave it under MIN_CONTRAST.
+INK_KINDS = {  # kind → (on a light ground, on a dark one)
+    "muted": ("#555555", "#a9a9ae"),
+    "error": ("#b3261e", "#ff8a80"),
+    "good": ("#2f4f2f", "#9fd4a6"),
+    "past": ("#9c5000", "#f0a454"),
+}
+MIN_CONTRAST = 4.5  # WCAG's for body text
+
+
+def ink(kind: str, ground: QColor) -> QColor:
+    """The colour of ``kind`` text (a key of :data:`INK_KINDS`) on ``ground``: its light or dark
+    variant, moved towards black or white until it reads at :data:`MIN_CONTRAST` or better."""
+    colour = QColor(INK_KINDS[kind][ground.lightness() < 128])
+    extreme = readable_ink(ground)
+    share = 0.0
+    while contrast_ratio(blend(colour, extreme, share), ground) < MIN_CONTRAST and share < 1:
+        share += 0.05
+    return blend(colour, extreme, min(share, 1.0))
+
+
+_INK_ROLES = (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text, QPalette.ColorRole.ButtonText)
+
+
+class _Ink(QObject):
+    """Keeps a widget's text roles at :func:`ink` of its kind on the ground it now has, through
+    every change of palette (a theme chosen, the desktop's scheme)."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.kind: str | None = None
+        self.ground = QPalette.ColorRole.Window
+        self._widget = widget
+        widget.installEventFilter(self)
+
+    def apply(self) -> None:
+        widget = self._widget
+        if self.kind is None:
+            if widget.testAttribute(Qt.WidgetAttribute.WA_SetPalette):
+                widget.setPalette(QPalette())  # inherit every role again (the keeper owns the widget's palette)
+            return
+        colour = ink(self.kind, widget.palette().color(self.ground))
+        if any(widget.palette().color(role) != colour for role in _INK_ROLES):
+            palette = QPalette(widget.palette())
+            for role in _INK_ROLES:
+                palette.setColor(role, colour)
+            widget.setPalette(palette)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.apply()  # a no-op when the colours are already right: no loop
+        return False
+
+
+def keep_ink(widget: QWidget, kind: str | None, ground: QPalette.ColorRole = QPalette.ColorRole.Window) -> None:
+    """Draw ``widget``'s text in the ``kind`` of :data:`INK_KINDS` (None: the palette's own text)
+    against its ``ground`` role (Window for a label, Base for a text field), now and after any
+    change of palette: a colour written in a style sheet stays the light theme's in the dark."""
+    keeper = widget.findChild(_Ink, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    if keeper is None:
+        if kind is None:
+            return
+        keeper = _Ink(widget)
+    keeper.kind, keeper.ground = kind, ground
+    keeper.apply()
 
 
 def apply_plot_theme(root: QWidget) -> None:

@@ -156,3 +156,68 @@ def test_the_mistakes_page_follows_the_palette_and_its_counts_stay_readable(qtbo
         ground = tiles.pixelColor(tile.right() - 6, tile.bottom() - 6).getRgb()[:3]  # beside the bars, below them
         assert ground == base, (ground, base)
         assert _contrast(gallery.palette().color(gallery.palette().ColorRole.Text).getRgb(), ground) >= 7
+
+
+def _text_contrast(widget, ground_role=None):
+    """The contrast of a widget's text against its ground, read from its pixels: the ground is the
+    commonest colour, the ink the pixel farthest from it in luminance (antialiasing only lowers it)."""
+    from collections import Counter
+
+    image = widget.grab().toImage()
+    pixels = [image.pixelColor(x, y).getRgb()[:3] for x in range(image.width()) for y in range(image.height())]
+    ground = Counter(pixels).most_common(1)[0][0]
+    ink = max(pixels, key=lambda p: abs(_luminance(p) - _luminance(ground)))
+    return _contrast(ground, ink), ground, ink
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_training_tabs_coloured_texts_stay_readable_in_both_themes(qtbot, themed, theme, tmp_path):
+    """The note under the controls (done in green, an error in red), a learning rate the optimiser
+    refuses, the timeline's past step and the Network page's captions: ≥ 4.5:1 on their ground."""
+    from PySide6.QtTest import QTest
+    from training_tabs import TIMEOUT, shown_tab, step_to
+
+    with shown_tab(qtbot, snapshot_interval=0.0, redraw_interval_ms=10, threads=1) as tab:
+        themed.classroom.set_theme(theme)
+        dark = theme == "dark"
+        qtbot.waitUntil(lambda: is_dark(tab.reason_label) == dark, timeout=2000)
+        readings = {}
+        step_to(qtbot, tab, 2)
+        tab.save_model(tmp_path / "model.npz")
+        qtbot.waitUntil(lambda: "Saved the model" in tab.reason_label.text(), timeout=TIMEOUT)
+        readings["done note"] = _text_contrast(tab.reason_label)
+        broken = tmp_path / "broken.npz"
+        broken.write_bytes(b"not a zip file at all")
+        assert not tab.load_model(broken)
+        readings["error note"] = _text_contrast(tab.reason_label)
+        ink = readings["error note"][2]
+        assert ink[0] > ink[1] + 60, ink  # red, as an error
+        rate = tab.training_controls.learning_rate_box
+        rate.lineEdit().selectAll()
+        QTest.keyClicks(rate.lineEdit(), "-1")  # a rate the optimiser refuses: the text turns red
+        readings["refused rate"] = _text_contrast(rate.lineEdit())
+        assert readings["refused rate"][2][0] > readings["refused rate"][2][1] + 60
+        rate.setCurrentText("0.002")
+        timeline = tab.time_travel.timeline
+        qtbot.waitUntil(lambda: len(timeline.points) == 3, timeout=TIMEOUT)
+        timeline.slider.setFocus()
+        qtbot.keyClick(timeline.slider, Qt.Key.Key_Left)
+        qtbot.keyClick(timeline.slider, Qt.Key.Key_Left)
+        qtbot.waitUntil(lambda: not timeline.live, timeout=TIMEOUT)
+        readings["past step"] = _text_contrast(timeline.step_label)
+        timeline.live_button.click()
+        maps = tab.feature_maps
+        QTest.mouseClick(maps.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         maps.position_of("conv1", 0, 3, 3))
+        view = tab.units.view
+        qtbot.waitUntil(lambda: view.explanation() is not None and view.context.text() != "", timeout=5000)
+        for name in ("context", "channels_caption", "detail_caption"):
+            label = getattr(view, name)
+            if label.isVisible() and label.text():
+                readings[name] = _text_contrast(label)
+        tab.units.tabs.setCurrentWidget(tab.units.looks)
+        qtbot.waitUntil(lambda: "With the weights" in tab.units.looks.status.text(), timeout=5000)
+        readings["looks status"] = _text_contrast(tab.units.looks.status)
+        assert {"context", "channels_caption"} <= set(readings)
+        low = {name: reading for name, reading in readings.items() if reading[0] < 4.5}
+        assert not low, (theme, low)

@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from kernelplay.gui.qt_arrays import array_to_qimage
+from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training.unit_grids import MARK_COLOUR
 from kernelplay.nn.network import Network
 from kernelplay.nn.top_activating import TopActivating, top_activating
@@ -156,7 +157,7 @@ class ChannelLooks(QWidget):
         self.caption.setWordWrap(True)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #555555;")
+        keep_ink(self.status, "muted")
         self.digits = DigitTiles()
         self.digits.setToolTip("Click a digit to make it the probe and explain its strongest unit.")
         self.digits.tile_clicked.connect(self._on_tile_clicked)

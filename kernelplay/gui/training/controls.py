@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from kernelplay.nn.config import KERNEL_SIZES, MAX_CHANNELS, MAX_FC_WIDTH, MAX_S
 from kernelplay.nn.optim import check_learning_rate
 from kernelplay.nn.schedule import DECAY_EPOCHS, DECAY_FLOOR
 from kernelplay.nn.worker import DEFAULT_LEARNING_RATE
+from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training.note_label import NoteLabel
 
 __all__ = ["TrainingControls", "ArchitectureEditor", "ModelFileButtons", "LEARNING_RATES", "BATCH_SIZES",
@@ -33,7 +35,6 @@ __all__ = ["TrainingControls", "ArchitectureEditor", "ModelFileButtons", "LEARNI
 LEARNING_RATES = ("0.0001", "0.0003", "0.001", "0.002", "0.003", "0.01", "0.03", "0.1", "1", "10")
 BATCH_SIZES = (8, 16, 32, 64, 128, 256, 512)
 OPTIMIZER_NAMES = {"Adam": "adam", "SGD + momentum": "sgd"}  # shown → kernelplay.nn.optim.OPTIMIZERS
-_ERROR_STYLE = "QComboBox { color: #b3261e; }"
 
 
 class _RateCheckBox(QCheckBox):
@@ -171,9 +172,9 @@ class TrainingControls(QGroupBox):
     def _on_learning_rate_edited(self, text: str) -> None:
         value = self._chosen_rate(text)
         if value is None:
-            self.learning_rate_box.setStyleSheet(_ERROR_STYLE)
+            keep_ink(self.learning_rate_box, "error", QPalette.ColorRole.Base)
             return
-        self.learning_rate_box.setStyleSheet("")
+        keep_ink(self.learning_rate_box, None)
         self.show_rate_in_use(value)  # a chosen rate starts its decay anew
         self.learning_rate_chosen.emit(value)
 

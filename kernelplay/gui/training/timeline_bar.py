@@ -7,6 +7,8 @@ from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
+from kernelplay.gui.theme import keep_ink
+
 __all__ = ["TimelineBar", "short_count"]
 
 TIMELINE_TIP = ("Drag back through the run: every view — kernels, feature maps, scores, the confusion matrix — "
@@ -14,7 +16,6 @@ TIMELINE_TIP = ("Drag back through the run: every view — kernels, feature maps
                 "dense early, when the network changes fast, and sparser later. Drag to the right end to "
                 "return to the live network.")
 _WIDEST_LABEL = "step 888,888 · 888k digits"
-_PAST_STYLE = "color: #b35c00;"  # orange: not the live network
 
 
 def short_count(value: int) -> str:
@@ -135,11 +136,11 @@ class TimelineBar(QWidget):
         if self.live or not self.points:
             count = len(self.points)
             self.step_label.setText("<b>live</b>" + (f" · {count:,} checkpoint{'' if count == 1 else 's'}" if count else ""))
-            self.step_label.setStyleSheet("")
+            keep_ink(self.step_label, None)
         else:
             step, seen = self.points[self.position_of(self.viewed_step)]
             self.step_label.setText(f"<b>step {step:,}</b> · {short_count(seen)} digits")
-            self.step_label.setStyleSheet(_PAST_STYLE)
+            keep_ink(self.step_label, "past")  # orange: not the live network
 
     @Slot(int)
     def _on_slider_moved(self, position: int) -> None:

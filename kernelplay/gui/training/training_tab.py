@@ -38,6 +38,7 @@ from kernelplay.gui.training.session import TrainingSession
 from kernelplay.gui.training.time_travel import TimeTravel
 from kernelplay.gui.training.unit_inspector import UnitInspector
 from kernelplay.gui.text_scale import keep_fitted_width
+from kernelplay.gui.theme import keep_ink
 
 __all__ = ["TrainingTab"]
 
@@ -209,7 +210,7 @@ class TrainingTab(QWidget):
         try:
             network = Network.load(path)
         except ModelFileError as exc:
-            self._post(f"Could not load the model: {exc}")
+            self._post(f"Could not load the model: {exc}", error=True)
             return False
         self.architecture_editor.show_config(network.config)
         self.session.load_network(network)
@@ -233,7 +234,7 @@ class TrainingTab(QWidget):
     # --- controls -------------------------------------------------------------------------------
 
     def _post(self, text: str, *, error: bool = False) -> None:
-        self.reason_label.setStyleSheet("color: #b3261e;" if error else "color: #2f4f2f;")
+        keep_ink(self.reason_label, "error" if error else "good")
         self.reason_label.set_note(text)
         self.message_posted.emit(text)
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, 
 
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
+from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training import unit_pieces, unit_text
 from kernelplay.gui.training.unit_channels import ChannelList
 from kernelplay.gui.training.unit_grids import GridStrip
@@ -28,7 +29,6 @@ from kernelplay.nn.explain_unit import (ConvExplanation, DenseExplanation, PoolE
 
 __all__ = ["UnitView", "same_unit"]
 
-CAPTION_STYLE = "color: #555555;"
 MIN_ROWS, MAX_ROWS = 2.5, 8.5  # input maps in sight at once (a 0.5 says there are more): 40 % of the pane
 LINES_STYLE = "font-size: 14px;"
 
@@ -37,8 +37,10 @@ def same_unit(a: UnitExplanation | None, b: UnitExplanation | None) -> bool:
     return a is not None and b is not None and (a.stage, a.channel, a.row, a.col) == (b.stage, b.channel, b.row, b.col)
 
 
-def _label(style: str = "", rich: bool = True) -> QLabel:
+def _label(style: str = "", rich: bool = True, caption: bool = False) -> QLabel:
     label = QLabel()
+    if caption:
+        keep_ink(label, "muted")
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -70,9 +72,9 @@ class UnitView(Playback, QWidget):
         self._player.playing_changed.connect(self.playing_changed)
 
         self.header = _label("font-size: 14px;")
-        self.context = _label(CAPTION_STYLE)
+        self.context = _label(caption=True)
         self.step_label = _label(rich=False)
-        self.channels_caption = _label(CAPTION_STYLE)
+        self.channels_caption = _label(caption=True)
         self.channels = ChannelList()
         self.channels.channel_clicked.connect(self.go_to_step)
         # a deep unit has up to 64 input maps: they scroll on their own, the sums stay in sight
@@ -82,13 +84,13 @@ class UnitView(Playback, QWidget):
         self.channels_area.setFrameShape(QFrame.Shape.NoFrame)
         self.channels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.channels_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        self.detail_caption = _label(CAPTION_STYLE)
+        self.detail_caption = _label(caption=True)
         self.grids = GridStrip()
         self.table = _label()
         self.table.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
         self.table.linkActivated.connect(self._on_link_activated)
         self.lines = _label(LINES_STYLE)
-        self.note = _label(CAPTION_STYLE)
+        self.note = _label(caption=True)
         self._buttons: dict[str, QToolButton] = {}
         self._build()
         self._refresh()
