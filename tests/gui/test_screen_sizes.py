@@ -108,8 +108,9 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
     each box of the network diagram inside it with its words inside the box, its text and the plots'
     titles at ``percent`` of their size — also titles made while the mode is on (a new
     architecture's maps and kernels, each snapshot's verdict) — and, where the page fits the
-    window's width, the diagram in sight whole. At 1024×700 the two columns at 200 % are wider than
-    the window and the page scrolls sideways, as presentation mode lets a page too large do."""
+    window's width, the diagram in sight whole; no text of the controls' fields, boxes and buttons
+    wider than its room. At 1024×700 the two columns at 200 % are wider than the window and the
+    page scrolls sideways, as presentation mode lets a page too large do."""
     import pyqtgraph as pg
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QFontInfo
@@ -117,7 +118,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
 
     from kernelplay.gui.main_window import MainWindow
     from kernelplay.gui.training.training_tab import TrainingTab
-    from screen_check import diagram_problems
+    from screen_check import cut_texts, diagram_problems
     from synthetic_digits import bar_digits
 
     class Window(MainWindow):
@@ -158,6 +159,8 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
             if fits and not viewport.rect().contains(seen):
                 problems.append(f"{where}: the diagram at {seen} is not all in sight in {viewport.rect()}")
             problems += [f"{where}: {problem}" for problem in diagram_problems(tab.diagram)]
+            for controls in (tab.training_controls, tab.architecture_editor):  # each field's text whole
+                problems += [f"{where}: {problem}" for problem in cut_texts(controls)]
             title_px = QFontInfo(tab.diagram.font()).pixelSize()
             if title_px < percent / 100 * base_px - 1:
                 problems.append(f"{where}: the diagram's text is {title_px} px, at 100 % {base_px} px")

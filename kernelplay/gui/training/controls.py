@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtCore import QRect, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QStyle,
+    QStyleOptionComboBox,
     QWidget,
 )
 
@@ -53,6 +54,23 @@ class _RateCheckBox(QCheckBox):
 
     def minimumSizeHint(self) -> QSize:
         return self._widened(super().minimumSizeHint())
+
+
+class _RateBox(QComboBox):
+    """An editable combo box whose text field holds its widest rate (or the text typed) whole, at
+    any text size: an editable box asks only for room for a few characters, and at 200 % its
+    field showed 49 px of "0.002"'s 69."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        metrics = self.fontMetrics()
+        text = max(metrics.horizontalAdvance(t) for t in (*LEARNING_RATES, self.currentText()))
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        option.rect = QRect(0, 0, hint.width(), hint.height())
+        room = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option,
+                                           QStyle.SubControl.SC_ComboBoxEditField, self).width()
+        return QSize(hint.width() + max(0, text + 4 - room), hint.height())  # 4: QLineEdit's 2 px a side
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -95,7 +113,7 @@ class TrainingControls(QGroupBox):
         buttons.addWidget(self.play_button, 2)
         buttons.addWidget(self.step_button, 1)
         buttons.addWidget(self.reset_button, 1)
-        self.learning_rate_box = QComboBox()
+        self.learning_rate_box = _RateBox()
         self.learning_rate_box.setEditable(True)
         self.learning_rate_box.addItems(LEARNING_RATES)
         self.learning_rate_box.setCurrentText(f"{DEFAULT_LEARNING_RATE:g}")
