@@ -34,13 +34,10 @@ def _wait(app, condition, timeout: float = 10.0) -> None:
         time.sleep(0.005)
 
 
-def check_sizes(app, screenshots: str | None = None) -> list[str]:
-    """Show the main window, train a few steps, and check both tabs at every size: the problems
-    found, each naming the size, the tab and the widget."""
+def _window_training_bar_digits():
+    """The main window with its training tab on synthetic bar digits in a thread (fast steps)."""
     from kernelplay.gui.main_window import MainWindow
     from kernelplay.gui.training.training_tab import TrainingTab
-    from kernelplay.nn.config import MAX_CHANNELS, MAX_STAGES
-    from screen_check import window_problems
     from synthetic_digits import bar_digits
 
     class Window(MainWindow):
@@ -49,7 +46,16 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
             return TrainingTab(data=bar_digits(), backend="thread", threads=1, snapshot_interval=0.02,
                                redraw_interval_ms=20)
 
-    window = Window()
+    return Window()
+
+
+def check_sizes(app, screenshots: str | None = None) -> list[str]:
+    """Show the main window, train a few steps, and check both tabs at every size: the problems
+    found, each naming the size, the tab and the widget."""
+    from kernelplay.nn.config import MAX_CHANNELS, MAX_STAGES
+    from screen_check import window_problems
+
+    window = _window_training_bar_digits()
     window.show()
     tab = window.training
     problems = []
@@ -116,18 +122,9 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
     from PySide6.QtGui import QFontInfo
     from PySide6.QtWidgets import QApplication
 
-    from kernelplay.gui.main_window import MainWindow
-    from kernelplay.gui.training.training_tab import TrainingTab
     from screen_check import cut_texts, diagram_problems
-    from synthetic_digits import bar_digits
 
-    class Window(MainWindow):
-        @staticmethod
-        def _create_training_tab():
-            return TrainingTab(data=bar_digits(), backend="thread", threads=1, snapshot_interval=0.02,
-                               redraw_interval_ms=20)
-
-    window = Window()
+    window = _window_training_bar_digits()
     window.show()
     tab = window.training
     window.tabs.setCurrentWidget(tab)
