@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from kernelplay.common.text import format_number, format_significant
+from kernelplay.gui.playground.kernel_cell import CELL_DECIMALS, KernelCell, parse_number
+from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training.note_label import NoteLabel
 from kernelplay.imaging.kernels import (
     KERNEL_SIZES,
@@ -39,21 +38,10 @@ from kernelplay.imaging.kernels import (
 
 CUSTOM = "custom"
 DEFAULT_PRESET = "sharpen"  # what a new user sees first: a visible change, as on setosa.io
-_INVALID_STYLE = "background: #ffd6d6; border: 2px solid #d00000;"
-_PENDING_STYLE = "border: 1px dashed #8c8c8c;"  # on its way to a number: not an error yet
-CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
 BOX_TIP = "Choose a classic kernel; editing any weight makes it “custom”."
 CUSTOM_NOTE = "Your own weights: change one and watch the output and the sum below change with it."
 KEPT_NOTE = "A kernel you kept (Kernel ▸ Keep Current Kernel); it is remembered across restarts."
 NOTE_LINES = 4  # room kept for the longest preset's sentence, so the grid never jumps
-
-
-def parse_number(text: str) -> float | None:
-    """The number typed in ``text`` (see ``parse_weight``), or None when it is not one."""
-    try:
-        return parse_weight(text)
-    except ValueError:
-        return None
 
 
 def _weight_problem(text: str) -> str | None:
@@ -84,48 +72,6 @@ def _cell_problem(cell: KernelCell, problem_of) -> str | None:
     if problem is not None and cell.typing and problem_of(cell.text() + "1") is None:
         return ""
     return problem
-
-
-def _mark(cell: QLineEdit, style: str) -> None:
-    if cell.styleSheet() != style:  # restyling is slow: only on a change
-        cell.setStyleSheet(style)
-
-
-class KernelCell(QLineEdit):
-    """One typed weight. The mouse wheel nudges it by 1 (with Shift, by 0.1). ``typing`` is True
-    from the user's first keystroke until they leave the cell (Return, Tab, a click elsewhere)."""
-
-    nudged = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.typing = False
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumWidth(44)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setToolTip("Type a number. Mouse wheel: ±1 (Shift: ±0.1). Tab: next cell.")
-        # Connected before anyone else's slot: the flag is right when the editor reads the text.
-        self.textEdited.connect(self._on_typed)
-        self.editingFinished.connect(self._on_left)
-
-    @Slot()
-    def _on_typed(self) -> None:
-        self.typing = True
-
-    @Slot()
-    def _on_left(self) -> None:
-        self.typing = False
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        value = parse_number(self.text())
-        steps = event.angleDelta().y() / 120
-        if value is None or not steps:
-            event.ignore()
-            return
-        step = 0.1 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1.0
-        self.setText(format_number(value + steps * step, CELL_DECIMALS))
-        self.nudged.emit()
-        event.accept()
 
 
 class KernelEditor(QWidget):
@@ -159,7 +105,7 @@ class KernelEditor(QWidget):
         self.sum_label.setToolTip("The sum of the kernel's weights: 1 keeps brightness, 0 keeps only edges.")
         self.error_label = QLabel()
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #b00000;")
+        keep_ink(self.error_label, "error")
         self.normalise_box = QCheckBox("Normalise")
         self.normalise_box.setToolTip(
             "Divide by the weights' sum, so the kernel sums to 1 and keeps brightness — and keep doing so\n"
@@ -323,7 +269,7 @@ class KernelEditor(QWidget):
         for index, cell in enumerate([*self._cells, self.divisor_cell]):
             is_divisor = cell is self.divisor_cell
             problem = _cell_problem(cell, _divisor_problem if is_divisor else _weight_problem)
-            _mark(cell, _PENDING_STYLE if problem == "" else _INVALID_STYLE if problem else "")
+            cell.set_mark("unfinished" if problem == "" else "invalid" if problem else "")
             unfinished |= problem == ""
             if problem and is_divisor:
                 problems.append(problem)
