@@ -88,7 +88,7 @@ def readable_ink(fill: QColor) -> QColor:
 
 
 # Text that says something by its colour: a caption's mid-tone, an error's red, a done note's green,
-# the orange of a past step. The light colours are those the views were drawn with; the dark ones
+# the orange of a past step, the faint grey of what is not in force yet (the terms still to come). The light colours are those the views were drawn with; the dark ones
 # their counterparts. :func:`ink` darkens or lightens either further where a palette's ground
 # would leave it under MIN_CONTRAST.
 INK_KINDS = {  # kind → (on a light ground, on a dark one)
@@ -96,6 +96,7 @@ INK_KINDS = {  # kind → (on a light ground, on a dark one)
     "error": ("#b3261e", "#ff8a80"),
     "good": ("#2f4f2f", "#9fd4a6"),
     "past": ("#9c5000", "#f0a454"),
+    "faded": ("#6a6a6a", "#949494"),  # as faint as body text may be: 4.6-4.7:1 on Window, well under Text's 11-18:1
 }
 MIN_CONTRAST = 4.5  # WCAG's for body text
 

@@ -307,9 +307,9 @@ def test_the_equation_marks_the_current_and_pending_terms(emboss):
     assert step_text.equation(emboss, -1, PLAIN).endswith(" = 0")
     rich = step_text.equation(emboss, 1, RICH)
     assert rich.startswith("162&nbsp;×&nbsp;(−2) + <span style='background-color:#c4efff; color:#0b2a36; font-weight:bold'>"
-                           "&nbsp;125&nbsp;×&nbsp;(−1)&nbsp;</span> + <span style='color:#8c8c8c'>108&nbsp;×&nbsp;0</span>")
+                           "&nbsp;125&nbsp;×&nbsp;(−1)&nbsp;</span> + <span style='color:#6a6a6a'>108&nbsp;×&nbsp;0</span>")
     assert rich.endswith(" = <b>−449</b>")
-    assert rich.count("color:#8c8c8c") == 7  # the seven terms still to come
+    assert rich.count("color:#6a6a6a") == 7  # the seven terms still to come
 
 
 def test_the_running_total_line(emboss):
@@ -330,7 +330,7 @@ def test_the_stages_are_the_cores_text_marked_up():
     }
     rich = step_text.stages(blur, RICH)
     assert rich["divide"] == "807 ÷ 16 = <b>50.44</b>"
-    assert rich["mapping"] == "<span style='color:#777777'>offset +128:</span> 50.44 + 128 = 178.44 → <b>178</b> (rounded)"
+    assert rich["mapping"] == "<span style='color:#555555'>offset +128:</span> 50.44 + 128 = 178.44 → <b>178</b> (rounded)"
     stretched = explain_pixel(BLUR_IMAGE, PRESETS["emboss"], 1, 1, mapping="stretch", value_range=(-100.0, 300.0))
     # A stretch over a range puts its formula on a line of its own.
     assert "→ 0…255:</span> <br>(" in step_text.stages(stretched, RICH)["mapping"]

@@ -158,12 +158,13 @@ def test_the_mistakes_page_follows_the_palette_and_its_counts_stay_readable(qtbo
         assert _contrast(gallery.palette().color(gallery.palette().ColorRole.Text).getRgb(), ground) >= 7
 
 
-def _text_contrast(widget, ground_role=None):
-    """The contrast of a widget's text against its ground, read from its pixels: the ground is the
-    commonest colour, the ink the pixel farthest from it in luminance (antialiasing only lowers it)."""
+def _text_contrast(widget, ground_role=None, rect=None):
+    """The contrast of a widget's text against its ground, read from its pixels (those in ``rect``,
+    a QRect, if given): the ground is the commonest colour, the ink the pixel farthest from it in
+    luminance (antialiasing only lowers it)."""
     from collections import Counter
 
-    image = widget.grab().toImage()
+    image = (widget.grab() if rect is None else widget.grab(rect)).toImage()
     pixels = [image.pixelColor(x, y).getRgb()[:3] for x in range(image.width()) for y in range(image.height())]
     ground = Counter(pixels).most_common(1)[0][0]
     ink = max(pixels, key=lambda p: abs(_luminance(p) - _luminance(ground)))
@@ -221,3 +222,103 @@ def test_the_training_tabs_coloured_texts_stay_readable_in_both_themes(qtbot, th
         assert {"context", "channels_caption"} <= set(readings)
         low = {name: reading for name, reading in readings.items() if reading[0] < 4.5}
         assert not low, (theme, low)
+
+
+def _span_contrasts(label) -> dict[str, float]:
+    """Each colour a rich-text label writes its plain spans in, with its contrast against the label's
+    ground (its commonest pixel). The current term's span brings its own tint and is left out."""
+    import re
+    from collections import Counter
+
+    from PySide6.QtGui import QColor
+
+    image = label.grab().toImage()
+    ground = Counter(image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())
+                     for y in range(image.height())).most_common(1)[0][0]
+    return {colour: _contrast(QColor(colour).getRgb(), ground)
+            for colour in re.findall(r"<span style='color:(#[0-9a-fA-F]{6})'>", label.text())}
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_playgrounds_coloured_texts_stay_readable_in_both_themes(qtbot, themed, theme, emboss_image, wait_for_output):
+    """A kernel cell left holding "abc" (filled red, its text black or white), the editor's error,
+    the images' help, the step panel's captions, pinned note, terms still to come (in the equation and
+    on the grid) and faded stages, the hint, the sliding window's caption: 4.5:1 or better on their
+    ground (the faded 24 px bold value 3:1), the faded texts still well under the normal text's
+    contrast, and a cell on its way to a number framed, not filled. Each is read after the theme
+    changed under it (the other theme first)."""
+    from collections import Counter
+
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLabel
+
+    from kernelplay.imaging.explain import STAGE_NAMES
+
+    window, dark = themed, theme == "dark"
+    tab, editor = window.playground, window.playground.kernel_editor
+    window.classroom.set_theme("light" if dark else "dark")
+    tab.set_image(emboss_image, "t")
+    editor.set_preset("emboss")
+    wait_for_output(tab)
+    bad, unfinished, plain = editor.cells()[0], editor.cells()[2], editor.cells()[4]
+    for cell, text in ((bad, "abc"), (unfinished, "-")):
+        cell.setFocus()
+        cell.selectAll()
+        QTest.keyClick(cell, Qt.Key.Key_Backspace)
+        qtbot.keyClicks(cell, text)
+        if cell is bad:
+            QTest.keyClick(cell, Qt.Key.Key_Tab)  # "abc" is left behind; "-" is still being typed
+    tab.pin_pixel(4, 4)
+    panel = tab.step_panel
+    panel.reset_steps()
+    panel.step_forward()
+    panel.step_forward()  # terms 1 and 2 in, 3 to 9 to come, the stages faded
+    window.classroom.set_theme(theme)
+    qtbot.waitUntil(lambda: is_dark(tab) == dark, timeout=2000)
+
+    readings = {}
+
+    def inner(cell):
+        return cell.rect().adjusted(4, 4, -4, -4)  # inside the frame
+
+    readings["invalid cell"] = _text_contrast(bad, rect=inner(bad))
+    fills = {}
+    for name, cell in (("invalid", bad), ("unfinished", unfinished), ("plain", plain)):
+        image = cell.grab(inner(cell)).toImage()
+        fills[name] = Counter(image.pixelColor(x, y).getRgb()[:3] for x in range(image.width())
+                              for y in range(image.height())).most_common(1)[0][0]
+    assert fills["invalid"] != fills["plain"] and fills["unfinished"] == fills["plain"], fills
+    assert fills["invalid"][0] > fills["invalid"][1] + 40, fills  # red, as an error
+    readings["error"] = _text_contrast(editor.error_label)
+    assert "'abc'" in editor.error_label.text() and readings["error"][2][0] > readings["error"][2][1] + 60
+    spans = {"input help": tab.images.input_title,
+             "pinned note": next(label for label in panel.findChildren(QLabel) if "Pinned" in label.text()),
+             "equation": next(label for label in panel.findChildren(QLabel) if "&nbsp;×&nbsp;" in label.text())}
+    for name, label in spans.items():
+        contrasts = _span_contrasts(label)
+        assert contrasts, name
+        readings.update({f"{name} {colour}": (ratio,) for colour, ratio in contrasts.items()})
+    normal = _text_contrast(spans["equation"])[0]  # its darkest (lightest) pixels: the normal text
+    assert max(_span_contrasts(spans["equation"]).values()) < 0.6 * normal  # still faint beside it
+    labels = {label.text(): label for label in panel.findChildren(QLabel) if label.isVisible()}
+    for name in ("Terms", STAGE_NAMES["sum"], STAGE_NAMES["raw"]):
+        readings[name] = _text_contrast(labels[name])
+    final = labels[panel.final_value_text()]
+    readings["faded value"] = _text_contrast(final)
+    assert readings["faded value"][0] < 0.6 * normal
+    grids = panel.findChild(StepGrids)
+    layout = grids.geometry_now()
+    for term in (2, 8):  # products still to come
+        readings[f"product {term + 1}"] = _text_contrast(grids, rect=layout.cell_rect(2, term).toRect().adjusted(4, 4, -4, -4))
+    tab.release_pin()
+    QTest.mouseMove(tab.summary_label)  # off the images: the hint comes back
+    qtbot.waitUntil(lambda: panel.explanation() is None, timeout=2000)
+    hint = next(label for label in panel.findChildren(QLabel) if label.isVisible() and label.text() == panel.hint_text())
+    readings["hint"] = _text_contrast(hint)
+    tab.modes.setCurrentIndex(1)
+    caption = next(label for label in tab.scan_view.findChildren(QLabel) if label.text() == "Window")
+    qtbot.waitUntil(caption.isVisible, timeout=2000)
+    readings["window caption"] = _text_contrast(caption)
+    low = {name: reading for name, reading in readings.items()
+           if reading[0] < (3.0 if name == "faded value" else 4.5)}
+    assert not low, (theme, low)

@@ -7,8 +7,18 @@ pixels it belongs to. The wheel zooms both views about the pixel under the curso
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath, QPen, QTransform, QWheelEvent
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPalette,
+    QPen,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsPathItem,
@@ -23,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kernelplay.gui.qt_arrays import array_to_qpixmap
+from kernelplay.gui.theme import ink
 
 ZOOM_STEP = 1.25
 MIN_ZOOM, MAX_ZOOM = 1 / 32, 64.0
@@ -214,8 +225,9 @@ class ImagePair(QWidget):
         super().__init__(parent)
         self.input_view = ImageView()
         self.output_view = ImageView()
-        self.input_title = QLabel(f"<b>Input</b> &nbsp;<span style='color:#777'>{INPUT_HELP}</span>")
-        self.output_title = QLabel("<b>Output</b>")
+        self.input_title = QLabel()
+        self.output_title = QLabel()
+        self._output_note = ""  # what a "valid" output lacks, after its title
         self._shape: tuple[int, int] = (0, 0)
         self._pin: tuple[int, int] | None = None
         self._keep_fitted = True  # follow the window's size until the user zooms
@@ -236,6 +248,18 @@ class ImagePair(QWidget):
             view.clicked.connect(self._on_view_clicked)
             view.wheel_turned.connect(self._on_wheel_turned)
             view.arrow_pressed.connect(self.arrow_pressed)
+        self._show_titles()
+
+    def _show_titles(self) -> None:
+        """Each title in bold, what it adds in the palette's muted grey (a fixed #777 read at 3.9:1)."""
+        muted = ink("muted", self.palette().color(QPalette.ColorRole.Window)).name()
+        for label, title, note in ((self.input_title, "Input", INPUT_HELP), (self.output_title, "Output", self._output_note)):
+            label.setText(f"<b>{title}</b>" + (f" &nbsp;<span style='color:{muted}'>{note}</span>" if note else ""))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._show_titles()
 
     def views(self) -> tuple[ImageView, ImageView]:
         return self.input_view, self.output_view
@@ -249,12 +273,9 @@ class ImagePair(QWidget):
     def set_output(self, pixels: np.ndarray, offset: int = 0) -> None:
         """Show the output; ``offset`` is how far a "valid" output is inset from the input's corner."""
         self.output_view.set_pixels(pixels, offset)
-        title = "<b>Output</b>"
-        if offset:
-            rows, cols = pixels.shape[:2]
-            title += (f" &nbsp;<span style='color:#777'>{cols}×{rows}: Valid crops a {offset}-pixel ring "
-                      "(hatched)</span>")
-        self.output_title.setText(title)
+        rows, cols = pixels.shape[:2]
+        self._output_note = f"{cols}×{rows}: Valid crops a {offset}-pixel ring (hatched)" if offset else ""
+        self._show_titles()
 
     def set_pin(self, pixel: tuple[int, int] | None) -> None:
         """The pinned pixel, so that a click near it counts as a click on it."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from kernelplay.gui.playground.scan_canvas import ScanCanvas
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.gui.playground.step_stages import restyle
+from kernelplay.gui.playground.step_stages import restyle, style_caption
 from kernelplay.gui.playground.transport import (
     Playback,
     PlayTimer,
@@ -77,8 +77,7 @@ class ScanView(Playback, QWidget):
     def _build_layout(self) -> None:
         controls = QHBoxLayout()
         controls.setSpacing(4)
-        caption = QLabel("Window")
-        restyle(caption, "font-size: 14px; font-weight: bold; color: palette(placeholder-text);")
+        caption = style_caption(QLabel("Window"), "font-size: 14px; font-weight: bold;")
         controls.addWidget(caption)
         for key, label, icon, tip, slot in [
             ("play", "Play", QStyle.StandardPixmap.SP_MediaPlay, "Slide the window on its own (Space)", self.toggle_play),

@@ -38,7 +38,6 @@ from kernelplay.gui.playground.grid_layout import (  # noqa: F401 (grid_geometry
 )
 from kernelplay.gui.playground.step_text import (
     PADDING_TAGS,
-    PENDING_COLOUR,
     cell_tooltip,
     grid_titles,
     number,
@@ -46,6 +45,7 @@ from kernelplay.gui.playground.step_text import (
     terms_added,
 )
 from kernelplay.gui.text_scale import text_scale
+from kernelplay.gui.theme import ink as theme_ink
 from kernelplay.gui.theme import is_dark
 from kernelplay.imaging.explain import PixelExplanation
 
@@ -239,6 +239,7 @@ class StepGrids(QWidget):
         tag_font.setPixelSize(max(self._px(10), int(cell * 0.21)))
         # a product not yet summed: a faint cell, never the colour of a zero (white, or dark grey)
         pending_fill = self.palette().color(QPalette.ColorRole.Base) if is_dark(self) else QColor(236, 236, 236)
+        pending_ink = theme_ink("faded", pending_fill)  # the equation's grey for the terms to come, readable on the cell
 
         grid_pen = QPen(QColor(120, 120, 120), 1)
         for i, text in enumerate(texts):
@@ -248,7 +249,7 @@ class StepGrids(QWidget):
             ink = QColor(*text_colour_on(tuple(int(v) for v in rgb[r, c])))
             is_pad = padding is not None and padding[r, c]
             if not done[i]:  # a product not yet in the running total: a faint placeholder
-                colour, ink = pending_fill, QColor(PENDING_COLOUR)
+                colour, ink = pending_fill, pending_ink
             painter.fillRect(rect, colour)
             if is_pad:
                 hatch = QColor(ink)

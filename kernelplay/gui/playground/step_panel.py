@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import GAP, StepGrids
-from kernelplay.gui.playground.step_stages import CAPTION_STYLE, SumStages, restyle
-from kernelplay.gui.playground.step_text import PENDING_COLOUR, PLAIN, RICH
+from kernelplay.gui.playground.step_stages import CAPTION_STYLE, SumStages, restyle, style_caption, themed_marks
+from kernelplay.gui.playground.step_text import PLAIN
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button, words_width
+from kernelplay.gui.theme import keep_ink
 from kernelplay.imaging.explain import PixelExplanation
 
 HINT = (
@@ -62,6 +63,7 @@ class StepPanel(Playback, QWidget):
         self._output_pixel: tuple[int, ...] | None = None
         self._pinned = False
         self._current = -1
+        self._marks = themed_marks(self)
         self._player = PlayTimer(self._on_timer_ticked, PLAY_INTERVAL_MS, self)
         self._player.playing_changed.connect(self._sync_play_button)
         self._player.playing_changed.connect(self.playing_changed)
@@ -71,7 +73,8 @@ class StepPanel(Playback, QWidget):
         self._hint = QLabel(HINT)
         self._hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._hint.setWordWrap(True)
-        restyle(self._hint, f"color: {PENDING_COLOUR}; font-size: 15px;")
+        restyle(self._hint, "font-size: 15px;")
+        keep_ink(self._hint, "faded")
         self._header = QLabel()
         self._header.setWordWrap(True)
         self._header.setTextFormat(Qt.TextFormat.RichText)
@@ -102,10 +105,9 @@ class StepPanel(Playback, QWidget):
         controls = QHBoxLayout(self._controls)
         controls.setContentsMargins(0, 0, 0, 0)
         controls.setSpacing(4)
-        caption = QLabel("Terms")
-        restyle(caption, CAPTION_STYLE + " font-weight: bold;")
-        caption.setToolTip("Build the sum one term at a time")
-        controls.addWidget(caption)
+        terms = style_caption(QLabel("Terms"), CAPTION_STYLE + " font-weight: bold;")
+        terms.setToolTip("Build the sum one term at a time")
+        controls.addWidget(terms)
         for key, label, icon, tip, slot in [
             ("reset", "Reset", QStyle.StandardPixmap.SP_MediaSkipBackward, "Start again from an empty sum", self.reset_steps),
             ("back", "Back", QStyle.StandardPixmap.SP_MediaSeekBackward, "Take the last term out", self.step_back),
@@ -156,6 +158,11 @@ class StepPanel(Playback, QWidget):
     def event(self, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):  # what fits has changed
             self._arrange()
+        elif event.type() == QEvent.Type.PaletteChange:  # another theme: the texts' greys follow
+            marks = themed_marks(self)
+            if vars(marks) != vars(self._marks):
+                self._marks = marks
+                self._refresh()
         return super().event(event)
 
     def _arrange(self) -> None:
@@ -364,13 +371,13 @@ class StepPanel(Playback, QWidget):
             return
         self._stack.setCurrentIndex(1)
         n = e.products.size
-        self._header.setText(self._header_text(RICH))
+        self._header.setText(self._header_text(self._marks))
         self._grids.show_state(e, self._current)
         self._arrange()
         restyle(self._equation, "font-size: 16px;" if n <= 9 else "font-size: 14px;")
-        self._equation.setText(step_text.equation(e, self._current, RICH))
-        self._total.setText(step_text.running_total(e, self._current, RICH))
-        self._stages.show_stages(e, complete=self._current >= n - 1)
+        self._equation.setText(step_text.equation(e, self._current, self._marks))
+        self._total.setText(step_text.running_total(e, self._current, self._marks))
+        self._stages.show_stages(e, complete=self._current >= n - 1, marks=self._marks)
         for key, enabled in (
             ("back", self._current > -1),
             ("reset", self._current > -1),

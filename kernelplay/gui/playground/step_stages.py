@@ -2,15 +2,31 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QWidget
 
 from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import PixelSwatch
-from kernelplay.gui.playground.step_text import PENDING_COLOUR, PLAIN, RICH
+from kernelplay.gui.playground.step_text import PLAIN, RICH, RichText
 from kernelplay.gui.text_scale import set_sheet
+from kernelplay.gui.theme import ink, keep_ink
 from kernelplay.imaging.explain import STAGE_NAMES, PixelExplanation
 
-CAPTION_STYLE = "font-size: 14px; color: palette(placeholder-text);"  # quiet in light and dark
+CAPTION_STYLE = "font-size: 14px;"  # in the muted ink (style_caption): the placeholder grey read at 3.9:1 on a light ground
+
+
+def themed_marks(widget: QWidget) -> RichText:
+    """Rich-text marks in the faded and muted greys of ``widget``'s palette (a fixed grey is too
+    faint on one ground or the other)."""
+    ground = widget.palette().color(QPalette.ColorRole.Window)
+    return RichText(pending=ink("faded", ground).name(), quiet=ink("muted", ground).name())
+
+
+def style_caption(label: QLabel, sheet: str = CAPTION_STYLE) -> QLabel:
+    """Style ``label`` as a caption: ``sheet``, in the palette's muted grey."""
+    restyle(label, sheet)
+    keep_ink(label, "muted")
+    return label
 
 
 def restyle(label: QLabel, sheet: str) -> None:
@@ -32,15 +48,13 @@ class SumStages(QWidget):
         grid.setHorizontalSpacing(12)
         grid.setVerticalSpacing(2)
         for row, key in enumerate(("sum", "divide", "raw", "mapping")):
-            caption, value = QLabel(STAGE_NAMES[key]), QLabel()
-            restyle(caption, CAPTION_STYLE)
+            name, value = style_caption(QLabel(STAGE_NAMES[key])), QLabel()
             value.setTextFormat(Qt.TextFormat.RichText)
             value.setWordWrap(True)
-            grid.addWidget(caption, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(value, row, 1)
-            self._labels[key] = (caption, value)
-        shown_caption = QLabel(STAGE_NAMES["shown"])
-        restyle(shown_caption, CAPTION_STYLE)
+            self._labels[key] = (name, value)
+        shown_caption = style_caption(QLabel(STAGE_NAMES["shown"]))
         final_row = QHBoxLayout()
         final_row.addWidget(self._swatch)
         final_row.addWidget(self._final)
@@ -49,18 +63,21 @@ class SumStages(QWidget):
         grid.addLayout(final_row, 4, 1)
         grid.setColumnStretch(1, 1)
 
-    def show_stages(self, explanation: PixelExplanation, complete: bool) -> None:
-        """Fill in the stages; until every term is in (``complete``), they are dimmed."""
-        texts = step_text.stages(explanation, RICH)
-        dim = "" if complete else f"color: {PENDING_COLOUR};"
-        for key, (caption, value) in self._labels.items():
-            caption.setVisible(key in texts)
+    def show_stages(self, explanation: PixelExplanation, complete: bool, marks: RichText = RICH) -> None:
+        """Fill in the stages (written with ``marks``); until every term is in (``complete``), they
+        are faded."""
+        texts = step_text.stages(explanation, marks)
+        ink = None if complete else "faded"
+        for key, (name, value) in self._labels.items():
+            name.setVisible(key in texts)
             value.setVisible(key in texts)
             value.setText(texts.get(key, ""))
-            restyle(value, f"font-size: 16px; {dim}")
+            restyle(value, "font-size: 16px;")
+            keep_ink(value, ink)
         self._swatch.set_value(explanation.shown)
         self._final.setText(str(explanation.shown))
-        restyle(self._final, f"font-size: 24px; font-weight: bold; {dim}")
+        restyle(self._final, "font-size: 24px; font-weight: bold;")
+        keep_ink(self._final, ink)
 
     def texts(self, explanation: PixelExplanation) -> dict[str, str]:
         """The stages shown, as plain text, by name ("divide" only with a divisor)."""

@@ -6,9 +6,9 @@ Qt-free. The arithmetic written out comes from the core (``PixelExplanation.term
 :mod:`kernelplay.common.text`, by one rule for the whole panel
 (:func:`~kernelplay.common.text.format_significant`: the grids, the equation, the running total
 and the stages all write 11.772 as 11.77); the tooltips give exact values. This module only
-arranges them for the panel. Each text is built once and written with a set of marks: :data:`RICH`
-for the panel's labels (Qt rich text), :data:`PLAIN` for the panel's plain-text accessors, so the
-two cannot disagree. No word here holds ``<``, ``>`` or ``&``: nothing needs escaping.
+arranges them for the panel. Each text is built once and written with a set of marks: a
+:class:`RichText` for the panel's labels (Qt rich text, in the greys of the palette in use; :data:`RICH`
+has the light theme's), :data:`PLAIN` for the panel's plain-text accessors, so the two cannot disagree. No word here holds ``<``, ``>`` or ``&``: nothing needs escaping.
 
 ``current`` is the panel's step: −1 before the first term, ``i`` while term ``i`` (reading order)
 was the last one added, ``k*k`` when the whole sum is shown.
@@ -20,10 +20,13 @@ from kernelplay.imaging.borders import BORDER_LABELS
 from kernelplay.imaging.explain import PixelExplanation
 from kernelplay.imaging.scan import output_offset, output_shape
 
-PENDING_COLOUR = "#8c8c8c"  # terms not yet in the sum, and the stages they will still change
+# On a light ground (the light theme's "faded" and "muted" inks, theme.INK_KINDS): terms not yet in
+# the sum, 4.7:1 on the window (was #8c8c8c, 2.9:1), and the mapping's name before its arithmetic,
+# 6.5:1 (was #777777, 3.9:1). The panel's own marks take the palette's.
+PENDING_COLOUR = "#6a6a6a"
+NAME_COLOUR = "#555555"
 TERM_BACKGROUND = "#c4efff"  # the term just added: a pale tint of the cyan outline on the grids
 TERM_INK = "#0b2a36"  # dark text on that tint, in light and dark mode alike
-NAME_COLOUR = "#777777"  # the mapping's name before its arithmetic
 
 # The header names the border mode as the menu does (BORDER_LABELS), in lower case, except that
 # "reflect (mirror)" is cut to "reflect": the header must stay on one line in the sliding-window
@@ -70,7 +73,11 @@ class PlainText:
 
 
 class RichText(PlainText):
-    """Marks for the panel's labels, in the HTML subset QLabel draws."""
+    """Marks for the panel's labels, in the HTML subset QLabel draws: pending terms in ``pending``,
+    names in ``quiet`` (colours as ``#rrggbb``)."""
+
+    def __init__(self, pending: str = PENDING_COLOUR, quiet: str = NAME_COLOUR) -> None:
+        self.pending_colour, self.quiet_colour = pending, quiet
 
     separator = " &nbsp;·&nbsp; "
     gap = " &nbsp;"
@@ -80,13 +87,13 @@ class RichText(PlainText):
         return f"<b>{text}</b>"
 
     def pending(self, text: str) -> str:
-        return f"<span style='color:{PENDING_COLOUR}'>{text}</span>"
+        return f"<span style='color:{self.pending_colour}'>{text}</span>"
 
     def current(self, text: str) -> str:
         return f"<span style='background-color:{TERM_BACKGROUND}; color:{TERM_INK}; font-weight:bold'>&nbsp;{text}&nbsp;</span>"
 
     def quiet(self, text: str) -> str:
-        return f"<span style='color:{NAME_COLOUR}'>{text}</span>"
+        return f"<span style='color:{self.quiet_colour}'>{text}</span>"
 
     def unbroken(self, text: str) -> str:
         return text.replace(" ", "&nbsp;")

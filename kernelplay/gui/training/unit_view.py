@@ -13,17 +13,18 @@ buttons and keys (Shift+→ or ., Shift+← or ,, Space, Home, End).
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QHideEvent, QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
+from kernelplay.gui.playground.step_stages import themed_marks
 from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
 from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training import unit_pieces, unit_text
 from kernelplay.gui.training.unit_channels import ChannelList
 from kernelplay.gui.training.unit_grids import GridStrip
-from kernelplay.gui.training.unit_text import PLAIN, RICH
+from kernelplay.gui.training.unit_text import PLAIN
 from kernelplay.nn.explain_unit import (ConvExplanation, DenseExplanation, PoolExplanation, ScoreExplanation,
                                         UnitExplanation)
 
@@ -65,6 +66,7 @@ class UnitView(Playback, QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._explanation: UnitExplanation | None = None
         self._current = -1
+        self._marks = themed_marks(self)  # the playground's greys for what is to come and for names
         self.detail_channel = 0
         self._input_top = 1.0
         self._player = PlayTimer(self._on_timer_ticked, PLAY_INTERVAL_MS, self)
@@ -274,6 +276,14 @@ class UnitView(Playback, QWidget):
             return unit_text.dense_lines(e, current, marks)
         return unit_text.score_lines(e, current, marks)
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.PaletteChange:  # another theme: the texts' greys follow
+            marks = themed_marks(self)
+            if vars(marks) != vars(self._marks):
+                self._marks = marks
+                self._refresh()
+        return super().event(event)
+
     def _refresh(self) -> None:
         e = self._explanation
         kinds = {ConvExplanation: "conv", PoolExplanation: "pool", DenseExplanation: "dense", ScoreExplanation: "score"}
@@ -291,9 +301,9 @@ class UnitView(Playback, QWidget):
             for label in (self.header, self.step_label, self.lines):
                 label.setText("")
             return
-        self.header.setText(unit_text.header(e, RICH))
+        self.header.setText(unit_text.header(e, self._marks))
         self.step_label.setText(unit_text.step_caption(e, self._current))
-        self.lines.setText("<br>".join(self._lines(RICH)))
+        self.lines.setText("<br>".join(self._lines(self._marks)))
         if kind == "conv":
             self._show_conv(e)
         elif kind == "pool":
