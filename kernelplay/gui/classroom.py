@@ -35,7 +35,7 @@ class Classroom(QObject):
         super().__init__(window)
         self._window = window
         settings = window.settings
-        self.theme = Theme.shared(QApplication.instance(), settings.theme())
+        self.theme = Theme.shared(QApplication.instance(), settings.theme(), window)
         self.theme.changed.connect(self._on_theme_changed)
         self.presentation = Presentation(window, settings)
         self.layout_memory = LayoutMemory(window.tabs, settings, parent=self)

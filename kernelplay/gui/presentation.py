@@ -219,8 +219,8 @@ class Presentation(QObject):
         font = scaled_font(_base_font(), percent / 100)
         if font != QApplication.font():
             QApplication.setFont(font)
-            reach_styled_widgets(QEvent.Type.ApplicationFontChange)
-            restyle_all()
+            reach_styled_widgets([self._window], QEvent.Type.ApplicationFontChange)
+            restyle_all([self._window])
         apply_plot_fonts(self._window, percent / 100)
 
     def _sync_actions(self) -> None:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication, QWidget
 
 __all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "reach_styled_widgets", "restyle_all", "scaled_sheet",
-           "set_sheet", "text_scale"]
+           "set_sheet", "text_scale", "widgets_under"]
 
 DESIGN_FONT_PX = 12  # the pixel size of the font every hard-coded size was chosen for (9 pt at 96 dpi)
 SHEET_PROPERTY = "kernelplay_sheet"  # a widget's style sheet as written, before its font sizes are scaled
@@ -45,12 +46,26 @@ def set_sheet(widget: QWidget, sheet: str) -> None:
         widget.setStyleSheet(scaled)
 
 
-def restyle_all(force: bool = False) -> None:
-    """Scale every style sheet given through :func:`set_sheet` to the application font now in use;
-    with ``force``, polish each again even when unchanged (its ``palette(...)`` colours follow a
-    new palette then)."""
+def widgets_under(roots) -> list[QWidget]:
+    """Each live widget of ``roots`` (top-level windows) and every widget inside them.
+
+    The walk starts from windows the caller holds, never from ``QApplication.allWidgets()``: after
+    many windows have come and gone (a test run), that list handed PySide a widget already freed,
+    and wrapping it crashed the process (seen in 3 runs of 5 of the GUI tests)."""
+    found: list[QWidget] = []
+    for root in roots:
+        if root is not None and shiboken6.isValid(root):
+            found.append(root)
+            found += root.findChildren(QWidget)
+    return found
+
+
+def restyle_all(roots, force: bool = False) -> None:
+    """Scale every style sheet given through :func:`set_sheet` in ``roots`` (windows, and all
+    inside them) to the application font now in use; with ``force``, polish each again even when
+    unchanged (its ``palette(...)`` colours follow a new palette then)."""
     scale = text_scale()
-    for widget in QApplication.allWidgets():
+    for widget in widgets_under(roots):
         sheet = widget.property(SHEET_PROPERTY)
         if sheet:
             scaled = scaled_sheet(sheet, scale)
@@ -59,9 +74,9 @@ def restyle_all(force: bool = False) -> None:
                 widget.setStyleSheet(scaled)
 
 
-def reach_styled_widgets(change: QEvent.Type) -> None:
+def reach_styled_widgets(roots, change: QEvent.Type) -> None:
     """Hand a new application font or palette (``change``: ``ApplicationFontChange`` or
-    ``ApplicationPaletteChange``) to the widgets Qt leaves out.
+    ``ApplicationPaletteChange``) to the widgets of ``roots`` that Qt leaves out.
 
     Qt tells each window, which passes the change down, but not into a widget polished by a style
     sheet (``WA_StyleSheet``) nor anything under it; and Qt marks so not only the widgets given a
@@ -70,8 +85,8 @@ def reach_styled_widgets(change: QEvent.Type) -> None:
     100 % font). Each such widget is told itself, as a window is, and passes the change on.
     """
     event = QEvent(change)
-    for widget in QApplication.allWidgets():
-        if widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not widget.isWindow():
+    for widget in widgets_under(roots):
+        if shiboken6.isValid(widget) and widget.testAttribute(Qt.WidgetAttribute.WA_StyleSheet) and not widget.isWindow():
             QApplication.sendEvent(widget, event)
 
 

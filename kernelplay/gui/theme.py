@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
@@ -186,14 +187,19 @@ class Theme(QObject):
     changed = Signal(bool)
 
     @classmethod
-    def shared(cls, app: QApplication, choice: str) -> "Theme":
+    def shared(cls, app: QApplication, choice: str, window: QWidget | None = None) -> "Theme":
         """The application's theme, made on first use; a later window's ``choice`` (read from the
-        same settings) is applied again."""
+        same settings) is applied again. ``window``: a top-level window whose style-sheeted widgets
+        a change of palette must reach (Qt does not pass it to them)."""
         theme = app.findChild(cls)
         if theme is None:
-            return cls(app, choice, parent=app)
-        if choice != theme.choice():
+            theme = cls(app, choice, parent=app)
+        elif choice != theme.choice():
             theme.set_choice(choice)
+        if window is not None:
+            theme._windows.append(window)
+            if is_dark():  # the palette was set before this window's widgets were there
+                theme._reach([window])
         return theme
 
     def __init__(self, app: QApplication, choice: str = "system", parent: QObject | None = None) -> None:
@@ -202,6 +208,7 @@ class Theme(QObject):
         self._choice = "system"
         self._start_palette = QPalette(app.palette())  # the desktop's palette when the app started
         self._start_style = app.style().name()
+        self._windows: list[QWidget] = []  # what a change of palette walks (see :meth:`shared`)
         app.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
         if choice not in THEMES:
             raise ValueError(f"the theme is one of {', '.join(THEMES)}, not {choice!r}")
@@ -250,9 +257,15 @@ class Theme(QObject):
         if palette == self._app.palette() and dark == is_dark():
             return  # as it is (a light desktop at start-up costs nothing)
         self._app.setPalette(palette)
-        reach_styled_widgets(QEvent.Type.ApplicationPaletteChange)
-        restyle_all(force=True)  # style sheets that name palette roles take the new colours
+        self._windows = [window for window in self._windows if shiboken6.isValid(window)]
+        self._reach(self._windows)
         self.changed.emit(dark)
+
+    @staticmethod
+    def _reach(windows: list[QWidget]) -> None:
+        """Tell the style-sheeted widgets of ``windows`` the palette changed (Qt does not)."""
+        reach_styled_widgets(windows, QEvent.Type.ApplicationPaletteChange)
+        restyle_all(windows, force=True)  # style sheets that name palette roles take the new colours
 
     def _set_style(self, name: str) -> None:
         if self._app.style().name().lower() != name.lower() and name.lower() in (

@@ -21,6 +21,12 @@ def themed(window):
     window.classroom.set_theme("system")
 
 
+def _follow_theme(window, tab) -> None:
+    """A training tab shown on its own is a window of its own: the theme must know it, as it knows
+    the main window, to reach its style-sheeted widgets."""
+    Theme.shared(QApplication.instance(), window.classroom.theme.choice(), tab)
+
+
 def _zero_weight_colour(qtbot, emboss_image) -> tuple[int, int, int]:
     """The colour painted in the emboss kernel's zero cell (top right) of a fresh step grid."""
     grids = StepGrids()
@@ -130,6 +136,7 @@ def test_the_mistakes_page_follows_the_palette_and_its_counts_stay_readable(qtbo
     from training_tabs import shown_tab
 
     with shown_tab(qtbot, snapshot_interval=0.0, threads=1) as tab:
+        _follow_theme(themed, tab)
         page = tab.time_travel.mistakes
         tab.time_travel.show_page("Mistakes")
         _show_made_up_mistakes(page)
@@ -179,6 +186,7 @@ def test_the_training_tabs_coloured_texts_stay_readable_in_both_themes(qtbot, th
     from training_tabs import TIMEOUT, shown_tab, step_to
 
     with shown_tab(qtbot, snapshot_interval=0.0, redraw_interval_ms=10, threads=1) as tab:
+        _follow_theme(themed, tab)
         themed.classroom.set_theme(theme)
         dark = theme == "dark"
         qtbot.waitUntil(lambda: is_dark(tab.reason_label) == dark, timeout=2000)
