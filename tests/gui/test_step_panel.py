@@ -195,7 +195,7 @@ def _painted(image, layout, grid: int, term: int) -> tuple[int, int, int]:
 @pytest.mark.parametrize(("current", "added"), [(-1, 0), (3, 4), (9, 9)])
 def test_the_grids_paint_the_window_weights_and_products(panel, emboss, qtbot, current, added):
     panel.set_explanation(emboss)
-    panel.go_to_term(current)
+    panel.go_to_step(current)
     grids = panel.findChild(StepGrids)
     qtbot.waitUntil(lambda: grids.isVisible())
     image, layout = grids.grab().toImage(), grids.geometry_now()

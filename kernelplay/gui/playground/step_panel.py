@@ -11,7 +11,7 @@ painted by :mod:`~kernelplay.gui.playground.step_grids`, the stages under the su
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QBoxLayout,
     QFrame,
@@ -30,7 +30,7 @@ from kernelplay.gui.playground import step_text
 from kernelplay.gui.playground.step_grids import GAP, StepGrids
 from kernelplay.gui.playground.step_stages import CAPTION_STYLE, SumStages, restyle, style_caption, themed_marks
 from kernelplay.gui.playground.step_text import PLAIN
-from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button, words_width
+from kernelplay.gui.playground.transport import PlayTimer, StepPlayback, show_playing, transport_button, words_width
 from kernelplay.gui.theme import keep_ink
 from kernelplay.imaging.explain import PixelExplanation
 
@@ -47,7 +47,7 @@ PLAY_INTERVAL_MS = 550  # one term every ~half second: slow enough to read each 
 KEY_HELP = {"back": "Shift+← or ,", "forward": "Shift+→ or .", "play": "Space", "reset": "Home", "all": "End"}
 
 
-class StepPanel(Playback, QWidget):
+class StepPanel(StepPlayback, QWidget):
     """One output pixel's multiply-sum, built up term by term, then turned into a 0–255 value.
 
     ``current_term`` is −1 before the first term, ``i`` while term ``i`` (reading order) was the
@@ -79,7 +79,7 @@ class StepPanel(Playback, QWidget):
         self._header.setWordWrap(True)
         self._header.setTextFormat(Qt.TextFormat.RichText)
         self._grids = StepGrids()
-        self._grids.cell_clicked.connect(self.go_to_term)
+        self._grids.cell_clicked.connect(self.go_to_step)
         self._grids.setAccessibleName("Input window times kernel equals products")
         self._equation = QLabel()
         self._equation.setWordWrap(True)
@@ -205,6 +205,13 @@ class StepPanel(Playback, QWidget):
     def term_count(self) -> int:
         return 0 if self._explanation is None else self._explanation.products.size
 
+    # The steps: -1 before the first term, term i added at step i, and step term_count() the sum
+    # mapped to the shown pixel. Play starts again from the beginning once the last term is in.
+    replay_margin = 1
+
+    def last_step(self) -> int:
+        return self.term_count()
+
     def partial_sum(self) -> float:
         """The running total as shown: 0 before the first term, the full weighted sum at the end."""
         e = self._explanation
@@ -279,56 +286,6 @@ class StepPanel(Playback, QWidget):
             if not stepping and not self.is_playing():
                 self._set_current(n, refresh=False)
         self._refresh()
-
-    @Slot()
-    def step_forward(self) -> None:
-        self.pause()
-        self._advance()
-
-    @Slot()
-    def step_back(self) -> None:
-        self.pause()
-        if self._explanation is not None:
-            self._set_current(max(-1, min(self._current, self.term_count()) - 1))
-
-    @Slot()
-    def show_all(self) -> None:
-        self.pause()
-        self._set_current(self.term_count() if self._explanation is not None else -1)
-
-    @Slot()
-    def reset_steps(self) -> None:
-        self.pause()
-        self._set_current(-1)
-
-    @Slot(int)
-    def go_to_term(self, index: int) -> None:
-        """Make term ``index`` (reading order) the last one added."""
-        self.pause()
-        if self._explanation is not None:
-            self._set_current(max(-1, min(int(index), self.term_count())))
-
-    @Slot()
-    def play(self) -> None:
-        if self._explanation is None or self.is_playing():
-            return
-        if self._current >= self.term_count() - 1:
-            self._set_current(-1)  # from the start again
-        self._player.start()
-
-    @Slot()
-    def _on_timer_ticked(self) -> None:
-        self._advance()
-        if self._current >= self.term_count():
-            self.pause()
-
-    def _advance(self) -> None:
-        if self._explanation is not None:
-            self._set_current(min(self._current + 1, self.term_count()))
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self.pause()  # nobody is watching: don't keep a timer running
-        super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.handle_step_key(event):

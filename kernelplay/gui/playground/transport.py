@@ -113,3 +113,71 @@ class Playback:
         else:
             return False
         return True
+
+
+class StepPlayback(Playback):
+    """Stepping through an explanation, for a widget with ``self._explanation`` (None: nothing to
+    step), ``self._current`` (the last step done, -1 before the first), :meth:`last_step` and
+    ``_set_current(index)``: back, forward, all, reset, a chosen step and play, each within
+    ``[-1, last_step()]``. Play starts again from the beginning when fewer than
+    :attr:`replay_margin` + 1 steps are left."""
+
+    _explanation: object
+    _current: int
+    replay_margin = 0
+
+    def last_step(self) -> int:  # pragma: no cover - each widget has its own
+        raise NotImplementedError
+
+    def _set_current(self, index: int) -> None:  # pragma: no cover - each widget has its own
+        raise NotImplementedError
+
+    @Slot()
+    def step_forward(self) -> None:
+        self.pause()
+        self._advance()
+
+    @Slot()
+    def step_back(self) -> None:
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, min(self._current, self.last_step()) - 1))
+
+    @Slot()
+    def show_all(self) -> None:
+        self.pause()
+        self._set_current(self.last_step() if self._explanation is not None else -1)
+
+    @Slot()
+    def reset_steps(self) -> None:
+        self.pause()
+        self._set_current(-1)
+
+    @Slot(int)
+    def go_to_step(self, index: int) -> None:
+        """Make step ``index`` the last one done."""
+        self.pause()
+        if self._explanation is not None:
+            self._set_current(max(-1, min(int(index), self.last_step())))
+
+    @Slot()
+    def play(self) -> None:
+        if self._explanation is None or self.is_playing():
+            return
+        if self._current >= self.last_step() - self.replay_margin:
+            self._set_current(-1)  # from the start again
+        self._player.start()
+
+    @Slot()
+    def _on_timer_ticked(self) -> None:
+        self._advance()
+        if self._current >= self.last_step():
+            self.pause()
+
+    def _advance(self) -> None:
+        if self._explanation is not None:
+            self._set_current(min(self._current + 1, self.last_step()))
+
+    def hideEvent(self, event) -> None:
+        self.pause()  # nobody is watching: don't keep a timer running
+        super().hideEvent(event)

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QHideEvent, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
 from kernelplay.gui.playground.step_stages import themed_marks
-from kernelplay.gui.playground.transport import Playback, PlayTimer, show_playing, transport_button
+from kernelplay.gui.playground.transport import PlayTimer, StepPlayback, show_playing, transport_button
 from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training import unit_pieces, unit_text
 from kernelplay.gui.training.unit_channels import ChannelList
@@ -50,7 +50,7 @@ def _label(style: str = "", rich: bool = True, caption: bool = False) -> QLabel:
     return label
 
 
-class UnitView(Playback, QWidget):
+class UnitView(StepPlayback, QWidget):
     """The way from a unit's inputs to its value. ``current_step`` is −1 before the first step, ``i``
     once step ``i`` of ``explanation().steps()`` is done; a new unit opens with every step done."""
 
@@ -148,6 +148,10 @@ class UnitView(Playback, QWidget):
     def step_count(self) -> int:
         return 0 if self._explanation is None else len(self._explanation.steps())
 
+    def last_step(self) -> int:
+        """The index of the explanation's last step (for a conv unit, step ``c`` adds input channel ``c``)."""
+        return self.step_count() - 1
+
     def set_play_interval(self, milliseconds: int) -> None:
         self._player.set_interval(max(30, int(milliseconds)))
 
@@ -189,62 +193,12 @@ class UnitView(Playback, QWidget):
                 self.detail_channel = int(np.argmax(np.abs(explanation.channel_sums)))
         self._refresh()
 
-    @Slot()
-    def step_forward(self) -> None:
-        self.pause()
-        self._advance()
-
-    @Slot()
-    def step_back(self) -> None:
-        self.pause()
-        if self._explanation is not None:
-            self._set_current(max(-1, self._current - 1))
-
-    @Slot()
-    def show_all(self) -> None:
-        self.pause()
-        self._set_current(self.step_count() - 1)
-
-    @Slot()
-    def reset_steps(self) -> None:
-        self.pause()
-        self._set_current(-1)
-
-    @Slot(int)
-    def go_to_step(self, index: int) -> None:
-        """Make step ``index`` the last one done (for a conv unit, step ``c`` adds input channel ``c``)."""
-        self.pause()
-        if self._explanation is not None:
-            self._set_current(max(-1, min(int(index), self.step_count() - 1)))
-
-    @Slot()
-    def play(self) -> None:
-        if self._explanation is None or self.is_playing():
-            return
-        if self._current >= self.step_count() - 1:
-            self._set_current(-1)
-        self._player.start()
-
-    @Slot()
-    def _on_timer_ticked(self) -> None:
-        self._advance()
-        if self._current >= self.step_count() - 1:
-            self.pause()
-
-    def _advance(self) -> None:
-        if self._explanation is not None:
-            self._set_current(min(self._current + 1, self.step_count() - 1))
-
     def _set_current(self, index: int) -> None:
         changed = index != self._current
         self._current = index
         self._refresh()
         if changed:
             self.step_changed.emit(index)
-
-    def hideEvent(self, event: QHideEvent) -> None:
-        self.pause()
-        super().hideEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if self.handle_step_key(event):
