@@ -13,8 +13,8 @@ from functools import lru_cache
 import numpy as np
 
 from kernelplay.common.text import bracket_negative, format_significant, significant_decimals
-from kernelplay.imaging.borders import border_index, check_border
-from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image
+from kernelplay.imaging.borders import check_border
+from kernelplay.imaging.filtering import apply_kernel, check_filter_kernel, check_image, output_window
 from kernelplay.imaging.images import CHANNELS, channel_plane
 from kernelplay.imaging.kernels import kernel_as_fraction
 from kernelplay.imaging.mapping import MappingStep, check_mapping, describe_mapping, map_value
@@ -237,16 +237,13 @@ def explain_pixel(
 
     wanted_rows = np.arange(row - radius, row + radius + 1)
     wanted_cols = np.arange(col - radius, col + radius + 1)
-    source_rows = border_index(wanted_rows, height, border)
-    source_cols = border_index(wanted_cols, width, border)
     outside_rows = (wanted_rows < 0) | (wanted_rows >= height)
     outside_cols = (wanted_cols < 0) | (wanted_cols >= width)
     is_padding = outside_rows[:, None] | outside_cols[None, :]
-    # Only the window is read: a k×k gather, whatever the image size.
-    patch = image[np.ix_(np.maximum(source_rows, 0), np.maximum(source_cols, 0))]
+    # Only the window is read, with what the border puts outside: a k×k gather, whatever the image size.
+    patch = output_window(image, size, output_row, output_col, border)
     # luminance of the patch: the same float32 arithmetic as filtering the luminance image
     window = channel_plane(patch, channel).astype(np.float64)
-    window[(source_rows < 0)[:, None] | (source_cols < 0)[None, :]] = 0.0
 
     applied = kernel[::-1, ::-1] if flip else kernel
     applied = np.ascontiguousarray(applied)
