@@ -103,7 +103,7 @@ class FastConv2D(_Buffers):
         if method == "spectral" and in_channels == 1:
             raise ValueError("the spectral method needs several input channels")
         self.method = method
-        self._spectral = SpectralConv(kernel_size)
+        self._spectral = SpectralConv(kernel_size) if in_channels > 1 else None
         self._spectral_now = False  # whether the last forward went through the FFTs
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.pad = kernel_size // 2
