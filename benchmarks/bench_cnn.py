@@ -9,7 +9,7 @@ closest to an idle one; PyTorch's OpenMP threads suffer most when other processe
 Then training on one core each: both engines on one thread, timed by the process's CPU time (which
 counts any helper thread an engine still keeps), so other processes on the machine change the
 figures little: the ratio per core, which two free cores multiply alike. ``--profile`` prints where a training step's time goes;
-``--conv`` compares conv2 done directly and through FFTs by batch size (the network's choice). The
+``--conv`` compares conv2 done directly and in the frequency domain by batch size (the network's choice). The
 load average and OpenBLAS's kernels (``OPENBLAS_CORETYPE``) are printed: AVX-512 kernels run the
 matrix products up to twice as fast as AVX2 ones. PyTorch (``pip install torch``, CPU build) is only
 a yardstick here, never a dependency of kernelplay.
@@ -189,8 +189,8 @@ def profile_step(batch: int, steps: int = 200) -> None:
 
 def conv_methods(repeats: int) -> None:
     """The default network's conv2 (16 → 36 channels, 5×5, 14×14 maps) done directly and through
-    FFTs, on one thread, by batch size: forward alone (inference) and forward + backward (training).
-    ``SPECTRAL_MIN_BATCH`` in ``kernelplay/nn/fast/layers.py`` is where the FFTs start to win."""
+    in the frequency domain, on one thread, by batch size: forward alone (inference) and forward + backward (training).
+    ``SPECTRAL_MIN_BATCH`` in ``kernelplay/nn/fast/layers.py`` is where the frequency domain starts to win."""
     from kernelplay.nn.fast.layers import SPECTRAL_MIN_BATCH, FastConv2D
 
     rng = np.random.default_rng(0)
@@ -202,8 +202,8 @@ def conv_methods(repeats: int) -> None:
         conv.grads = {"weight": np.empty_like(weight), "bias": np.empty(36, np.float32)}
         convs[method] = conv
     print(f"conv2 alone, one thread, ms of CPU per call (medians of {repeats} runs of 20 calls); "
-          f"the network takes the FFTs from {SPECTRAL_MIN_BATCH} images on")
-    print(f"  {'batch':>5}  {'forward: direct':>16} {'FFT':>7} {'ratio':>6}   {'fwd + bwd: direct':>18} {'FFT':>7} {'ratio':>6}")
+          f"the network takes the frequency domain from {SPECTRAL_MIN_BATCH} images on")
+    print(f"  {'batch':>5}  {'forward: direct':>16} {'freq.':>7} {'ratio':>6}   {'fwd + bwd: direct':>18} {'freq.':>7} {'ratio':>6}")
     with blas.blas_threads(1):
         for n in (1, 2, 4, 8, 16, 32, 64, 256):
             x = rng.random((14, n, 14, 16), dtype=np.float32)
@@ -232,7 +232,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=1.5, help="duration of one timing run")
     parser.add_argument("--profile", action="store_true", help="also print where a training step's time goes")
     parser.add_argument("--conv", action="store_true",
-                        help="only compare conv2 done directly and through FFTs, by batch size")
+                        help="only compare conv2 done directly and in the frequency domain, by batch size")
     args = parser.parse_args(argv)
     if args.conv:
         conv_methods(args.repeats)

@@ -4,7 +4,7 @@ import pytest
 
 from kernelplay.nn.fast.allocator import keep_freed_memory
 from kernelplay.nn.fast.layers import SPECTRAL_MIN_BATCH, FastConv2D, FastMaxPool2D, hnwc_to_nchw, nchw_to_hnwc
-from kernelplay.nn.fast.spectral import transform_size
+from kernelplay.nn.fast.spectral import SpectralConv, Transforms
 from kernelplay.nn.layers import Conv2D, MaxPool2D, ReLU
 
 
@@ -93,8 +93,8 @@ def test_split_column_layout_gives_the_same_conv_pool_values_and_gradients(c_in)
 
 
 def test_spectral_conv_of_the_default_network_s_conv2_matches_in_float32():
-    """conv2's shapes (16 → 36 channels, 5×5, 14×14 maps, FFT length 16) in float32: the FFTs'
-    rounding stays at the float32 level of the direct products."""
+    """conv2's shapes (16 → 36 channels, 5×5, 14×14 maps, transform length 16) in float32: the
+    transforms' rounding stays at the float32 level of the direct products."""
     rng = np.random.default_rng(15)
     conv = Conv2D(16, 36, 5, rng=rng, dtype=np.float64)
     x, dout = rng.standard_normal((8, 16, 14, 14)), rng.standard_normal((8, 36, 14, 14))
@@ -109,7 +109,7 @@ def test_spectral_conv_of_the_default_network_s_conv2_matches_in_float32():
         assert np.abs(got - want).max() <= 2e-6 * np.abs(want).max()
 
 
-def test_auto_method_takes_the_ffts_for_a_batch_and_the_direct_way_for_few_images():
+def test_auto_method_takes_the_frequency_domain_for_a_batch_and_the_direct_way_for_few_images():
     rng = np.random.default_rng(16)
     conv = Conv2D(3, 4, 5, rng=rng, dtype=np.float64)
     auto, direct = bound_fast_conv(conv), bound_fast_conv(conv, method="direct")
@@ -118,7 +118,7 @@ def test_auto_method_takes_the_ffts_for_a_batch_and_the_direct_way_for_few_image
         np.testing.assert_allclose(auto.forward(x), direct.forward(x), atol=1e-12)
         assert auto._runs_spectral(n) is spectral
     first = bound_fast_conv(Conv2D(1, 4, 5, rng=rng, dtype=np.float64))
-    assert not first._runs_spectral(1000)  # one input channel: nothing for the FFTs to save
+    assert not first._runs_spectral(1000)  # one input channel: no product for the frequency domain to save
 
 
 def test_spectral_method_needs_several_input_channels_and_a_known_name():
@@ -128,9 +128,39 @@ def test_spectral_method_needs_several_input_channels_and_a_known_name():
         FastConv2D(2, 4, 5, method="winograd")
 
 
-@pytest.mark.parametrize("size,k,length", [(14, 5, 16), (7, 5, 9), (28, 3, 30), (3, 3, 4)])
-def test_transform_size_leaves_room_for_the_taps_that_hang_over(size, k, length):
-    assert transform_size(size, k) == length
+@pytest.mark.parametrize("h,w,k", [(14, 14, 5), (7, 9, 5), (6, 5, 3)])
+def test_the_spectrum_is_numpys_fft_of_the_map_padded_to_its_length(h, w, k):
+    """The matrix transforms against numpy.fft (an independent FFT): maps padded to L = size + k//2
+    per axis, the first L//2 + 1 row frequencies, every column frequency, real and imaginary parts."""
+    rng = np.random.default_rng(17)
+    n, c = 3, 2
+    x = rng.standard_normal((h, n, w, c))
+    conv = SpectralConv(k)
+    t = conv.transforms(h, w, np.float64)
+    u_count, v_count = t.frequencies
+    assert (u_count, v_count) == ((h + k // 2) // 2 + 1, w + k // 2)
+    spectrum = conv._spectrum(x, t.rows_in, t.cols_in, "test").reshape(u_count, v_count, 2, n, c)
+    want = np.fft.fft2(x, s=(h + k // 2, w + k // 2), axes=(0, 2))[:u_count].transpose(0, 2, 1, 3)  # (u, v, n, c)
+    np.testing.assert_allclose(spectrum[:, :, 0], want.real, atol=1e-12)
+    np.testing.assert_allclose(spectrum[:, :, 1], want.imag, atol=1e-12)
+
+
+@pytest.mark.parametrize("h,w,k", [(14, 14, 5), (7, 9, 5), (6, 5, 3)])
+def test_the_inverse_transform_gives_the_map_back(h, w, k):
+    rng = np.random.default_rng(18)
+    x = rng.standard_normal((h, 2, w, 3))
+    conv = SpectralConv(k)
+    t = conv.transforms(h, w, np.float64)
+    spectrum = conv._spectrum(x, t.rows_in, t.cols_in, "test")
+    back = conv._image(spectrum, t, h, w, "back")
+    np.testing.assert_allclose(back.reshape(h, w, 2, 3).transpose(0, 2, 1, 3), x, atol=1e-12)
+
+
+def test_transforms_are_built_once_per_shape_and_dtype():
+    conv = SpectralConv(5)
+    assert conv.transforms(14, 14, np.float32) is conv.transforms(14, 14, np.float32)
+    assert conv.transforms(14, 14, np.float32).rows_in.dtype == np.float32
+    assert isinstance(conv.transforms(7, 7, np.float64), Transforms)
 
 
 def test_the_training_process_keeps_freed_memory_where_the_c_library_is_glibc():

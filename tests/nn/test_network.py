@@ -226,8 +226,8 @@ def test_two_thread_split_gives_the_same_logits_and_gradients():
     np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-10, atol=1e-14)
 
 
-def test_a_batch_trained_through_the_ffts_gets_the_direct_way_s_logits_and_gradients(monkeypatch):
-    """From SPECTRAL_MIN_BATCH images on, the deeper convs run through FFTs: the whole network's
+def test_a_batch_trained_in_the_frequency_domain_gets_the_direct_way_s_logits_and_gradients(monkeypatch):
+    """From SPECTRAL_MIN_BATCH images on, the deeper convs run in the frequency domain: the whole network's
     logits and gradients are those of the direct products (float64, 3 stages, odd map sizes)."""
     from kernelplay.nn.fast import layers as fast_layers
 

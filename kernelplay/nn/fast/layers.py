@@ -9,7 +9,7 @@ blocks of that one array, summed; its input gradient is the same products transp
 ``k`` shifted adds along the row. The first layer (one input channel) keeps the classic im2col: its
 ``k · k`` columns are small. Ahead of a 2×2 pool the conv can emit each row's even columns before
 its odd ones, so :class:`FastMaxPool2D` compares long contiguous runs. A batch of
-:data:`SPECTRAL_MIN_BATCH` images or more takes the deeper convs through FFTs instead
+:data:`SPECTRAL_MIN_BATCH` images or more takes the deeper convs through Fourier transforms instead
 (:mod:`kernelplay.nn.fast.spectral`): one small matrix product per frequency in place of the k²
 products per position, which took a training step of the default network from ~15.2 to ~10.6 ms
 on one core.
@@ -33,7 +33,7 @@ from kernelplay.nn.fast.spectral import SpectralConv
 __all__ = ["FastConv2D", "FastMaxPool2D", "flatten_hnwc", "unflatten_hnwc", "nchw_to_hnwc", "hnwc_to_nchw"]
 
 _MAX_BUFFERS = 24  # many batch sizes seen: forget the old work arrays
-# From this many images on, a conv with several input channels runs through FFTs
+# From this many images on, a conv with several input channels runs in the frequency domain
 # (:mod:`kernelplay.nn.fast.spectral`); below it, directly (measured: ``bench_cnn.py --conv``).
 SPECTRAL_MIN_BATCH = 8
 METHODS = ("auto", "direct", "spectral")
@@ -89,7 +89,7 @@ class FastConv2D(_Buffers):
     """Cross-correlation, stride 1, 'same' zero padding, on ``(H, N, W, C)`` activations.
 
     ``needs_input_grad=False`` (the first layer) skips the gradient w.r.t. the input. ``method``:
-    "direct" (row windows, below), "spectral" (FFTs, :class:`~kernelplay.nn.fast.spectral.SpectralConv`;
+    "direct" (row windows, below), "spectral" (Fourier transforms, :class:`~kernelplay.nn.fast.spectral.SpectralConv`;
     several input channels only) or "auto": spectral from :data:`SPECTRAL_MIN_BATCH` images on.
     """
 
@@ -104,7 +104,7 @@ class FastConv2D(_Buffers):
             raise ValueError("the spectral method needs several input channels")
         self.method = method
         self._spectral = SpectralConv(kernel_size) if in_channels > 1 else None
-        self._spectral_now = False  # whether the last forward went through the FFTs
+        self._spectral_now = False  # whether the last forward went through the frequency domain
         self.in_channels, self.out_channels, self.kernel_size = in_channels, out_channels, kernel_size
         self.pad = kernel_size // 2
         self.needs_input_grad = needs_input_grad
@@ -234,7 +234,7 @@ class FastConv2D(_Buffers):
         return dxpad[:, :, p:p + w, :]
 
     def _runs_spectral(self, n: int) -> bool:
-        """Whether a batch of ``n`` images goes through the FFTs."""
+        """Whether a batch of ``n`` images goes through the frequency domain."""
         if self.in_channels == 1 or self.method == "direct":
             return False
         return self.method == "spectral" or n >= SPECTRAL_MIN_BATCH

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from kernelplay.nn.config import IMAGE_SIZE, NUM_CLASSES, NetworkConfig
+from kernelplay.nn.fast.allocator import keep_freed_memory
 from kernelplay.nn.fast.layers import FastConv2D, FastMaxPool2D, flatten_hnwc, hnwc_to_nchw, unflatten_hnwc
 from kernelplay.nn.layers import Dense, softmax_cross_entropy
 
@@ -20,6 +21,7 @@ class Replica:
     """The layers of ``config``, bound to shared ``params`` and this replica's own ``grads``."""
 
     def __init__(self, config: NetworkConfig, dtype, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        keep_freed_memory()  # each step's temporaries then reuse freed memory, not fresh pages
         k = config.kernel_size
         self.dtype = dtype
         self.convs: list[FastConv2D] = []

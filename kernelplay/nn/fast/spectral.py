@@ -2,107 +2,164 @@
 
 A 5×5 conv from 16 to 36 channels costs 400 multiply-adds per output value done directly; by the
 convolution theorem it is one product per frequency instead — a ``(N, C_in) @ (C_in, C_out)``
-matrix product at each of the ``L × (L/2 + 1)`` frequencies of a real 2-D FFT of size ``L`` —
-with the transforms on top. On the default network's conv2 (batch 64, one core) that took the
-forward from 3.4 to 2.3 ms and forward + backward from 10.3 to 4.8 ms (``benchmarks/bench_cnn.py
---conv``); below ~8 images the transforms cost more than they save. The first conv (one input
-channel) has no product to save and stays direct.
+complex matrix product at each frequency of a real 2-D Fourier transform — with the transforms on
+top. Below ~8 images the transforms cost more than they save; the first conv (one input channel)
+has no product to save and stays direct.
 
-The transforms are circular, so each map is zero-padded to ``L ≥ H + p`` (``p = k // 2``): the
-taps that hang over an edge then read zeros, exactly as the 'same' zero padding does. The kernel
-is placed with tap ``(i, j)`` at ``(p − i, p − j)`` (mod ``L``), which makes the output map's
-``(y, x)`` the spectrum's inverse at ``(y, x)``. Backward, the input gradient is the adjoint
-(each frequency's product with the conjugate kernel) and the kernel gradient is
-``Σ_n conj(X̂) · dŶ`` read back at the 25 taps. Results equal the direct conv to float rounding
-(relative ~1e-6 in float32, ~1e-15 in float64).
+The transforms are discrete Fourier transforms written as real matrix products (BLAS), not FFTs:
+a map is 14×14, so each 1-D transform is a 14 × 32 matrix applied to every row or column of the
+whole batch at once, at BLAS speed (~50 GMAC/s on one core here) and with no copies — the padding,
+the cropping, the 1/L² and the half spectrum's double counts are all in the matrices. On the
+default network's conv2 (batch 64, one core) that took forward + backward from 4.3 ms with
+scipy's FFTs to ~3.3 ms (``benchmarks/bench_cnn.py --conv``).
 
-Activations are ``(H, N, W, C)`` as in :mod:`kernelplay.nn.fast.layers`; the spectra are
-``(L, N, L/2 + 1, C)`` so that each frequency's ``(N, C)`` block is a matrix BLAS reads in place.
+The transforms are circular of length ``L = H + p`` (``p = k // 2``) per axis, so the taps that hang
+over an edge read the zeros beyond the map, exactly as the 'same' zero padding does. The kernel is
+placed with tap ``(i, j)`` at ``(p − i, p − j)`` (mod ``L``), which makes the output's ``(y, x)``
+the inverse transform at ``(y, x)``. Backward, the input gradient is each frequency's product with
+the conjugate kernel, and the kernel gradient is ``Σ_n conj(X̂) · dŶ`` read back at the k² taps.
+Results equal the direct conv to float rounding (relative ~3e-7 in float32, ~2e-15 in float64).
+
+Real and imaginary parts are kept apart, as blocks of rows. A spectrum is ``(F, B·N, C)``: ``F =
+U · L_w`` frequencies (``U = L_h // 2 + 1`` along the rows — the other half mirrors them — times
+all ``L_w`` along the columns), each a stack of ``B`` ``(N, C)`` blocks (real part, imaginary part,
+…) that BLAS reads in place. Activations are ``(H, N, W, C)`` as in
+:mod:`kernelplay.nn.fast.layers`.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
-from kernelplay.nn.fast.allocator import keep_freed_memory
-
-__all__ = ["SpectralConv", "transform_size"]
-
-
-def _fft():
-    """scipy.fft, imported on first use: the app starts without scipy (tests/gui/test_startup.py)."""
-    import scipy.fft
-
-    return scipy.fft
+__all__ = ["SpectralConv", "Transforms"]
 
 
-def transform_size(size: int, kernel_size: int) -> int:
-    """The FFT length for maps of ``size`` under a 'same' ``kernel_size`` conv: the smallest fast
-    length with no wrap-around into the output (``≥ size + kernel_size // 2``)."""
-    return _fft().next_fast_len(size + kernel_size // 2, real=True)
+@dataclass(frozen=True)
+class Transforms:
+    """The matrices of the transforms for ``(H, W)`` maps under a k×k kernel, in one dtype.
+
+    Frequencies u (rows, ``U`` of them) and v (columns, ``L_w``); "r/i" is real / imaginary part."""
+
+    rows_in: np.ndarray  # (U·2, H): x rows h → (u, r/i), real input
+    cols_in_x: np.ndarray  # (L_w·3, 2W): (r/i, w) → (v, [re, im, −re]) for the input, whose −re the kernel gradient reads
+    cols_in: np.ndarray  # (L_w·2, 2W): (r/i, w) → (v, [re, im])
+    cols_out: np.ndarray  # (2W, L_w·2): (v, r/i) → (r/i, w), inverse
+    rows_out: np.ndarray  # (H, U·2): (u, r/i) → h, real part, with the half spectrum's weights and 1/(L_h·L_w)
+    kernel_in: np.ndarray  # (U·L_w·2, k²): taps (i, j) → the placed kernel's spectrum (u, v, r/i)
+    kernel_out: np.ndarray  # (k², U·L_w·2): (u, v, [re, −im]) → the taps of the inverse
+
+    @classmethod
+    def build(cls, h: int, w: int, kernel_size: int, dtype) -> Transforms:
+        p = kernel_size // 2
+        length_h, length_w = h + p, w + p
+        u = np.arange(length_h // 2 + 1)
+        v = np.arange(length_w)
+        # the half spectrum along u counts every frequency twice but 0 and (even L) L/2
+        twice = np.where((u == 0) | (2 * u == length_h), 1.0, 2.0)
+
+        angle = 2 * np.pi * np.outer(u, np.arange(h)) / length_h  # (U, H)
+        rows_in = np.stack([np.cos(angle), -np.sin(angle)], 1).reshape(-1, h)
+
+        angle = 2 * np.pi * np.outer(v, np.arange(w)) / length_w  # (L_w, W)
+        cos, sin = np.cos(angle), np.sin(angle)
+        real = np.concatenate([cos, sin], 1)  # (a + ib)·e^{−iθ}: real part a·cos + b·sin
+        imag = np.concatenate([-sin, cos], 1)
+        cols_in_x = np.stack([real, imag, -real], 1).reshape(-1, 2 * w)
+        cols_in = np.stack([real, imag], 1).reshape(-1, 2 * w)
+        cols_out = np.stack([np.concatenate([cos.T[:, :, None], -sin.T[:, :, None]], 2),  # (a + ib)·e^{+iθ}
+                             np.concatenate([sin.T[:, :, None], cos.T[:, :, None]], 2)]).reshape(2 * w, -1)
+
+        angle = 2 * np.pi * np.outer(np.arange(h), u) / length_h  # (H, U)
+        scale = twice / (length_h * length_w)
+        rows_out = np.stack([np.cos(angle) * scale, -np.sin(angle) * scale], 2).reshape(h, -1)
+
+        offsets = p - np.arange(kernel_size)
+        phase = 2 * np.pi * (u[:, None, None, None] * offsets[None, None, :, None] / length_h
+                             + v[None, :, None, None] * offsets[None, None, None, :] / length_w)  # (U, L_w, k, k)
+        kernel_in = np.stack([np.cos(phase), -np.sin(phase)], 2).reshape(-1, kernel_size**2)
+        weights = twice[:, None, None, None] / (length_h * length_w)
+        kernel_out = np.stack([np.cos(phase) * weights, np.sin(phase) * weights], 2).reshape(-1, kernel_size**2).T
+        arrays = (rows_in, cols_in_x, cols_in, cols_out, rows_out, kernel_in, kernel_out)
+        return cls(*(np.ascontiguousarray(a, dtype=dtype) for a in arrays))
+
+    @property
+    def frequencies(self) -> tuple[int, int]:
+        """``(U, L_w)``: how many frequencies along the rows and the columns."""
+        return self.rows_in.shape[0] // 2, self.cols_in.shape[0] // 2
 
 
 class SpectralConv:
-    """Forward and backward of a stride-1 'same' cross-correlation through real 2-D FFTs.
+    """Forward and backward of a stride-1 'same' cross-correlation in the frequency domain.
 
     Holds the input's spectrum between :meth:`forward` and :meth:`backward`; the bias is the
-    caller's (:class:`~kernelplay.nn.fast.layers.FastConv2D`)."""
+    caller's (:class:`~kernelplay.nn.fast.layers.FastConv2D`). Its results are views into work
+    arrays that the next call overwrites."""
 
     def __init__(self, kernel_size: int) -> None:
-        keep_freed_memory()  # the fresh spectra of each call then reuse freed memory, not new pages
         self.kernel_size = kernel_size
-        self._x_hat: np.ndarray | None = None  # (L, N, L/2+1, C_in) complex
-        self._w_hat: np.ndarray | None = None  # (L, L/2+1, C_in, C_out) complex
-        self._shape: tuple | None = None  # (H, N, W, L)
-        self._bases: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._transforms: dict[tuple, Transforms] = {}
+        self._buffers: dict[tuple, np.ndarray] = {}
+        self._x_hat: np.ndarray | None = None  # (F, 3·N, C_in): real, imaginary, −real
+        self._w_hat: np.ndarray | None = None  # (F, 2, C_in, C_out): real, imaginary
+        self._shape: tuple | None = None  # (H, N, W)
 
-    def _basis(self, size: int, dtype) -> tuple[np.ndarray, np.ndarray]:
-        """``E[f, i] = exp(−2πi·f·(p − i)/L)`` for the ``L`` row frequencies and the ``L/2 + 1``
-        column frequencies of an FFT of length ``L = size``: the spectrum of a tap at offset i."""
-        key = (size, np.dtype(dtype))
-        if key not in self._bases:
-            k, p = self.kernel_size, self.kernel_size // 2
-            offsets = p - np.arange(k)
-            complex_type = np.result_type(dtype, np.complex64)
-            rows = np.exp(-2j * np.pi * np.outer(np.arange(size), offsets) / size).astype(complex_type)
-            self._bases[key] = (rows, np.ascontiguousarray(rows[: size // 2 + 1]))
-        return self._bases[key]
+    def transforms(self, h: int, w: int, dtype) -> Transforms:
+        key = (h, w, np.dtype(dtype))
+        if key not in self._transforms:
+            self._transforms[key] = Transforms.build(h, w, self.kernel_size, dtype)
+        return self._transforms[key]
 
-    def _kernel_spectrum(self, weight: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """``Ŵ[f, g, c, o] = Σ_ij rows[f, i] · cols[g, j] · weight[o, c, i, j]`` ``(L, L/2+1, C_in,
-        C_out)``: the FFT of the placed kernel, from its k² taps alone."""
-        c_out, c_in, k, _ = weight.shape
-        taps = weight.transpose(2, 3, 1, 0).astype(rows.dtype).reshape(k, k * c_in * c_out)  # (i, (j, c, o))
-        along_rows = np.matmul(rows, taps).reshape(rows.shape[0], k, c_in * c_out)  # (L, j, (c, o))
-        spectrum = np.matmul(cols, along_rows)  # (L, L/2+1, (c, o))
-        return spectrum.reshape(*spectrum.shape[:2], c_in, c_out)
+    def _buffer(self, tag: str, shape: tuple, dtype) -> np.ndarray:
+        """A work array kept between calls (fresh megabyte-sized arrays page-fault every step)."""
+        key = (tag, shape, np.dtype(dtype))
+        if key not in self._buffers:
+            if len(self._buffers) > 40:  # many batch sizes seen: forget the old ones
+                self._buffers.clear()
+            self._buffers[key] = np.empty(shape, dtype)
+        return self._buffers[key]
 
-    def _taps(self, g_hat: np.ndarray, size: int, dtype) -> np.ndarray:
-        """The inverse real FFT of ``g_hat`` ``(L, L/2+1, C_in, C_out)`` at the k² taps only →
-        ``(C_out, C_in, k, k)`` real: the half spectrum's columns count twice, but the first and
-        (for even L) the last, as :func:`scipy.fft.irfft2` counts them."""
-        rows, cols = self._basis(size, dtype)
-        length, half, c_in, c_out = g_hat.shape
-        k = self.kernel_size
-        twice = np.full((half, 1), 2.0, dtype=dtype)
-        twice[0] = 1.0
-        if size % 2 == 0:
-            twice[-1] = 1.0
-        along_cols = np.matmul((cols * twice).conj().T, g_hat.reshape(length, half, c_in * c_out))  # (L, k, ci·co)
-        taps = np.matmul(rows.conj().T, along_cols.reshape(length, k * c_in * c_out)).real  # (k, k·ci·co)
-        return taps.reshape(k, k, c_in, c_out).transpose(3, 2, 0, 1) / (size * size)
+    def _spectrum(self, x: np.ndarray, rows_in: np.ndarray, cols_in: np.ndarray, tag: str) -> np.ndarray:
+        """x ``(H, N, W, C)`` → its spectrum ``(U, L_w·B, N·C)``, ``B = len(cols_in) / L_w`` blocks."""
+        h, n, w, c = x.shape
+        grid = self._buffer(tag + " hw", (h, w, n, c), x.dtype)  # rows, then columns, then the batch
+        np.copyto(grid, x.transpose(0, 2, 1, 3))
+        half = self._buffer(tag + " rows", (rows_in.shape[0], w * n * c), x.dtype)
+        np.matmul(rows_in, grid.reshape(h, -1), out=half)
+        spectrum = self._buffer(tag, (rows_in.shape[0] // 2, cols_in.shape[0], n * c), x.dtype)
+        np.matmul(cols_in, half.reshape(spectrum.shape[0], 2 * w, n * c), out=spectrum)
+        return spectrum
+
+    def _image(self, spectrum: np.ndarray, t: Transforms, h: int, w: int, tag: str) -> np.ndarray:
+        """A spectrum ``(U, L_w·2, M)`` (real, imaginary) → the real maps ``(H, W, M)``."""
+        u_count, _, m = spectrum.shape
+        half = self._buffer(tag + " cols", (u_count, 2 * w, m), spectrum.dtype)
+        np.matmul(t.cols_out, spectrum, out=half)
+        image = self._buffer(tag, (h, w * m), spectrum.dtype)
+        np.matmul(t.rows_out, half.reshape(2 * u_count, w * m), out=image)
+        return image.reshape(h, w, m)
 
     def forward(self, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
         """x ``(H, N, W, C_in)`` (any strides), weight ``(C_out, C_in, k, k)`` → the conv without
-        bias, ``(H, N, W, C_out)`` (a view into a fresh array)."""
-        h, n, w, _ = x.shape
-        size = transform_size(max(h, w), self.kernel_size)
-        rows, cols = self._basis(size, x.dtype)
-        self._w_hat = self._kernel_spectrum(weight, rows, cols)
-        self._x_hat = _fft().rfft2(x, s=(size, size), axes=(0, 2))
-        self._shape = (h, n, w, size)
-        y_hat = np.empty(self._x_hat.shape[:3] + (weight.shape[0],), self._x_hat.dtype)
-        np.matmul(self._x_hat.transpose(0, 2, 1, 3), self._w_hat, out=y_hat.transpose(0, 2, 1, 3))
-        return _fft().irfft2(y_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
+        bias, ``(H, N, W, C_out)``."""
+        h, n, w, c = x.shape
+        c_out = weight.shape[0]
+        t = self.transforms(h, w, x.dtype)
+        freqs = np.prod(t.frequencies)
+        k = self.kernel_size
+        self._x_hat = self._spectrum(x, t.rows_in, t.cols_in_x, "x").reshape(freqs, 3 * n, c)
+        taps = weight.transpose(2, 3, 1, 0).reshape(k * k, c * c_out)  # (i, j) × (c, o)
+        self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
+        self._shape = (h, n, w)
+        # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
+        parts = self._buffer("y parts", (freqs, 2, 2 * n, c_out), x.dtype)
+        np.matmul(self._x_hat[:, None, :2 * n], self._w_hat, out=parts)
+        y_hat = self._buffer("y", (freqs, 2, n, c_out), x.dtype)
+        np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
+        np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
+        y = self._image(y_hat.reshape(t.frequencies[0], -1, n * c_out), t, h, w, "y image")
+        return y.reshape(h, w, n, c_out).transpose(0, 2, 1, 3)
 
     def backward(self, dout: np.ndarray, weight_grad: np.ndarray, needs_input_grad: bool) -> np.ndarray | None:
         """dout ``(H, N, W, C_out)`` for the last :meth:`forward` → dx ``(H, N, W, C_in)`` (None
@@ -110,13 +167,25 @@ class SpectralConv:
         ``(C_out, C_in, k, k)``."""
         if self._x_hat is None:
             raise RuntimeError("backward called before forward")
-        h, n, w, size = self._shape
-        d_hat = _fft().rfft2(dout, s=(size, size), axes=(0, 2)).transpose(0, 2, 1, 3)  # (L, L/2+1, N, C_out)
-        # the kernel gradient's spectrum, Σ_n conj(X̂) dŶ, read back at the taps
-        g_hat = np.matmul(self._x_hat.transpose(0, 2, 3, 1).conj(), d_hat)  # (L, L/2+1, C_in, C_out)
-        weight_grad[...] = self._taps(g_hat, size, dout.dtype)
+        h, n, w = self._shape
+        c_out, c, k, _ = weight_grad.shape
+        t = self.transforms(h, w, dout.dtype)
+        freqs = np.prod(t.frequencies)
+        d_hat = self._spectrum(dout, t.rows_in, t.cols_in, "d").reshape(freqs, 2 * n, c_out)
+        # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
+        s = self._x_hat.strides
+        x_pairs = as_strided(self._x_hat, (freqs, 2, 2 * n, c), (s[0], n * s[1], s[1], s[2]), writeable=False)
+        g_hat = self._buffer("g", (freqs, 2, c, c_out), dout.dtype)
+        np.matmul(x_pairs.transpose(0, 1, 3, 2), d_hat[:, None], out=g_hat)
+        taps = np.matmul(t.kernel_out, g_hat.reshape(2 * freqs, c * c_out))  # (k², C_in·C_out)
+        weight_grad[...] = taps.reshape(k, k, c, c_out).transpose(3, 2, 0, 1)
         if not needs_input_grad:
             return None
-        dx_hat = np.empty(self._x_hat.shape, self._x_hat.dtype)
-        np.matmul(d_hat, self._w_hat.conj().transpose(0, 1, 3, 2), out=dx_hat.transpose(0, 2, 1, 3))
-        return _fft().irfft2(dx_hat, s=(size, size), axes=(0, 2))[:h, :, :w]
+        # dX̂ = dŶ · conj(Ŵ)ᵀ: real part dr·Ŵrᵀ + di·Ŵiᵀ, imaginary di·Ŵrᵀ − dr·Ŵiᵀ
+        parts = self._buffer("dx parts", (freqs, 2, 2 * n, c), dout.dtype)
+        np.matmul(d_hat[:, None], self._w_hat.transpose(0, 1, 3, 2), out=parts)
+        dx_hat = self._buffer("dx", (freqs, 2, n, c), dout.dtype)
+        np.add(parts[:, 0, :n], parts[:, 1, n:], out=dx_hat[:, 0])
+        np.subtract(parts[:, 0, n:], parts[:, 1, :n], out=dx_hat[:, 1])
+        dx = self._image(dx_hat.reshape(t.frequencies[0], -1, n * c), t, h, w, "dx image")
+        return dx.reshape(h, w, n, c).transpose(0, 2, 1, 3)
