@@ -155,7 +155,7 @@ def profile_step(batch: int, steps: int = 200) -> None:
         setattr(owner, name, run)
 
     conv = lambda what: lambda self: f"conv{'1' if self.in_channels == 1 else '2+'} {what}"  # noqa: E731
-    timed(fast.FastConv2D, "forward_padded", conv("forward"))
+    timed(fast.FastConv2D, "forward_buffer", conv("forward"))
     timed(fast.FastConv2D, "backward", conv("backward (weights, input)"))
     timed(fast.FastMaxPool2D, "forward", "ReLU + max-pool forward")
     timed(fast.FastMaxPool2D, "backward", "ReLU + max-pool backward")
@@ -206,8 +206,8 @@ def conv_methods(repeats: int) -> None:
     print(f"  {'batch':>5}  {'forward: direct':>16} {'freq.':>7} {'ratio':>6}   {'fwd + bwd: direct':>18} {'freq.':>7} {'ratio':>6}")
     with blas.blas_threads(1):
         for n in (1, 2, 4, 8, 16, 32, 64, 256):
-            x = rng.random((14, n, 14, 16), dtype=np.float32)
-            dout = rng.random((14, n, 14, 36), dtype=np.float32)
+            x = rng.random((14, 14, n, 16), dtype=np.float32)
+            dout = rng.random((14, 14, n, 36), dtype=np.float32)
             times: dict[tuple, list[float]] = {}
             for _ in range(repeats):
                 for method, conv in convs.items():

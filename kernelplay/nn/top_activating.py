@@ -105,26 +105,18 @@ class _Prefix:
         """x: ``(N, 28, 28)`` → the channel's maps ``(N, H, W)`` after the last conv's ReLU, or
         after its pool with ``pool_last``."""
         n, h, w = x.shape
-        first = self.convs[0]
-        p = first.pad
-        first.padded_input(n, h, w, self.dtype)[p:p + h, :, p:p + w, 0] = x.transpose(1, 0, 2)  # (H, N, W)
+        self.convs[0].input_buffer(h, w, n, self.dtype)[..., 0] = x.transpose(1, 2, 0)  # (H, W, N)
         for conv, pool, following in zip(self.convs, self.pools, self.convs[1:]):
-            a = self._conv_for_pool(conv, h, n, w)
+            a = conv.forward_buffer(h, w, n, self.dtype, add_bias=False)  # the bias left to the pool
             h, w = h // 2, w // 2
-            q = following.pad
-            pool.forward(a, out=following.padded_input(n, h, w, self.dtype)[q:q + h, :, q:q + w, :],
+            pool.forward(a, out=following.input_buffer(h, w, n, self.dtype),
                          bias=conv.params["bias"])  # ReLU and pool, straight into the next conv's input
         conv = self.convs[-1]
         if pool_last:
-            a = self.pools[-1].forward(self._conv_for_pool(conv, h, n, w), bias=conv.params["bias"])
+            a = self.pools[-1].forward(conv.forward_buffer(h, w, n, self.dtype, add_bias=False), bias=conv.params["bias"])
         else:
-            a = np.maximum(conv.forward_padded((h, n, w), self.dtype), 0)
-        return a[..., 0].transpose(1, 0, 2)  # (H, N, W, 1) → (N, H, W)
-
-    def _conv_for_pool(self, conv: FastConv2D, h: int, n: int, w: int) -> np.ndarray:
-        """A conv as the network trains it ahead of a pool: the bias left to the pool (a quarter of
-        the values), each row's even columns handed over before its odd ones."""
-        return conv.forward_padded((h, n, w), self.dtype, add_bias=False, split_columns=w % 2 == 0)
+            a = np.maximum(conv.forward_buffer(h, w, n, self.dtype), 0)
+        return a[..., 0].transpose(2, 0, 1)  # (H, W, N, 1) → (N, H, W)
 
 
 def channel_peaks(network: Network, digits, stage: str, channel: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,23 +1,24 @@
 """The network's fast conv and pool: channels-last, in reused buffers, with BLAS accumulating in place.
 
-Activations here are ``(H, N, W, C)`` arrays ("HNWC"). With rows outermost and channels innermost,
-the ``k · C`` values one kernel row sees at a position are contiguous in memory, and the windows of
-kernel row ``i`` for all positions of image row ``y`` are the windows of kernel row 0 for image row
-``y + i``. So :class:`FastConv2D` copies one ``k · C``-wide row window per position (not the
-``k · k · C`` of a full im2col, which would not stay in cache) and is ``k`` matrix products of row
-blocks of that one array, summed; its input gradient is the same products transposed followed by
-``k`` shifted adds along the row. The first layer (one input channel) keeps the classic im2col: its
-``k · k`` columns are small. Ahead of a 2×2 pool the conv can emit each row's even columns before
-its odd ones, so :class:`FastMaxPool2D` compares long contiguous runs. A batch of
-:data:`SPECTRAL_MIN_BATCH` images or more takes the deeper convs through Fourier transforms instead
-(:mod:`kernelplay.nn.fast.spectral`): one small matrix product per frequency in place of the k²
-products per position, which took a training step of the default network from ~15.2 to ~10.6 ms
-on one core.
+Activations here are ``(H, W, N, C)`` arrays ("HWNC": rows, columns, then the batch, then the
+channels). With the batch and the channels innermost, every spatial step moves a whole block of
+``N · C`` values: a 2×2 pool compares long contiguous runs, the first conv's k² shifted windows
+are block copies, and the deeper convs' Fourier transforms (:mod:`kernelplay.nn.fast.spectral`)
+are matrix products over the rows and the columns of the array as it lies.
 
-What it buys (``benchmarks/bench_cnn.py``, 2 cores, batch 64): with the replicas of
-:mod:`kernelplay.nn.fast.replica`, ~8,600–9,400 training digits/s, 1.25–1.35× PyTorch CPU (the
-direct convs alone: ~6,650, 0.99×; a plain im2col conv: ~3,050). The readable layers of :mod:`kernelplay.nn.layers` compute the same
-values (the tests hold each to the other and to naive loops).
+:class:`FastConv2D` has two ways. A batch of :data:`SPECTRAL_MIN_BATCH` images or more takes a conv
+with several input channels through the frequency domain: one small matrix product per frequency
+in place of the k² products per position. Fewer images go directly: the windows of kernel row
+``i`` for all positions of image row ``y`` are the windows of kernel row 0 for image row ``y +
+i``, so the conv copies one ``k · C``-wide row window per position (not the ``k · k · C`` of a
+full im2col) and is ``k`` matrix products of row blocks of that one array, summed; its input
+gradient is the same products transposed followed by ``k`` shifted adds along the row. The first
+layer (one input channel) keeps the classic im2col: its ``k · k`` columns are small.
+
+What it buys (``benchmarks/bench_cnn.py``, batch 64): a training step of the default network on
+one core in ~8.9 ms (~15.2 ms with the direct convs alone); see the README for the ratios to
+PyTorch. The readable layers of :mod:`kernelplay.nn.layers` compute the same values (the tests
+hold each to the other and to naive loops).
 
 Parameters are not created here: ``params`` / ``grads`` are bound to the network's arrays
 (``weight`` ``(C_out, C_in, k, k)``, ``bias`` ``(C_out,)``, PyTorch's layout).
@@ -30,7 +31,7 @@ from numpy.lib.stride_tricks import as_strided
 from kernelplay.nn.fast.blas import gemm_into
 from kernelplay.nn.fast.spectral import SpectralConv
 
-__all__ = ["FastConv2D", "FastMaxPool2D", "flatten_hnwc", "unflatten_hnwc", "nchw_to_hnwc", "hnwc_to_nchw"]
+__all__ = ["FastConv2D", "FastMaxPool2D", "flatten_hwnc", "unflatten_hwnc", "nchw_to_hwnc", "hwnc_to_nchw"]
 
 _MAX_BUFFERS = 24  # many batch sizes seen: forget the old work arrays
 # From this many images on, a conv with several input channels runs in the frequency domain
@@ -39,26 +40,26 @@ SPECTRAL_MIN_BATCH = 8
 METHODS = ("auto", "direct", "spectral")
 
 
-def nchw_to_hnwc(x: np.ndarray) -> np.ndarray:
-    """``(N, C, H, W)`` → contiguous ``(H, N, W, C)``."""
-    return np.ascontiguousarray(x.transpose(2, 0, 3, 1))
+def nchw_to_hwnc(x: np.ndarray) -> np.ndarray:
+    """``(N, C, H, W)`` → contiguous ``(H, W, N, C)``."""
+    return np.ascontiguousarray(x.transpose(2, 3, 0, 1))
 
 
-def hnwc_to_nchw(x: np.ndarray) -> np.ndarray:
-    """``(H, N, W, C)`` → contiguous ``(N, C, H, W)``."""
-    return np.ascontiguousarray(x.transpose(1, 3, 0, 2))
+def hwnc_to_nchw(x: np.ndarray) -> np.ndarray:
+    """``(H, W, N, C)`` → contiguous ``(N, C, H, W)``."""
+    return np.ascontiguousarray(x.transpose(2, 3, 0, 1))
 
 
-def flatten_hnwc(x: np.ndarray) -> np.ndarray:
-    """``(H, N, W, C)`` → ``(N, C·H·W)``, flattened in C, H, W order (PyTorch's ``flatten(1)``)."""
-    h, n, w, c = x.shape
-    return np.ascontiguousarray(x.transpose(1, 3, 0, 2)).reshape(n, c * h * w)
+def flatten_hwnc(x: np.ndarray) -> np.ndarray:
+    """``(H, W, N, C)`` → ``(N, C·H·W)``, flattened in C, H, W order (PyTorch's ``flatten(1)``)."""
+    h, w, n, c = x.shape
+    return hwnc_to_nchw(x).reshape(n, c * h * w)
 
 
-def unflatten_hnwc(dout: np.ndarray, shape: tuple) -> np.ndarray:
-    """The gradient of :func:`flatten_hnwc`: ``(N, C·H·W)`` → ``(H, N, W, C)`` of ``shape``."""
-    h, n, w, c = shape
-    return np.ascontiguousarray(dout.reshape(n, c, h, w).transpose(2, 0, 3, 1))
+def unflatten_hwnc(dout: np.ndarray, shape: tuple) -> np.ndarray:
+    """The gradient of :func:`flatten_hwnc`: ``(N, C·H·W)`` → ``(H, W, N, C)`` of ``shape``."""
+    h, w, n, c = shape
+    return nchw_to_hwnc(dout.reshape(n, c, h, w))
 
 
 class _Buffers:
@@ -86,11 +87,12 @@ class _Buffers:
 
 
 class FastConv2D(_Buffers):
-    """Cross-correlation, stride 1, 'same' zero padding, on ``(H, N, W, C)`` activations.
+    """Cross-correlation, stride 1, 'same' zero padding, on ``(H, W, N, C)`` activations.
 
     ``needs_input_grad=False`` (the first layer) skips the gradient w.r.t. the input. ``method``:
-    "direct" (row windows, below), "spectral" (Fourier transforms, :class:`~kernelplay.nn.fast.spectral.SpectralConv`;
-    several input channels only) or "auto": spectral from :data:`SPECTRAL_MIN_BATCH` images on.
+    "direct" (row windows, above), "spectral" (the frequency domain,
+    :class:`~kernelplay.nn.fast.spectral.SpectralConv`; several input channels only) or "auto":
+    spectral from :data:`SPECTRAL_MIN_BATCH` images on.
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size: int, *, needs_input_grad: bool = True,
@@ -112,104 +114,95 @@ class FastConv2D(_Buffers):
         self.grads: dict[str, np.ndarray] = {}
         self._windows: np.ndarray | None = None  # what the forward multiplied: im2col columns or row windows
         self._in_shape: tuple | None = None
-        self._split = False
 
     def _weight_matrix(self) -> np.ndarray:
         """The weight as ``(k·k·C_in, C_out)`` with rows in (i, j, c) order, matching the columns."""
         return self.params["weight"].transpose(2, 3, 1, 0).reshape(-1, self.out_channels)
 
-    def padded_input(self, n: int, h: int, w: int, dtype) -> np.ndarray:
-        """The zero-bordered ``(H+2p, N, W+2p, C_in)`` buffer the forward reads. A caller that writes
-        the interior itself and then calls :meth:`forward_padded` saves a copy."""
+    def _padded(self, h: int, w: int, n: int, dtype) -> np.ndarray:
+        """The zero-bordered ``(H+2p, W+2p, N, C_in)`` buffer the direct way reads."""
         p = self.pad
-        return self.buffer("xpad", (h + 2 * p, n, w + 2 * p, self.in_channels), dtype, zeros=True)
+        return self.buffer("xpad", (h + 2 * p, w + 2 * p, n, self.in_channels), dtype, zeros=True)
 
-    def _positions(self, h: int, n: int, w: int) -> tuple:
-        """The shape of the output positions (y, n, x): ``(H, N, W)``, or ``(H, N, 2, W/2)`` (even
-        x, then odd x) when the output's columns are split for the pool."""
-        return (h, n, 2, w // 2) if self._split else (h, n, w)
+    def input_buffer(self, h: int, w: int, n: int, dtype) -> np.ndarray:
+        """Where :meth:`forward_buffer` reads its ``(H, W, N, C_in)`` input from: a caller that
+        writes it there itself (the pool before, the network's input) saves a copy. The interior
+        of a zero-bordered array for the direct way, a plain array for the frequency domain."""
+        if self._runs_spectral(n):
+            return self._spectral.input_buffer(h, w, n, self.in_channels, dtype)
+        p = self.pad
+        return self._padded(h, w, n, dtype)[p:p + h, p:p + w]
 
-    def _position_strides(self, sy: int, sn: int, sx: int) -> tuple:
-        """Strides that walk the input in the order of :meth:`_positions`, given the input's
-        strides for one step of y, n and x."""
-        return (sy, sn, sx, 2 * sx) if self._split else (sy, sn, sx)
-
-    def forward(self, x: np.ndarray, *, add_bias: bool = True, split_columns: bool = False) -> np.ndarray:
-        """x: ``(H, N, W, C_in)`` → ``(H, N, W, C_out)`` (see :meth:`forward_padded`)."""
-        h, n, w, c = x.shape
+    def forward(self, x: np.ndarray, *, add_bias: bool = True) -> np.ndarray:
+        """x: ``(H, W, N, C_in)`` → ``(H, W, N, C_out)`` (see :meth:`forward_buffer`)."""
+        h, w, n, c = x.shape
         if c != self.in_channels:
             raise ValueError(f"conv expects {self.in_channels} input channels, got {c}")
-        p = self.pad
-        if self._runs_spectral(n):  # no padded copy needed
-            return self._forward_spectral(x, add_bias)
-        self.padded_input(n, h, w, x.dtype)[p:p + h, :, p:p + w, :] = x
-        return self.forward_padded((h, n, w), x.dtype, add_bias=add_bias, split_columns=split_columns)
+        self.input_buffer(h, w, n, x.dtype)[...] = x
+        return self.forward_buffer(h, w, n, x.dtype, add_bias=add_bias)
 
-    def forward_padded(self, shape: tuple, dtype, *, add_bias: bool = True, split_columns: bool = False) -> np.ndarray:
-        """The conv of what the caller wrote into the interior of :meth:`padded_input` for
-        ``shape = (H, N, W)`` → ``(H, N, W, C_out)`` (a work buffer, overwritten by the next call).
-
-        ``add_bias=False`` leaves the bias to a following max-pool (max(z + b) = max(z) + b on a
-        quarter of the values). ``split_columns=True`` (even W) returns ``(H, N, 2, W/2, C_out)``:
-        each row's even columns, then its odd ones; :meth:`backward` then takes ``dout`` in that
-        layout too. The spectral method ignores ``split_columns``: its output is ``(H, N, W, C_out)``
-        (a pool takes either)."""
-        h, n, w = shape
-        k, p, c = self.kernel_size, self.pad, self.in_channels
-        xpad = self.padded_input(n, h, w, dtype)
+    def forward_buffer(self, h: int, w: int, n: int, dtype, *, add_bias: bool = True) -> np.ndarray:
+        """The conv of what the caller wrote into :meth:`input_buffer` for ``(H, W, N)`` →
+        ``(H, W, N, C_out)`` (a work buffer, overwritten by the next call). ``add_bias=False``
+        leaves the bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values)."""
         if self._runs_spectral(n):
-            return self._forward_spectral(xpad[p:p + h, :, p:p + w, :], add_bias)
-        if split_columns and w % 2:
-            raise ValueError(f"split_columns needs an even width, got {w}")
-        self._in_shape, self._split, self._spectral_now = (h, n, w), split_columns, False
-        out = self.buffer("out", (h * n * w, self.out_channels), dtype)
+            out = self._spectral.forward(self.input_buffer(h, w, n, dtype), self.params["weight"])
+            self._spectral_now, self._windows = True, None
+        else:
+            out = self._forward_direct(h, w, n, dtype)
+            self._spectral_now = False
+        if add_bias:
+            out += self.params["bias"]
+        return out
+
+    def _forward_direct(self, h: int, w: int, n: int, dtype) -> np.ndarray:
+        k, p, c = self.kernel_size, self.pad, self.in_channels
+        self._in_shape = (h, w, n)
+        xpad = self._padded(h, w, n, dtype)
+        s0, s1, s2, s3 = xpad.strides
+        out = self.buffer("out", (h * w * n, self.out_channels), dtype)
         if c == 1:
-            # One input channel: build the columns transposed, (k·k, H·N·W): each kernel offset is
-            # a shifted window of whole image rows, far faster to copy than k·k-long strided runs.
-            s0, s1, s2, _ = xpad.strides
-            cols_t = self.buffer("cols_t", (k, k) + self._positions(h, n, w), dtype)
-            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s2) + self._position_strides(s0, s1, s2),
-                                         writeable=False))
-            self._windows = cols_t.reshape(k * k, h * n * w).T
+            # One input channel: the columns transposed, (k·k, H·W·N): each kernel offset is a
+            # shifted block of whole rows of the padded input, a straight copy.
+            cols_t = self.buffer("cols_t", (k, k, h, w, n), dtype)
+            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s1, s0, s1, s2), writeable=False))
+            self._windows = cols_t.reshape(k * k, h * w * n).T
             np.matmul(self._windows, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
-            # One kernel row at a time: rows[y, n, x, (j, c)] = xpad[p + y, n, x + j, c] holds the
+            # One kernel row at a time: rows[y, x, n, (j, c)] = xpad[p + y, x + j, n, c] holds the
             # k·C_in values a kernel row sees, and kernel row i needs rows[y + i - p] — a block of
             # whole image rows of the same array. So the only copy is k·C_in values per position
             # (not k·k·C_in), and the conv is k matrix products of K = k·C_in, summed.
-            s0, s1, s2, s3 = xpad.strides
-            rows = self.buffer("rows", self._positions(h, n, w) + (k * c,), dtype)
-            np.copyto(rows, as_strided(xpad[p:], rows.shape, self._position_strides(s0, s1, s2) + (s3,), writeable=False))
+            rows = self.buffer("rows", (h, w, n, k, c), dtype)
+            np.copyto(rows, as_strided(xpad[p:], rows.shape, (s0, s1, s2, s1, s3), writeable=False))
             self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
-            self._shifted_row_products(rows.reshape(h, n * w, k * c), w_rows, out.reshape(h, n * w, -1))
-        if add_bias:
-            out += self.params["bias"]
-        return out.reshape(self._positions(h, n, w) + (self.out_channels,))
+            self._shifted_row_products(rows.reshape(h, w * n, k * c), w_rows, out.reshape(h, w * n, -1))
+        return out.reshape(h, w, n, self.out_channels)
 
     def backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
-        """dout: ``(H, N, W, C_out)`` (or split as the forward's output) → dx ``(H, N, W, C_in)``
-        (None if not ``needs_input_grad``); fills ``grads``. ``bias_grad``: the bias gradient, when
-        the pool that added the bias computed it."""
-        if self._spectral_now:
-            return self._backward_spectral(dout, bias_grad)
-        if self._windows is None:
-            raise RuntimeError("backward called before forward")
-        h, n, w = self._in_shape
-        k, p, c = self.kernel_size, self.pad, self.in_channels
+        """dout: ``(H, W, N, C_out)`` → dx ``(H, W, N, C_in)`` (None if not ``needs_input_grad``);
+        fills ``grads``. ``bias_grad``: the bias gradient, when the pool that added the bias
+        computed it."""
         co = self.out_channels
-        d2 = np.ascontiguousarray(dout).reshape(h * n * w, co)
         if bias_grad is None:
-            self.column_sums(d2, out=self.grads["bias"])
+            self.column_sums(np.ascontiguousarray(dout).reshape(-1, co), out=self.grads["bias"])
         else:
             self.grads["bias"][...] = bias_grad
+        if self._spectral_now:
+            return self._spectral.backward(dout, self.grads["weight"], self.needs_input_grad)
+        if self._windows is None:
+            raise RuntimeError("backward called before forward")
+        h, w, n = self._in_shape
+        k, p, c = self.kernel_size, self.pad, self.in_channels
+        d2 = np.ascontiguousarray(dout).reshape(h * w * n, co)
         if c == 1:
             dw = np.matmul(self._windows.T, d2)  # (k·k, C_out), rows in (i, j) order; cols.T is contiguous
             self.grads["weight"][...] = dw.T.reshape(co, 1, k, k)
         else:
             # dW for kernel row i: dout[y] against the rows that kernel row saw, rows[y + i - p]
-            d3 = d2.reshape(h, n * w, co)
-            rows = self._windows.reshape(h, n * w, k * c)
+            d3 = d2.reshape(h, w * n, co)
+            rows = self._windows.reshape(h, w * n, k * c)
             dwt = self.buffer("dwt", (k, co, k * c), d2.dtype)
             for i in range(k):
                 y0, y1 = max(0, p - i), min(h, h + p - i)
@@ -217,21 +210,19 @@ class FastConv2D(_Buffers):
             self.grads["weight"][...] = dwt.reshape(k, co, k, c).transpose(1, 3, 0, 2)
         if not self.needs_input_grad:
             return None
-        # dx[y + i - p, n, x + j - p, c] gets dout[y, n, x] @ W[:, c, i, j]. Per kernel row i that is
-        # a matrix product giving, for each position, the k·C_in values of its row window
-        # (dx_rows[y', n, x, (j, c)] = Σ_i dout[y' - i + p, n, x] @ W_i), then k shifted adds along
-        # the row put each j where it belongs (column x = q + x2 · step in the split layout).
+        # dx[y + i - p, x + j - p, n, c] gets dout[y, x, n] @ W[:, c, i, j]. Per kernel row i that
+        # is a matrix product giving, for each position, the k·C_in values of its row window
+        # (dx_rows[y', x, n, (j, c)] = Σ_i dout[y' - i + p, x, n] @ W_i), then k shifted adds along
+        # the row put each j where it belongs.
         w_t = self._weight_matrix().reshape(k, k * c, co).transpose(0, 2, 1)  # [i]: (C_out, k·C_in)
-        dx_rows = self.buffer("dx_rows", (h, n * w, k * c), d2.dtype)
-        self._shifted_row_products(d2.reshape(h, n * w, co), w_t[::-1], dx_rows)
-        step = 2 if self._split else 1
-        d6 = dx_rows.reshape(h, n, step, w // step, k, c)
-        dxpad = self.buffer("dxpad", (h, n, w + 2 * p, c), d2.dtype)
+        dx_rows = self.buffer("dx_rows", (h, w * n, k * c), d2.dtype)
+        self._shifted_row_products(d2.reshape(h, w * n, co), w_t[::-1], dx_rows)
+        d5 = dx_rows.reshape(h, w, n, k, c)
+        dxpad = self.buffer("dxpad", (h, w + 2 * p, n, c), d2.dtype)
         dxpad.fill(0)
-        for q in range(step):
-            for j in range(k):  # col2im along the row only: shifted adds
-                dxpad[:, :, q + j:q + j + w:step, :] += d6[:, :, q, :, j, :]
-        return dxpad[:, :, p:p + w, :]
+        for j in range(k):  # col2im along the row only: shifted adds
+            dxpad[:, j:j + w] += d5[:, :, :, j]
+        return dxpad[:, p:p + w]
 
     def _runs_spectral(self, n: int) -> bool:
         """Whether a batch of ``n`` images goes through the frequency domain."""
@@ -239,24 +230,10 @@ class FastConv2D(_Buffers):
             return False
         return self.method == "spectral" or n >= SPECTRAL_MIN_BATCH
 
-    def _forward_spectral(self, x: np.ndarray, add_bias: bool) -> np.ndarray:
-        out = self._spectral.forward(x, self.params["weight"])
-        if add_bias:
-            out += self.params["bias"]
-        self._spectral_now, self._windows = True, None
-        return out
-
-    def _backward_spectral(self, dout: np.ndarray, bias_grad: np.ndarray | None) -> np.ndarray | None:
-        if bias_grad is None:
-            self.column_sums(np.ascontiguousarray(dout).reshape(-1, self.out_channels), out=self.grads["bias"])
-        else:
-            self.grads["bias"][...] = bias_grad
-        return self._spectral.backward(dout, self.grads["weight"], self.needs_input_grad)
-
     @staticmethod
     def _shifted_row_products(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
         """``out[y] = Σ_i a[y + i - p] @ b[i]``, with rows of ``a`` outside ``[0, H)`` taken as zero
-        (the 'same' padding). a: ``(H, M, K)``, b: ``(k, K, N)``, out: ``(H, M, N)``; M = N·W
+        (the 'same' padding). a: ``(H, M, K)``, b: ``(k, K, N)``, out: ``(H, M, N)``; M = W·N
         positions per image row."""
         h, m, _ = a.shape
         k, p = b.shape[0], b.shape[0] // 2
@@ -269,11 +246,10 @@ class FastConv2D(_Buffers):
 
 
 class FastMaxPool2D(_Buffers):
-    """ReLU then 2×2 max-pooling with stride 2 (they commute: one pass), on ``(H, N, W, C)``.
+    """ReLU then 2×2 max-pooling with stride 2 (they commute: one pass), on ``(H, W, N, C)``.
 
     Odd sizes drop the last row/column and ties go to the first maximum in row-major window order,
-    as in PyTorch. It also takes a conv's split-column output ``(H, N, 2, W/2, C)``
-    (:meth:`FastConv2D.forward_padded`), and :meth:`backward` then returns dx in that layout.
+    as in PyTorch.
     """
 
     def __init__(self) -> None:
@@ -284,7 +260,7 @@ class FastMaxPool2D(_Buffers):
         self.bias_grad: np.ndarray | None = None  # set by backward when the forward added a bias
 
     def forward(self, x: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
-        """x: ``(H, N, W, C)`` → ``(H//2, N, W//2, C)``; ``out`` may be a view to write into;
+        """x: ``(H, W, N, C)`` → ``(H//2, W//2, N, C)``; ``out`` may be a view to write into;
         ``bias`` ``(C,)`` is added after the max (for a conv that left it out)."""
         self._in_shape = x.shape
         a, b, cc, d = self._corners(x)
@@ -304,11 +280,11 @@ class FastMaxPool2D(_Buffers):
         if out is None:
             out = self.buffer("out", shape, x.dtype)
         np.maximum(m1, m2, out=out)
-        # per-channel constants tiled along the row: numpy then runs whole rows, not C-long pieces
-        w2, c = shape[2], shape[3]
+        # per-channel constants tiled over the batch: numpy then runs whole N·C blocks, not C-long pieces
+        n, c = shape[2], shape[3]
         if bias is not None:
-            np.add(out, np.tile(bias, (w2, 1)), out=out)
-        np.maximum(out, self.buffer("zeros", (w2, c), x.dtype, zeros=True), out=out)
+            np.add(out, np.tile(bias, (n, 1)), out=out)
+        np.maximum(out, self.buffer("zeros", (n, c), x.dtype, zeros=True), out=out)
         self._masks, self._out = (b_won, d_won, low), out
         self.bias_grad = None if bias is None else self.buffer("bias_grad", (c,), x.dtype)
         return out
@@ -316,16 +292,13 @@ class FastMaxPool2D(_Buffers):
     @staticmethod
     def _corners(x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Views of every window's top-left, top-right, bottom-left and bottom-right values,
-        each ``(H//2, N, W//2, C)``, for x ``(H, N, W, C)`` or split ``(H, N, 2, W/2, C)``."""
-        rows = 2 * (x.shape[0] // 2)
-        if x.ndim == 5:
-            return x[0:rows:2, :, 0], x[0:rows:2, :, 1], x[1:rows:2, :, 0], x[1:rows:2, :, 1]
-        cols = 2 * (x.shape[2] // 2)
-        return x[0:rows:2, :, 0:cols:2], x[0:rows:2, :, 1:cols:2], x[1:rows:2, :, 0:cols:2], x[1:rows:2, :, 1:cols:2]
+        each ``(H//2, W//2, N, C)``, for x ``(H, W, N, C)``."""
+        rows, cols = 2 * (x.shape[0] // 2), 2 * (x.shape[1] // 2)
+        return x[0:rows:2, 0:cols:2], x[0:rows:2, 1:cols:2], x[1:rows:2, 0:cols:2], x[1:rows:2, 1:cols:2]
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: ``(H//2, N, W//2, C)`` → dx shaped like the forward's input. When the forward
-        added a bias, its gradient is left in :attr:`bias_grad`."""
+        """dout: ``(H//2, W//2, N, C)`` → dx ``(H, W, N, C)`` like the forward's input. When the
+        forward added a bias, its gradient is left in :attr:`bias_grad`."""
         if self._out is None:
             raise RuntimeError("backward called before forward")
         c = self._in_shape[-1]

@@ -11,7 +11,7 @@ import numpy as np
 
 from kernelplay.nn.config import IMAGE_SIZE, NUM_CLASSES, NetworkConfig
 from kernelplay.nn.fast.allocator import keep_freed_memory
-from kernelplay.nn.fast.layers import FastConv2D, FastMaxPool2D, flatten_hnwc, hnwc_to_nchw, unflatten_hnwc
+from kernelplay.nn.fast.layers import FastConv2D, FastMaxPool2D, flatten_hwnc, hwnc_to_nchw, unflatten_hwnc
 from kernelplay.nn.layers import Dense, softmax_cross_entropy
 
 __all__ = ["Replica"]
@@ -44,36 +44,31 @@ class Replica:
         """x: ``(N, 1, 28, 28)`` → logits ``(N, 10)``. With ``keep``, every stage's output is stored
         there ``(N, C, H, W)`` (copies), named as in :meth:`NetworkConfig.stage_shapes`."""
         n = x.shape[0]
-        conv = self.convs[0]
         h = w = IMAGE_SIZE
-        xpad = conv.padded_input(n, h, w, self.dtype)
-        p = conv.pad
-        xpad[p:p + h, :, p:p + w, 0] = x[:, 0].transpose(1, 0, 2)  # (N, H, W) → (H, N, W)
-        # the bias of each conv is added after its pool (a quarter of the values), and even-width
-        # conv outputs come with their columns split for the pool — except when the caller wants
-        # the conv maps themselves
+        conv = self.convs[0]
+        conv.input_buffer(h, w, n, self.dtype)[..., 0] = x[:, 0].transpose(1, 2, 0)  # (N, H, W) → (H, W, N)
+        # the bias of each conv is added after its pool (a quarter of the values), except when the
+        # caller wants the conv maps themselves
         defer = keep is None
-        a = conv.forward_padded((h, n, w), self.dtype, add_bias=not defer, split_columns=defer and w % 2 == 0)
+        a = conv.forward_buffer(h, w, n, self.dtype, add_bias=not defer)
         for i, pool in enumerate(self.pools):
             bias = self.convs[i].params["bias"] if defer else None
             if keep is not None:
-                keep[f"conv{i + 1}"] = hnwc_to_nchw(np.maximum(a, 0))
+                keep[f"conv{i + 1}"] = hwnc_to_nchw(np.maximum(a, 0))
             following = self.convs[i + 1] if i + 1 < len(self.convs) else None
             if following is not None:
                 h, w = h // 2, w // 2
-                xpad = following.padded_input(n, h, w, self.dtype)
-                q = following.pad
-                pool.forward(a, out=xpad[q:q + h, :, q:q + w, :], bias=bias)  # straight into the next pad
+                pooled = following.input_buffer(h, w, n, self.dtype)
+                pool.forward(a, out=pooled, bias=bias)  # straight into the next conv's input
                 if keep is not None:
-                    keep[f"pool{i + 1}"] = hnwc_to_nchw(xpad[q:q + h, :, q:q + w, :])
-                a = following.forward_padded((h, n, w), self.dtype, add_bias=not defer,
-                                             split_columns=defer and w % 2 == 0)
+                    keep[f"pool{i + 1}"] = hwnc_to_nchw(pooled)
+                a = following.forward_buffer(h, w, n, self.dtype, add_bias=not defer)
             else:
                 a = pool.forward(a, bias=bias)
                 if keep is not None:
-                    keep[f"pool{i + 1}"] = hnwc_to_nchw(a)
+                    keep[f"pool{i + 1}"] = hwnc_to_nchw(a)
         self._flat_shape = a.shape
-        flat = flatten_hnwc(a)
+        flat = flatten_hwnc(a)
         if keep is not None:
             keep["flatten"] = flat.copy()
         hidden = self.fc1.forward(flat)
@@ -87,7 +82,7 @@ class Replica:
         """dlogits: ``(N, 10)`` for the last :meth:`forward`; writes this replica's gradients."""
         dh = self.fc2.backward(dlogits)
         dh *= self._fc1_mask
-        d = unflatten_hnwc(self.fc1.backward(dh), self._flat_shape)
+        d = unflatten_hwnc(self.fc1.backward(dh), self._flat_shape)
         for conv, pool in zip(reversed(self.convs), reversed(self.pools)):
             d = pool.backward(d)
             d = conv.backward(d, pool.bias_grad)

@@ -23,8 +23,9 @@ Results equal the direct conv to float rounding (relative ~3e-7 in float32, ~2e-
 Real and imaginary parts are kept apart, as blocks of rows. A spectrum is ``(F, B·N, C)``: ``F =
 U · L_w`` frequencies (``U = L_h // 2 + 1`` along the rows — the other half mirrors them — times
 all ``L_w`` along the columns), each a stack of ``B`` ``(N, C)`` blocks (real part, imaginary part,
-…) that BLAS reads in place. Activations are ``(H, N, W, C)`` as in
-:mod:`kernelplay.nn.fast.layers`.
+…) that BLAS reads in place. Activations are ``(H, W, N, C)`` as in
+:mod:`kernelplay.nn.fast.layers`: the row transform is one matrix product over the array as it
+lies, the column transform one per row frequency.
 """
 from __future__ import annotations
 
@@ -103,7 +104,7 @@ class SpectralConv:
         self._buffers: dict[tuple, np.ndarray] = {}
         self._x_hat: np.ndarray | None = None  # (F, 3·N, C_in): real, imaginary, −real
         self._w_hat: np.ndarray | None = None  # (F, 2, C_in, C_out): real, imaginary
-        self._shape: tuple | None = None  # (H, N, W)
+        self._shape: tuple | None = None  # (H, W, N)
 
     def transforms(self, h: int, w: int, dtype) -> Transforms:
         key = (h, w, np.dtype(dtype))
@@ -120,13 +121,20 @@ class SpectralConv:
             self._buffers[key] = np.empty(shape, dtype)
         return self._buffers[key]
 
+    def input_buffer(self, h: int, w: int, n: int, c: int, dtype) -> np.ndarray:
+        """An ``(H, W, N, C)`` array for the caller to write the next :meth:`forward`'s input into
+        (the transforms read it in place; any other input is copied here first)."""
+        return self._buffer("x in", (h, w, n, c), dtype)
+
     def _spectrum(self, x: np.ndarray, rows_in: np.ndarray, cols_in: np.ndarray, tag: str) -> np.ndarray:
-        """x ``(H, N, W, C)`` → its spectrum ``(U, L_w·B, N·C)``, ``B = len(cols_in) / L_w`` blocks."""
-        h, n, w, c = x.shape
-        grid = self._buffer(tag + " hw", (h, w, n, c), x.dtype)  # rows, then columns, then the batch
-        np.copyto(grid, x.transpose(0, 2, 1, 3))
+        """x ``(H, W, N, C)`` → its spectrum ``(U, L_w·B, N·C)``, ``B = len(cols_in) / L_w`` blocks."""
+        h, w, n, c = x.shape
+        if not x.flags.c_contiguous:
+            copy = self._buffer(tag + " in", x.shape, x.dtype)
+            np.copyto(copy, x)
+            x = copy
         half = self._buffer(tag + " rows", (rows_in.shape[0], w * n * c), x.dtype)
-        np.matmul(rows_in, grid.reshape(h, -1), out=half)
+        np.matmul(rows_in, x.reshape(h, -1), out=half)
         spectrum = self._buffer(tag, (rows_in.shape[0] // 2, cols_in.shape[0], n * c), x.dtype)
         np.matmul(cols_in, half.reshape(spectrum.shape[0], 2 * w, n * c), out=spectrum)
         return spectrum
@@ -141,9 +149,9 @@ class SpectralConv:
         return image.reshape(h, w, m)
 
     def forward(self, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
-        """x ``(H, N, W, C_in)`` (any strides), weight ``(C_out, C_in, k, k)`` → the conv without
-        bias, ``(H, N, W, C_out)``."""
-        h, n, w, c = x.shape
+        """x ``(H, W, N, C_in)`` (any strides), weight ``(C_out, C_in, k, k)`` → the conv without
+        bias, ``(H, W, N, C_out)``."""
+        h, w, n, c = x.shape
         c_out = weight.shape[0]
         t = self.transforms(h, w, x.dtype)
         freqs = np.prod(t.frequencies)
@@ -151,23 +159,22 @@ class SpectralConv:
         self._x_hat = self._spectrum(x, t.rows_in, t.cols_in_x, "x").reshape(freqs, 3 * n, c)
         taps = weight.transpose(2, 3, 1, 0).reshape(k * k, c * c_out)  # (i, j) × (c, o)
         self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
-        self._shape = (h, n, w)
+        self._shape = (h, w, n)
         # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
         parts = self._buffer("y parts", (freqs, 2, 2 * n, c_out), x.dtype)
         np.matmul(self._x_hat[:, None, :2 * n], self._w_hat, out=parts)
         y_hat = self._buffer("y", (freqs, 2, n, c_out), x.dtype)
         np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
         np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
-        y = self._image(y_hat.reshape(t.frequencies[0], -1, n * c_out), t, h, w, "y image")
-        return y.reshape(h, w, n, c_out).transpose(0, 2, 1, 3)
+        return self._image(y_hat.reshape(t.frequencies[0], -1, n * c_out), t, h, w, "y image").reshape(h, w, n, c_out)
 
     def backward(self, dout: np.ndarray, weight_grad: np.ndarray, needs_input_grad: bool) -> np.ndarray | None:
-        """dout ``(H, N, W, C_out)`` for the last :meth:`forward` → dx ``(H, N, W, C_in)`` (None
+        """dout ``(H, W, N, C_out)`` for the last :meth:`forward` → dx ``(H, W, N, C_in)`` (None
         unless ``needs_input_grad``); the kernel gradient is written into ``weight_grad``
         ``(C_out, C_in, k, k)``."""
         if self._x_hat is None:
             raise RuntimeError("backward called before forward")
-        h, n, w = self._shape
+        h, w, n = self._shape
         c_out, c, k, _ = weight_grad.shape
         t = self.transforms(h, w, dout.dtype)
         freqs = np.prod(t.frequencies)
@@ -187,5 +194,4 @@ class SpectralConv:
         dx_hat = self._buffer("dx", (freqs, 2, n, c), dout.dtype)
         np.add(parts[:, 0, :n], parts[:, 1, n:], out=dx_hat[:, 0])
         np.subtract(parts[:, 0, n:], parts[:, 1, :n], out=dx_hat[:, 1])
-        dx = self._image(dx_hat.reshape(t.frequencies[0], -1, n * c), t, h, w, "dx image")
-        return dx.reshape(h, w, n, c).transpose(0, 2, 1, 3)
+        return self._image(dx_hat.reshape(t.frequencies[0], -1, n * c), t, h, w, "dx image").reshape(h, w, n, c)
