@@ -161,12 +161,20 @@ class SpectralConv:
         self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
         self._shape = (h, w, n)
         # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
-        parts = self._buffer("y parts", (freqs, 2, 2 * n, c_out), x.dtype)
-        np.matmul(self._x_hat[:, None, :2 * n], self._w_hat, out=parts)
-        y_hat = self._buffer("y", (freqs, 2, n, c_out), x.dtype)
-        np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
-        np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
-        return self._image(y_hat.reshape(t.frequencies[0], -1, n * c_out), t, h, w, "y image").reshape(h, w, n, c_out)
+        u_count, v_count = t.frequencies
+        x_hat = self._x_hat.reshape(u_count, v_count, 3 * n, c)
+        w_hat = self._w_hat.reshape(u_count, v_count, 2, c, c_out)
+        parts = self._buffer("y parts", (v_count, 2, 2 * n, c_out), x.dtype)
+        y_hat = self._buffer("y", (v_count, 2, n, c_out), x.dtype)
+        half = self._buffer("y cols", (u_count, 2 * w, n * c_out), x.dtype)
+        for u in range(u_count):
+            np.matmul(x_hat[u, :, None, :2 * n], w_hat[u], out=parts)
+            np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
+            np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
+            np.matmul(t.cols_out, y_hat.reshape(2 * v_count, n * c_out), out=half[u])
+        image = self._buffer("y image", (h, w * n * c_out), x.dtype)
+        np.matmul(t.rows_out, half.reshape(2 * u_count, -1), out=image)
+        return image.reshape(h, w, n, c_out)
 
     def backward(self, dout: np.ndarray, weight_grad: np.ndarray, needs_input_grad: bool) -> np.ndarray | None:
         """dout ``(H, W, N, C_out)`` for the last :meth:`forward` → dx ``(H, W, N, C_in)`` (None
