@@ -197,7 +197,10 @@ class FastConv2D(_Buffers):
         k, p, c = self.kernel_size, self.pad, self.in_channels
         d2 = np.ascontiguousarray(dout).reshape(h * w * n, co)
         if c == 1:
-            dw = np.matmul(self._windows.T, d2)  # (k·k, C_out), rows in (i, j) order; cols.T is contiguous
+            # (k·k, C_out), rows in (i, j) order. Not np.matmul: for this one product (a long K,
+            # 25 × 16 out) numpy holds the GIL throughout, and the other half batch's thread waits
+            dw = self.buffer("dw", (k * k, co), d2.dtype)
+            gemm_into(self._windows.T, d2, dw, accumulate=False)
             self.grads["weight"][...] = dw.T.reshape(co, 1, k, k)
         else:
             # dW for kernel row i: dout[y] against the rows that kernel row saw, rows[y + i - p]
