@@ -78,12 +78,14 @@ class _Buffers:
             self._buffers[key] = buf
         return buf
 
-    def column_sums(self, a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-        """Sums over the rows of a 2-D ``(M, C)`` array → ``(C,)``, as ``ones @ a`` (numpy's
-        ``sum(axis=0)`` on a tall, narrow array is some 20× slower)."""
-        ones = self.buffer("ones", (a.shape[0],), a.dtype)
+    def column_sums(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """Sums over the rows of a 2-D ``(M, C)`` array into ``out`` ``(C,)``, as ``ones @ a``
+        (numpy's ``sum(axis=0)`` on a tall, narrow array is some 20× slower), through
+        :func:`gemm_into`: numpy's vector-matrix product holds the GIL and stalls the other thread."""
+        ones = self.buffer("ones", (1, a.shape[0]), a.dtype)
         ones.fill(1)
-        return np.matmul(ones, a, out=out)
+        gemm_into(ones, a, out.reshape(1, -1), accumulate=False)
+        return out
 
 
 class FastConv2D(_Buffers):

@@ -32,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 __all__ = ["SpectralConv", "Transforms"]
 
@@ -188,10 +187,9 @@ class SpectralConv:
         freqs = np.prod(t.frequencies)
         d_hat = self._spectrum(dout, t.rows_in, t.cols_in, "d").reshape(freqs, 2 * n, c_out)
         # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
-        s = self._x_hat.strides
-        x_pairs = as_strided(self._x_hat, (freqs, 2, 2 * n, c), (s[0], n * s[1], s[1], s[2]), writeable=False)
         g_hat = self._buffer("g", (freqs, 2, c, c_out), dout.dtype)
-        np.matmul(x_pairs.transpose(0, 1, 3, 2), d_hat[:, None], out=g_hat)
+        np.matmul(self._x_hat[:, :2 * n].transpose(0, 2, 1), d_hat, out=g_hat[:, 0])
+        np.matmul(self._x_hat[:, n:].transpose(0, 2, 1), d_hat, out=g_hat[:, 1])
         taps = np.matmul(t.kernel_out, g_hat.reshape(2 * freqs, c * c_out))  # (k², C_in·C_out)
         weight_grad[...] = taps.reshape(k, k, c, c_out).transpose(3, 2, 0, 1)
         if not needs_input_grad:
