@@ -107,13 +107,14 @@ class _Prefix:
         n, h, w = x.shape
         self.convs[0].input_buffer(h, w, n, self.dtype)[..., 0] = x.transpose(1, 2, 0)  # (H, W, N)
         for conv, pool, following in zip(self.convs, self.pools, self.convs[1:]):
-            a = conv.forward_buffer(h, w, n, self.dtype, add_bias=False)  # the bias left to the pool
+            a = conv.forward_buffer(h, w, n, self.dtype, add_bias=False, split_for_pool=True)  # the bias left to the pool
             h, w = h // 2, w // 2
             pool.forward(a, out=following.input_buffer(h, w, n, self.dtype),
                          bias=conv.params["bias"])  # ReLU and pool, straight into the next conv's input
         conv = self.convs[-1]
         if pool_last:
-            a = self.pools[-1].forward(conv.forward_buffer(h, w, n, self.dtype, add_bias=False), bias=conv.params["bias"])
+            a = self.pools[-1].forward(conv.forward_buffer(h, w, n, self.dtype, add_bias=False, split_for_pool=True),
+                                       bias=conv.params["bias"])
         else:
             a = np.maximum(conv.forward_buffer(h, w, n, self.dtype), 0)
         return a[..., 0].transpose(2, 0, 1)  # (H, W, N, 1) → (N, H, W)

@@ -71,6 +71,28 @@ def test_fast_pool_adds_the_bias_after_the_max_and_returns_its_gradient():
     np.testing.assert_allclose(fast.bias_grad, (dout * (expected > 0)).sum(axis=(0, 2, 3)), atol=1e-12)
 
 
+@pytest.mark.parametrize("h,w,split_taken", [(8, 6, True), (7, 6, False)])
+def test_the_first_conv_split_by_window_corner_gives_the_same_pool_values_and_gradients(h, w, split_taken):
+    """The network's fast path for the first conv: its output split by 2×2 window corner, pooled in
+    that layout, equals the plain layout forward and backward, ties included (odd sizes stay plain)."""
+    rng = np.random.default_rng(19)
+    x = rng.integers(0, 3, (h, w, 3, 1)).astype(np.float64)  # (H, W, N, 1); small integers tie often
+    weight = rng.integers(-1, 2, (4, 1, 3, 3)).astype(np.float64)
+    results = []
+    for split in (False, True):
+        conv, pool = FastConv2D(1, 4, 3), FastMaxPool2D()
+        conv.params = {"weight": weight, "bias": np.arange(4.0)}
+        conv.grads = {"weight": np.zeros_like(weight), "bias": np.zeros(4)}
+        conv.input_buffer(h, w, 3, x.dtype)[...] = x
+        a = conv.forward_buffer(h, w, 3, x.dtype, add_bias=False, split_for_pool=split)
+        assert a.ndim == (6 if split and split_taken else 4)
+        out = pool.forward(a, bias=conv.params["bias"]).copy()
+        conv.backward(pool.backward(np.arange(out.size, dtype=np.float64).reshape(out.shape)), pool.bias_grad)
+        results.append((out, conv.grads["weight"].copy(), conv.grads["bias"].copy()))
+    for plain, split in zip(*results):
+        np.testing.assert_allclose(split, plain, atol=1e-12)
+
+
 @pytest.mark.parametrize("method", ["direct", "spectral"])
 def test_a_pool_writing_into_the_next_conv_s_input_buffer_gives_what_forward_gives(method):
     """The network's path: a pool writes straight into :meth:`FastConv2D.input_buffer` and the conv

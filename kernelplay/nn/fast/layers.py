@@ -143,21 +143,29 @@ class FastConv2D(_Buffers):
         self.input_buffer(h, w, n, x.dtype)[...] = x
         return self.forward_buffer(h, w, n, x.dtype, add_bias=add_bias)
 
-    def forward_buffer(self, h: int, w: int, n: int, dtype, *, add_bias: bool = True) -> np.ndarray:
+    def forward_buffer(self, h: int, w: int, n: int, dtype, *, add_bias: bool = True,
+                       split_for_pool: bool = False) -> np.ndarray:
         """The conv of what the caller wrote into :meth:`input_buffer` for ``(H, W, N)`` →
         ``(H, W, N, C_out)`` (a work buffer, overwritten by the next call). ``add_bias=False``
-        leaves the bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values)."""
+        leaves the bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values).
+
+        ``split_for_pool=True`` asks for the output as ``(2, 2, H/2, W/2, N, C_out)``, where
+        ``[a, b]`` holds the positions ``(2y + a, 2x + b)``: a 2×2 pool then reads each corner of
+        its windows as one contiguous block. Only the one-input-channel conv with even sizes does
+        it (its positions are free to come in any order); the others return ``(H, W, N, C_out)``,
+        which a pool takes as well — check ``ndim``. :meth:`backward` takes ``dout`` in the layout
+        the forward returned."""
         if self._runs_spectral(n):
             out = self._spectral.forward(self.input_buffer(h, w, n, dtype), self.params["weight"])
             self._spectral_now, self._windows = True, None
         else:
-            out = self._forward_direct(h, w, n, dtype)
+            out = self._forward_direct(h, w, n, dtype, split_for_pool and self.in_channels == 1 and h % 2 == w % 2 == 0)
             self._spectral_now = False
         if add_bias:
             out += self.params["bias"]
         return out
 
-    def _forward_direct(self, h: int, w: int, n: int, dtype) -> np.ndarray:
+    def _forward_direct(self, h: int, w: int, n: int, dtype, split: bool) -> np.ndarray:
         k, p, c = self.kernel_size, self.pad, self.in_channels
         self._in_shape = (h, w, n)
         xpad = self._padded(h, w, n, dtype)
@@ -165,9 +173,13 @@ class FastConv2D(_Buffers):
         out = self.buffer("out", (h * w * n, self.out_channels), dtype)
         if c == 1:
             # One input channel: the columns transposed, (k·k, H·W·N): each kernel offset is a
-            # shifted block of whole rows of the padded input, a straight copy.
-            cols_t = self.buffer("cols_t", (k, k, h, w, n), dtype)
-            np.copyto(cols_t, as_strided(xpad, cols_t.shape, (s0, s1, s0, s1, s2), writeable=False))
+            # shifted block of the padded input, copied N values at a time.
+            if split:  # positions (a, b, y, x, n) for (2y + a, 2x + b)
+                shape, strides = (k, k, 2, 2, h // 2, w // 2, n), (s0, s1, s0, s1, 2 * s0, 2 * s1, s2)
+            else:
+                shape, strides = (k, k, h, w, n), (s0, s1, s0, s1, s2)
+            cols_t = self.buffer("cols_t", shape, dtype)
+            np.copyto(cols_t, as_strided(xpad, shape, strides, writeable=False))
             self._windows = cols_t.reshape(k * k, h * w * n).T
             np.matmul(self._windows, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
@@ -180,10 +192,10 @@ class FastConv2D(_Buffers):
             self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, w * n, k * c), w_rows, out.reshape(h, w * n, -1))
-        return out.reshape(h, w, n, self.out_channels)
+        return out.reshape(((2, 2, h // 2, w // 2) if split else (h, w)) + (n, self.out_channels))
 
     def backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
-        """dout: ``(H, W, N, C_out)`` → dx ``(H, W, N, C_in)`` (None if not ``needs_input_grad``);
+        """dout: ``(H, W, N, C_out)`` (or as the forward split it) → dx ``(H, W, N, C_in)`` (None if not ``needs_input_grad``);
         fills ``grads``. ``bias_grad``: the bias gradient, when the pool that added the bias
         computed it."""
         co = self.out_channels
@@ -254,7 +266,8 @@ class FastMaxPool2D(_Buffers):
     """ReLU then 2×2 max-pooling with stride 2 (they commute: one pass), on ``(H, W, N, C)``.
 
     Odd sizes drop the last row/column and ties go to the first maximum in row-major window order,
-    as in PyTorch.
+    as in PyTorch. It also takes a conv's output split by window corner, ``(2, 2, H/2, W/2, N, C)``
+    (:meth:`FastConv2D.forward_buffer`), and :meth:`backward` then returns dx in that layout.
     """
 
     def __init__(self) -> None:
@@ -265,7 +278,7 @@ class FastMaxPool2D(_Buffers):
         self.bias_grad: np.ndarray | None = None  # set by backward when the forward added a bias
 
     def forward(self, x: np.ndarray, out: np.ndarray | None = None, bias: np.ndarray | None = None) -> np.ndarray:
-        """x: ``(H, W, N, C)`` → ``(H//2, W//2, N, C)``; ``out`` may be a view to write into;
+        """x: ``(H, W, N, C)`` or split → ``(H//2, W//2, N, C)``; ``out`` may be a view to write into;
         ``bias`` ``(C,)`` is added after the max (for a conv that left it out)."""
         self._in_shape = x.shape
         a, b, cc, d = self._corners(x)
@@ -297,12 +310,14 @@ class FastMaxPool2D(_Buffers):
     @staticmethod
     def _corners(x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Views of every window's top-left, top-right, bottom-left and bottom-right values,
-        each ``(H//2, W//2, N, C)``, for x ``(H, W, N, C)``."""
+        each ``(H//2, W//2, N, C)``, for x ``(H, W, N, C)`` or split ``(2, 2, H/2, W/2, N, C)``."""
+        if x.ndim == 6:
+            return x[0, 0], x[0, 1], x[1, 0], x[1, 1]
         rows, cols = 2 * (x.shape[0] // 2), 2 * (x.shape[1] // 2)
         return x[0:rows:2, 0:cols:2], x[0:rows:2, 1:cols:2], x[1:rows:2, 0:cols:2], x[1:rows:2, 1:cols:2]
 
     def backward(self, dout: np.ndarray) -> np.ndarray:
-        """dout: ``(H//2, W//2, N, C)`` → dx ``(H, W, N, C)`` like the forward's input. When the
+        """dout: ``(H//2, W//2, N, C)`` → dx shaped like the forward's input. When the
         forward added a bias, its gradient is left in :attr:`bias_grad`."""
         if self._out is None:
             raise RuntimeError("backward called before forward")
