@@ -36,10 +36,12 @@ def _mark_style(mark: str, dark: bool) -> str:
 
 class KernelCell(QLineEdit):
     """One typed weight. The mouse wheel nudges it by 1 (with Shift, by 0.1). ``typing`` is True
-    from the user's first keystroke until they leave the cell (Return, Tab, a click elsewhere).
+    from the user's first keystroke until they leave the cell (Return, Tab, a click elsewhere);
+    ``edit_started`` fires at that first keystroke, before the edit's ``textEdited``.
     ``mark`` is how the cell is marked: "" (a number), "unfinished" or "invalid"."""
 
     nudged = Signal()
+    edit_started = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +73,9 @@ class KernelCell(QLineEdit):
 
     @Slot()
     def _on_typed(self) -> None:
-        self.typing = True
+        if not self.typing:
+            self.typing = True
+            self.edit_started.emit()
 
     @Slot()
     def _on_left(self) -> None:

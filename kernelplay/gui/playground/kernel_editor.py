@@ -1,9 +1,11 @@
 """The kernel editor: presets, a 3×3 / 5×5 grid of typed weights, a divisor, the sum, normalise.
 
-While a cell is being typed, an entry on its way to a number (``-``, ``.``, ``1e-``, ``1/``, empty)
-is not an error yet: it is marked softly and nothing is said until the user leaves the cell with
-it. Text no typing can save (``5x``) is marked and said at once. Either way the last valid kernel
-stays applied, and the complaint is withdrawn as soon as the cell holds a number.
+While a cell is being typed, each number it holds on the way applies at once (``1e4`` on the way
+to ``1e40``). An entry on its way to a number (``-``, ``.``, ``1e-``, ``1/``, empty) is not an error
+yet: it is marked softly and nothing is said until the user leaves the cell with it. Text no typing
+can save (``5x``, ``1e40``) is marked and said at once. Either way the kernel from before this edit
+applies again — what the cell held when the user began to change it, not a number they only passed
+through — and the complaint is withdrawn as soon as the cell holds a number.
 
 *Normalise* keeps the divisor equal to the weights' sum while the weights change (a blur stays a
 blur when it is edited or resized; weights summing to 0 get ÷ 1). Presets with a divisor (blur,
@@ -77,9 +79,9 @@ def _cell_problem(cell: KernelCell, problem_of) -> str | None:
 class KernelEditor(QWidget):
     """Edits a kernel as integer-friendly weights over a divisor: kernel = weights / divisor.
 
-    ``kernel_changed`` fires with the effective (k, k) float64 kernel each time the cells hold a
-    valid kernel; while any cell is not a number it is marked and nothing is emitted, so the
-    last valid kernel stays applied.
+    ``kernel_changed`` fires with the effective (k, k) float64 kernel each time the kernel in
+    force changes: to the one the cells hold when they all hold numbers, else (a cell marked) back
+    to the one in force when the edit under way began.
     """
 
     kernel_changed = Signal(np.ndarray)
@@ -88,7 +90,9 @@ class KernelEditor(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._custom_kernels: dict[str, np.ndarray] = {}
-        self._kernel = np.array(PRESETS[DEFAULT_PRESET], dtype=np.float64)
+        # The kernel in force as (weights, divisor), and the one in force when the edit under way
+        # began: it applies again while the cell being edited holds no number.
+        self._applied = self._before_edit = (np.array(PRESETS[DEFAULT_PRESET], dtype=np.float64), 1.0)
         self._cells: list[KernelCell] = []
 
         self.preset_box = QComboBox()
@@ -101,6 +105,7 @@ class KernelEditor(QWidget):
         self.divisor_cell = KernelCell()
         self.divisor_cell.setToolTip("Every product sum is divided by this (1 = no division).")
         self.divisor_cell.editingFinished.connect(self._apply_cells)
+        self.divisor_cell.edit_started.connect(self._on_edit_started)
         self.sum_label = QLabel()
         self.sum_label.setToolTip("The sum of the kernel's weights: 1 keeps brightness, 0 keeps only edges.")
         self.error_label = QLabel()
@@ -141,8 +146,9 @@ class KernelEditor(QWidget):
 
     # -- public --------------------------------------------------------------------------
     def kernel(self) -> np.ndarray:
-        """The last valid kernel, (k, k) float64."""
-        return self._kernel.copy()
+        """The kernel in force, (k, k) float64."""
+        weights, divisor = self._applied
+        return weights / divisor
 
     def preset_name(self) -> str:
         return self.preset_box.currentData()
@@ -221,6 +227,7 @@ class KernelEditor(QWidget):
         self._cells = []
         for index in range(size * size):
             cell = KernelCell()
+            cell.edit_started.connect(self._on_edit_started)
             cell.textEdited.connect(self._on_cells_edited)
             cell.nudged.connect(self._on_cells_edited)
             cell.editingFinished.connect(self._apply_cells)  # an unfinished entry left behind is an error now
@@ -261,7 +268,8 @@ class KernelEditor(QWidget):
         return np.array(values, dtype=np.float64).reshape(self._grid_size(), self._grid_size())
 
     def _apply_cells(self) -> None:
-        """Mark each cell (softly while unfinished); emit the new kernel when all are right."""
+        """Mark each cell (softly while unfinished); apply the kernel they hold when all are
+        right, else the one from before this edit."""
         problems, unfinished = [], False
         size = self._grid_size()
         if self.is_normalised():
@@ -276,19 +284,24 @@ class KernelEditor(QWidget):
             elif problem:
                 row, col = divmod(index, size)
                 problems.append(f"row {row + 1}, column {col + 1}: {problem}")
-        if problems:
-            message = "; ".join(problems) + ". The last valid kernel stays applied."
-            self.error_label.setText(message[0].upper() + message[1:])
-            self.validity_changed.emit(message)
-            return
-        self.error_label.setText("")
-        self.validity_changed.emit("")
-        if unfinished:
-            return  # nothing to apply yet, and nothing wrong
-        weights, divisor = self._read_weights(), parse_number(self.divisor_cell.text())
-        self._kernel = weights / divisor
+        message = "; ".join(problems) + ". The kernel stays as before this edit." if problems else ""
+        self.error_label.setText(message[:1].upper() + message[1:])
+        self.validity_changed.emit(message)
+        if problems or unfinished:
+            weights, divisor = self._before_edit
+            if self.is_normalised():
+                self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))  # the divisor in force
+            self._apply(weights, divisor)
+        else:
+            self._apply(self._read_weights(), parse_number(self.divisor_cell.text()))
+
+    def _apply(self, weights: np.ndarray, divisor: float) -> None:
+        """Put weights ÷ divisor in force and show their sum; emit the kernel when it changed."""
+        before = self.kernel()
+        self._applied = (weights, divisor)
         self.sum_label.setText(self._sum_text(float(weights.sum()), divisor))
-        self.kernel_changed.emit(self.kernel())
+        if not np.array_equal(before, self.kernel()):
+            self.kernel_changed.emit(self.kernel())
 
     @staticmethod
     def _sum_text(total: float, divisor: float) -> str:
@@ -307,6 +320,10 @@ class KernelEditor(QWidget):
         self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))
 
     @Slot()
+    def _on_edit_started(self) -> None:
+        self._before_edit = self._applied
+
+    @Slot()
     def _on_cells_edited(self) -> None:
         self._select_custom()
         self._apply_cells()
@@ -314,9 +331,9 @@ class KernelEditor(QWidget):
     @Slot(bool)
     def _on_normalise_toggled(self, normalised: bool) -> None:
         self.divisor_cell.setReadOnly(normalised)
-        before = self._kernel
+        before = self.kernel()
         self._apply_cells()
-        if not np.array_equal(before, self._kernel):
+        if not np.array_equal(before, self.kernel()):
             self._select_custom()
 
     @Slot(int)
