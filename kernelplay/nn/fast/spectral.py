@@ -7,8 +7,9 @@ top. Below ~8 images the transforms cost more than they save; the first conv (on
 has no product to save and stays direct.
 
 The transforms are discrete Fourier transforms written as real matrix products (BLAS), not FFTs:
-a map is 14×14, so each 1-D transform is a 14 × 32 matrix applied to every row or column of the
-whole batch at once, at BLAS speed (~50 GMAC/s on one core here) and with no copies — the padding,
+a map is 14×14, so each 1-D transform is a small matrix (18 × 14 down the rows, 32 × 28 along
+the columns) applied to the whole batch at once, at BLAS speed (~50 GMAC/s on one core here) and
+with no copies — the padding,
 the cropping, the 1/L² and the half spectrum's double counts are all in the matrices. On the
 default network's conv2 (batch 64, one core) that took forward + backward from 4.3 ms with
 scipy's FFTs to ~3.3 ms (``benchmarks/bench_cnn.py --conv``).
@@ -166,7 +167,7 @@ class SpectralConv:
         parts = self._buffer("y parts", (v_count, 2, 2 * n, c_out), x.dtype)
         y_hat = self._buffer("y", (v_count, 2, n, c_out), x.dtype)
         half = self._buffer("y cols", (u_count, 2 * w, n * c_out), x.dtype)
-        for u in range(u_count):
+        for u in range(u_count):  # one row frequency at a time: its products stay in the core's cache
             np.matmul(x_hat[u, :, None, :2 * n], w_hat[u], out=parts)
             np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
             np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
