@@ -126,3 +126,19 @@ def test_augment_shifts_by_at_most_two_pixels():
     assert np.allclose(out.sum(axis=(1, 2, 3)), 1)
     rotated = augment_batch(x, rng, max_shift=0, max_degrees=10)
     assert rotated.shape == x.shape
+
+
+def test_each_augmented_image_is_its_digit_shifted_whole_with_zeros_coming_in():
+    """Against a shift written out by hand: exactly one of the 25 shifts of up to ±2 px gives it."""
+    rng = np.random.default_rng(1)
+    x = rng.random((12, 1, 28, 28)).astype(np.float32) + 0.1  # no zeros of its own
+    out = augment_batch(x, rng)
+    for image, shifted in zip(x[:, 0], out[:, 0]):
+        matches = 0
+        for dy in range(-2, 3):
+            for dx in range(-2, 3):
+                want = np.zeros_like(image)
+                want[max(dy, 0):28 + min(dy, 0), max(dx, 0):28 + min(dx, 0)] = \
+                    image[max(-dy, 0):28 + min(-dy, 0), max(-dx, 0):28 + min(-dx, 0)]
+                matches += np.array_equal(shifted, want)
+        assert matches == 1
