@@ -71,26 +71,34 @@ def test_fast_pool_adds_the_bias_after_the_max_and_returns_its_gradient():
     np.testing.assert_allclose(fast.bias_grad, (dout * (expected > 0)).sum(axis=(0, 2, 3)), atol=1e-12)
 
 
+@pytest.mark.parametrize("c_in,method", [(1, "direct"), (3, "spectral")])
 @pytest.mark.parametrize("h,w,split_taken", [(8, 6, True), (7, 6, False)])
-def test_the_first_conv_split_by_window_corner_gives_the_same_pool_values_and_gradients(h, w, split_taken):
-    """The network's fast path for the first conv: its output split by 2×2 window corner, pooled in
-    that layout, equals the plain layout forward and backward, ties included (odd sizes stay plain)."""
+def test_a_conv_split_by_window_corner_gives_the_same_pool_values_and_gradients(c_in, method, h, w, split_taken):
+    """The network's fast path: the first conv's and the frequency-domain conv's output split by 2×2
+    window corner, pooled in that layout, equals the plain layout forward and backward, ties
+    included (odd sizes stay plain)."""
     rng = np.random.default_rng(19)
-    x = rng.integers(0, 3, (h, w, 3, 1)).astype(np.float64)  # (H, W, N, 1); small integers tie often
-    weight = rng.integers(-1, 2, (4, 1, 3, 3)).astype(np.float64)
+    x = rng.integers(0, 3, (h, w, 3, c_in)).astype(np.float64)  # (H, W, N, C); small integers tie often
+    weight = rng.integers(-1, 2, (4, c_in, 3, 3)).astype(np.float64)
     results = []
     for split in (False, True):
-        conv, pool = FastConv2D(1, 4, 3), FastMaxPool2D()
+        conv = FastConv2D(c_in, 4, 3, method=method, needs_input_grad=c_in > 1)  # as in the network
+        pool = FastMaxPool2D()
         conv.params = {"weight": weight, "bias": np.arange(4.0)}
         conv.grads = {"weight": np.zeros_like(weight), "bias": np.zeros(4)}
         conv.input_buffer(h, w, 3, x.dtype)[...] = x
         a = conv.forward_buffer(h, w, 3, x.dtype, add_bias=False, split_for_pool=split)
         assert a.ndim == (6 if split and split_taken else 4)
+        if a.ndim == 6:  # [a, y, b, x] is the position (2y + a, 2x + b)
+            plain = a.transpose(1, 0, 3, 2, 4, 5).reshape(h, w, 3, 4)
+            np.testing.assert_allclose(plain, results[0][0], atol=1e-12)
         out = pool.forward(a, bias=conv.params["bias"]).copy()
-        conv.backward(pool.backward(np.arange(out.size, dtype=np.float64).reshape(out.shape)), pool.bias_grad)
-        results.append((out, conv.grads["weight"].copy(), conv.grads["bias"].copy()))
-    for plain, split in zip(*results):
-        np.testing.assert_allclose(split, plain, atol=1e-12)
+        dx = conv.backward(pool.backward(np.arange(out.size, dtype=np.float64).reshape(out.shape)), pool.bias_grad)
+        results.append((a.reshape(h, w, 3, 4).copy() if a.ndim == 4 else None, out,
+                        None if dx is None else dx.copy(), conv.grads["weight"].copy(), conv.grads["bias"].copy()))
+    for plain, split in zip(results[0][1:], results[1][1:]):
+        if plain is not None:
+            np.testing.assert_allclose(split, plain, atol=1e-12)
 
 
 @pytest.mark.parametrize("method", ["direct", "spectral"])

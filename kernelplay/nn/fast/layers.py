@@ -149,17 +149,20 @@ class FastConv2D(_Buffers):
         ``(H, W, N, C_out)`` (a work buffer, overwritten by the next call). ``add_bias=False``
         leaves the bias to a following max-pool (max(z + b) = max(z) + b on a quarter of the values).
 
-        ``split_for_pool=True`` asks for the output as ``(2, 2, H/2, W/2, N, C_out)``, where
-        ``[a, b]`` holds the positions ``(2y + a, 2x + b)``: a 2×2 pool then reads each corner of
-        its windows as one contiguous block. Only the one-input-channel conv with even sizes does
-        it (its positions are free to come in any order); the others return ``(H, W, N, C_out)``,
-        which a pool takes as well — check ``ndim``. :meth:`backward` takes ``dout`` in the layout
-        the forward returned."""
+        ``split_for_pool=True`` asks for the output split by 2×2 window corner, as ``(2, H/2, 2,
+        W/2, N, C_out)`` with ``[a, y, b, x]`` the position ``(2y + a, 2x + b)``: a 2×2 pool then
+        reads each corner of its windows as long contiguous runs. The first conv (one input channel,
+        no input gradient: its positions may come in any order) and the frequency-domain conv (its inverse transform may
+        put its rows and columns in any order) do it for even sizes; otherwise the output is
+        ``(H, W, N, C_out)``, which a pool takes as well — check ``ndim``. :meth:`backward` takes
+        ``dout`` in the layout the forward returned."""
+        split = split_for_pool and h % 2 == 0 and w % 2 == 0
         if self._runs_spectral(n):
-            out = self._spectral.forward(self.input_buffer(h, w, n, dtype), self.params["weight"])
+            out = self._spectral.forward(self.input_buffer(h, w, n, dtype), self.params["weight"], split=split)
             self._spectral_now, self._windows = True, None
         else:
-            out = self._forward_direct(h, w, n, dtype, split_for_pool and self.in_channels == 1 and h % 2 == w % 2 == 0)
+            # the direct way's input gradient walks positions in plain order: only the first conv splits
+            out = self._forward_direct(h, w, n, dtype, split and self.in_channels == 1 and not self.needs_input_grad)
             self._spectral_now = False
         if add_bias:
             out += self.params["bias"]
@@ -174,8 +177,8 @@ class FastConv2D(_Buffers):
         if c == 1:
             # One input channel: the columns transposed, (k·k, H·W·N): each kernel offset is a
             # shifted block of the padded input, copied N values at a time.
-            if split:  # positions (a, b, y, x, n) for (2y + a, 2x + b)
-                shape, strides = (k, k, 2, 2, h // 2, w // 2, n), (s0, s1, s0, s1, 2 * s0, 2 * s1, s2)
+            if split:  # positions (a, y, b, x, n) for (2y + a, 2x + b)
+                shape, strides = (k, k, 2, h // 2, 2, w // 2, n), (s0, s1, s0, 2 * s0, s1, 2 * s1, s2)
             else:
                 shape, strides = (k, k, h, w, n), (s0, s1, s0, s1, s2)
             cols_t = self.buffer("cols_t", shape, dtype)
@@ -192,7 +195,7 @@ class FastConv2D(_Buffers):
             self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, w * n, k * c), w_rows, out.reshape(h, w * n, -1))
-        return out.reshape(((2, 2, h // 2, w // 2) if split else (h, w)) + (n, self.out_channels))
+        return out.reshape(((2, h // 2, 2, w // 2) if split else (h, w)) + (n, self.out_channels))
 
     def backward(self, dout: np.ndarray, bias_grad: np.ndarray | None = None) -> np.ndarray | None:
         """dout: ``(H, W, N, C_out)`` (or as the forward split it) → dx ``(H, W, N, C_in)`` (None if not ``needs_input_grad``);
@@ -266,7 +269,7 @@ class FastMaxPool2D(_Buffers):
     """ReLU then 2×2 max-pooling with stride 2 (they commute: one pass), on ``(H, W, N, C)``.
 
     Odd sizes drop the last row/column and ties go to the first maximum in row-major window order,
-    as in PyTorch. It also takes a conv's output split by window corner, ``(2, 2, H/2, W/2, N, C)``
+    as in PyTorch. It also takes a conv's output split by window corner, ``(2, H/2, 2, W/2, N, C)``
     (:meth:`FastConv2D.forward_buffer`), and :meth:`backward` then returns dx in that layout.
     """
 
@@ -310,9 +313,9 @@ class FastMaxPool2D(_Buffers):
     @staticmethod
     def _corners(x: np.ndarray) -> tuple[np.ndarray, ...]:
         """Views of every window's top-left, top-right, bottom-left and bottom-right values,
-        each ``(H//2, W//2, N, C)``, for x ``(H, W, N, C)`` or split ``(2, 2, H/2, W/2, N, C)``."""
+        each ``(H//2, W//2, N, C)``, for x ``(H, W, N, C)`` or split ``(2, H/2, 2, W/2, N, C)``."""
         if x.ndim == 6:
-            return x[0, 0], x[0, 1], x[1, 0], x[1, 1]
+            return x[0, :, 0], x[0, :, 1], x[1, :, 0], x[1, :, 1]
         rows, cols = 2 * (x.shape[0] // 2), 2 * (x.shape[1] // 2)
         return x[0:rows:2, 0:cols:2], x[0:rows:2, 1:cols:2], x[1:rows:2, 0:cols:2], x[1:rows:2, 1:cols:2]
 

@@ -47,9 +47,9 @@ class Replica:
         h = w = IMAGE_SIZE
         conv = self.convs[0]
         conv.input_buffer(h, w, n, self.dtype)[..., 0] = x[:, 0].transpose(1, 2, 0)  # (N, H, W) → (H, W, N)
-        # the bias of each conv is added after its pool (a quarter of the values), and the first
-        # conv's output comes split by window corner for the pool — except when the caller wants
-        # the conv maps themselves
+        # the bias of each conv is added after its pool (a quarter of the values), and each conv's
+        # output comes split by window corner for the pool — except when the caller wants the conv
+        # maps themselves
         defer = keep is None
         a = conv.forward_buffer(h, w, n, self.dtype, add_bias=not defer, split_for_pool=defer)
         for i, pool in enumerate(self.pools):
@@ -63,7 +63,7 @@ class Replica:
                 pool.forward(a, out=pooled, bias=bias)  # straight into the next conv's input
                 if keep is not None:
                     keep[f"pool{i + 1}"] = hwnc_to_nchw(pooled)
-                a = following.forward_buffer(h, w, n, self.dtype, add_bias=not defer)
+                a = following.forward_buffer(h, w, n, self.dtype, add_bias=not defer, split_for_pool=defer)
             else:
                 a = pool.forward(a, bias=bias)
                 if keep is not None:

@@ -85,6 +85,22 @@ class Transforms:
         arrays = (rows_in, cols_in_x, cols_in, cols_out, rows_out, kernel_in, kernel_out)
         return cls(*(np.ascontiguousarray(a, dtype=dtype) for a in arrays))
 
+    def split_by_corner(self) -> Transforms:
+        """The same transforms for maps split by 2×2 window corner (even sizes): their rows in the
+        order ``(a, y)`` for row ``2y + a``, their columns ``(b, x)`` for column ``2x + b`` — the
+        layout a pool reads fastest (:meth:`FastConv2D.forward_buffer`). Only which row or column
+        each matrix entry belongs to changes: the inverse puts out, and the forward reads, that order."""
+        h, w = self.rows_out.shape[0], self.cols_out.shape[0] // 2
+        rows = np.concatenate([np.arange(0, h, 2), np.arange(1, h, 2)])
+        cols = np.concatenate([np.arange(0, w, 2), np.arange(1, w, 2)])
+        return Transforms(
+            rows_in=np.ascontiguousarray(self.rows_in[:, rows]),
+            cols_in_x=np.ascontiguousarray(self.cols_in_x.reshape(-1, 2, w)[:, :, cols].reshape(-1, 2 * w)),
+            cols_in=np.ascontiguousarray(self.cols_in.reshape(-1, 2, w)[:, :, cols].reshape(-1, 2 * w)),
+            cols_out=np.ascontiguousarray(self.cols_out.reshape(2, w, -1)[:, cols].reshape(2 * w, -1)),
+            rows_out=np.ascontiguousarray(self.rows_out[rows]),
+            kernel_in=self.kernel_in, kernel_out=self.kernel_out)
+
     @property
     def frequencies(self) -> tuple[int, int]:
         """``(U, L_w)``: how many frequencies along the rows and the columns."""
@@ -105,11 +121,14 @@ class SpectralConv:
         self._x_hat: np.ndarray | None = None  # (F, 3·N, C_in): real, imaginary, −real
         self._w_hat: np.ndarray | None = None  # (F, 2, C_in, C_out): real, imaginary
         self._shape: tuple | None = None  # (H, W, N)
+        self._split = False  # whether the last forward's output was split by window corner
 
-    def transforms(self, h: int, w: int, dtype) -> Transforms:
-        key = (h, w, np.dtype(dtype))
+    def transforms(self, h: int, w: int, dtype, split: bool = False) -> Transforms:
+        """The transforms for ``(H, W)`` maps, or for maps split by window corner (``split``)."""
+        key = (h, w, np.dtype(dtype), split)
         if key not in self._transforms:
-            self._transforms[key] = Transforms.build(h, w, self.kernel_size, dtype)
+            plain = self.transforms(h, w, dtype) if split else Transforms.build(h, w, self.kernel_size, dtype)
+            self._transforms[key] = plain.split_by_corner() if split else plain
         return self._transforms[key]
 
     def _buffer(self, tag: str, shape: tuple, dtype) -> np.ndarray:
@@ -148,18 +167,20 @@ class SpectralConv:
         np.matmul(t.rows_out, half.reshape(2 * u_count, w * m), out=image)
         return image.reshape(h, w, m)
 
-    def forward(self, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    def forward(self, x: np.ndarray, weight: np.ndarray, split: bool = False) -> np.ndarray:
         """x ``(H, W, N, C_in)`` (any strides), weight ``(C_out, C_in, k, k)`` → the conv without
-        bias, ``(H, W, N, C_out)``."""
+        bias, ``(H, W, N, C_out)``, or with ``split`` (even sizes) split by 2×2 window corner,
+        ``(2, H/2, 2, W/2, N, C_out)`` (see :meth:`Transforms.split_by_corner`)."""
         h, w, n, c = x.shape
         c_out = weight.shape[0]
         t = self.transforms(h, w, x.dtype)
+        out_t = self.transforms(h, w, x.dtype, split)
         freqs = np.prod(t.frequencies)
         k = self.kernel_size
         self._x_hat = self._spectrum(x, t.rows_in, t.cols_in_x, "x").reshape(freqs, 3 * n, c)
         taps = weight.transpose(2, 3, 1, 0).reshape(k * k, c * c_out)  # (i, j) × (c, o)
         self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
-        self._shape = (h, w, n)
+        self._shape, self._split = (h, w, n), split
         # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
         u_count, v_count = t.frequencies
         x_hat = self._x_hat.reshape(u_count, v_count, 3 * n, c)
@@ -171,13 +192,13 @@ class SpectralConv:
             np.matmul(x_hat[u, :, None, :2 * n], w_hat[u], out=parts)
             np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
             np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
-            np.matmul(t.cols_out, y_hat.reshape(2 * v_count, n * c_out), out=half[u])
+            np.matmul(out_t.cols_out, y_hat.reshape(2 * v_count, n * c_out), out=half[u])
         image = self._buffer("y image", (h, w * n * c_out), x.dtype)
-        np.matmul(t.rows_out, half.reshape(2 * u_count, -1), out=image)
-        return image.reshape(h, w, n, c_out)
+        np.matmul(out_t.rows_out, half.reshape(2 * u_count, -1), out=image)
+        return image.reshape(((2, h // 2, 2, w // 2) if split else (h, w)) + (n, c_out))
 
     def backward(self, dout: np.ndarray, weight_grad: np.ndarray, needs_input_grad: bool) -> np.ndarray | None:
-        """dout ``(H, W, N, C_out)`` for the last :meth:`forward` → dx ``(H, W, N, C_in)`` (None
+        """dout for the last :meth:`forward`, shaped as its result → dx ``(H, W, N, C_in)`` (None
         unless ``needs_input_grad``); the kernel gradient is written into ``weight_grad``
         ``(C_out, C_in, k, k)``."""
         if self._x_hat is None:
@@ -185,8 +206,9 @@ class SpectralConv:
         h, w, n = self._shape
         c_out, c, k, _ = weight_grad.shape
         t = self.transforms(h, w, dout.dtype)
+        in_t = self.transforms(h, w, dout.dtype, self._split)
         freqs = np.prod(t.frequencies)
-        d_hat = self._spectrum(dout, t.rows_in, t.cols_in, "d").reshape(freqs, 2 * n, c_out)
+        d_hat = self._spectrum(dout.reshape(h, w, n, c_out), in_t.rows_in, in_t.cols_in, "d").reshape(freqs, 2 * n, c_out)
         # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
         g_hat = self._buffer("g", (freqs, 2, c, c_out), dout.dtype)
         np.matmul(self._x_hat[:, :2 * n].transpose(0, 2, 1), d_hat, out=g_hat[:, 0])
