@@ -1,16 +1,29 @@
 """What the kernel editor says while a weight is typed: nothing about an entry on its way to a
 number, a complaint once the user leaves a cell with text that cannot be one, and nothing left
 on screen once the cell is right. And which kernel is applied meanwhile: each number typed on the
-way, and the kernel from before the edit while the cell holds none."""
+way, and the kernel from before the edit while the cell holds none. And where it is said: in one
+sentence, the same in the editor and the window's message bar, read whole in a room kept for it,
+so that neither the message nor a marked cell moves a widget."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QGroupBox
 
 from kernelplay.common.text import format_significant
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.kernels import PRESETS, kernel_as_fraction, parse_weight
 from kernelplay.imaging.mapping import map_output
+
+REPO = Path(__file__).resolve().parents[2]
+
 
 @pytest.fixture
 def editing(window, emboss_image, wait_for_output):
@@ -53,7 +66,7 @@ def test_an_unfinished_entry_is_only_an_error_once_the_cell_is_left(editing, qtb
     QTest.keyClick(cell, Qt.Key.Key_Tab)  # leaves the cell with it
     assert editor.focusWidget() is editor.cells()[1]
     assert cell.mark == "invalid"
-    assert posted and posted[-1].startswith("row 1, column 1:") and posted[-1].endswith("stays as before this edit.")
+    assert posted and posted[-1].startswith("Row 1, column 1:") and posted[-1].endswith("stays as before this edit.")
     # Back in the cell, a number: the complaint goes at once, from the editor and the window.
     cell.setFocus()
     qtbot.keyClick(cell, "3")
@@ -67,7 +80,7 @@ def test_text_no_typing_can_save_is_said_at_once_and_withdrawn_when_fixed(editin
     cell = editor.cells()[4]
     clear(cell)
     qtbot.keyClicks(cell, "5x")
-    assert cell.mark == "invalid" and "row 2, column 2" in posted[-1]
+    assert cell.mark == "invalid" and "Row 2, column 2" in posted[-1]
     assert len(posted) == 1  # said once, not once a keystroke
     qtbot.keyClick(cell, Qt.Key.Key_Backspace)
     assert cell.mark == "" and posted[-1] == ""
@@ -105,7 +118,7 @@ def test_1e40_typed_key_by_key_leaves_the_kernel_from_before_the_edit(editing, q
     assert_shown(tab, emboss_image, PRESETS["emboss"], wait_for_output)
     assert editor.error_label.text() == ("Row 1, column 3: '1e40' is too large: a weight may be at most 1,000,000 "
                                          "either way. The kernel stays as before this edit.")
-    assert posted[-1][1:] == editor.error_label.text()[1:]  # the window says it too (the label capitalises)
+    assert posted[-1] == editor.error_label.text()  # the window says it too, in the same words
 
 
 def test_text_that_is_no_number_after_a_number_puts_back_the_weight_from_before_the_edit(
@@ -151,3 +164,203 @@ def test_a_normalised_kernel_put_back_shows_its_own_divisor(window, qtbot, embos
     assert cell.mark == "invalid" and editor.is_normalised()
     assert editor.divisor_cell.text() == "16" and kernel_as_fraction(PRESETS["blur"])[1] == 16
     assert_shown(tab, emboss_image, PRESETS["blur"], wait_for_output)
+
+
+# -- where the editor says it: a message moves nothing, and is read whole -----------------------
+def window_layout(window) -> dict[str, QRect]:
+    """Where each widget a message could push sits in the window: every weight cell, the divisor,
+    the sum and the "How it is applied" box."""
+    editor = window.playground.kernel_editor
+    applied = next(box for box in window.findChildren(QGroupBox) if box.title() == "How it is applied")
+    widgets = {"How it is applied": applied, "divisor": editor.divisor_cell, "sum": editor.sum_label,
+               **{f"cell {index}": cell for index, cell in enumerate(editor.cells())}}
+    return {name: QRect(widget.mapTo(window, QPoint(0, 0)), widget.size()) for name, widget in widgets.items()}
+
+
+def settle(qtbot) -> None:
+    """Let the layouts act on what the last keystroke changed."""
+    QApplication.sendPostedEvents()
+    qtbot.wait(5)
+
+
+def assert_read_whole(label) -> None:
+    """``label`` is on show with all its text: not cut with "…", every wrapped line inside it, and
+    nothing covering it."""
+    assert label.isVisible() and label.text() and not label.text().endswith("…")
+    room = label.contentsRect()
+    flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+    needed = QFontMetrics(label.font()).boundingRect(QRect(0, 0, room.width(), 1 << 20), flags, label.text())
+    assert needed.height() <= room.height() and needed.width() <= room.width(), (label.text(), needed, room)
+    assert label.visibleRegion().boundingRect() == label.rect()
+
+
+def type_keys(qtbot, cell, keys, window, before) -> None:
+    """Type ``keys`` into ``cell`` one by one; after each, nothing in the window has moved."""
+    for key in keys:
+        if key == "\b":
+            QTest.keyClick(cell, Qt.Key.Key_Backspace)
+        else:
+            qtbot.keyClicks(cell, key)
+        settle(qtbot)
+        moved = {name: (was, window_layout(window)[name]) for name, was in before.items()
+                 if window_layout(window)[name] != was}
+        assert not moved, f"after {key!r} ({cell.text()!r}): {moved}"
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1920, 1080)])
+def test_the_editors_message_moves_no_widget_as_it_comes_and_goes(window, qtbot, wait_for_output, size):
+    """1e40 typed key by key over sharpen's centre (1e is unfinished, 1e40 an error), then put
+    right again: no cell, neither the divisor nor the sum, nor the box below moves by a pixel."""
+    window.resize(*size)
+    qtbot.waitUntil(lambda: (window.width(), window.height()) == size)
+    tab, editor = window.playground, window.playground.kernel_editor
+    wait_for_output(tab)
+    settle(qtbot)
+    before = window_layout(window)
+    assert before["cell 4"].size() == before["cell 3"].size()
+    cell = editor.cells()[4]
+    cell.setFocus()
+    cell.selectAll()
+    type_keys(qtbot, cell, "1e40", window, before)
+    assert cell.mark == "invalid" and editor.error_label.text().startswith("Row 2, column 2: '1e40' is too large")
+    assert_read_whole(editor.error_label)
+    type_keys(qtbot, cell, "\b\b\b", window, before)  # 1e4, 1e, 1
+    assert cell.mark == "" and editor.error_label.text() == ""
+    assert not editor.error_label.isVisible() and editor.note_label.isVisible()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_a_marked_cell_keeps_the_size_of_a_plain_one(window, qtbot, theme):
+    """The dashed frame of an unfinished entry and the red one of an invalid entry change a cell's
+    look, not its size: its row neighbours do not shift (they did by 1 px, the cell 88×20 not 86×22)."""
+    window.classroom.set_theme(theme)
+    editor = window.playground.kernel_editor
+    settle(qtbot)
+    plain = [cell.geometry() for cell in editor.cells()]
+    cell = editor.cells()[4]
+    clear(cell)
+    qtbot.keyClicks(cell, "-")
+    settle(qtbot)
+    assert cell.mark == "unfinished" and [c.geometry() for c in editor.cells()] == plain
+    qtbot.keyClicks(cell, "x")
+    settle(qtbot)
+    assert cell.mark == "invalid" and [c.geometry() for c in editor.cells()] == plain
+    assert cell.sizeHint() == editor.cells()[3].sizeHint()
+
+
+def test_a_marked_cell_takes_presentation_modes_larger_text_and_its_neighbours_size(window, qtbot):
+    editor = window.playground.kernel_editor
+    cell = editor.cells()[4]
+    clear(cell)
+    qtbot.keyClicks(cell, "7x")
+    presentation = window.classroom.presentation
+    presentation.set_scale(150)
+    presentation.set_active(True)
+    try:
+        settle(qtbot)
+        assert cell.mark == "invalid" and cell.font().pointSizeF() == editor.cells()[3].font().pointSizeF()
+        assert cell.height() == editor.cells()[3].height() and cell.y() == editor.cells()[3].y()
+        assert cell.sizeHint() == editor.cells()[3].sizeHint()
+    finally:
+        presentation.set_active(False)
+
+
+def test_the_window_and_the_editor_say_the_same_sentence(editing, qtbot):
+    tab, editor, posted = editing
+    cell = editor.cells()[4]
+    clear(cell)
+    qtbot.keyClicks(cell, "1e40")
+    said = ("Row 2, column 2: '1e40' is too large: a weight may be at most 1,000,000 either way. "
+            "The kernel stays as before this edit.")
+    assert posted[-1] == editor.error_label.text() == tab.window().message_bar.text() == said
+
+
+def test_a_long_entry_is_quoted_by_its_start_and_other_marked_cells_are_counted(editing, qtbot):
+    """The message names the cell being typed and counts the others still marked, so it is never
+    longer than its room holds; the cell itself keeps all that was typed."""
+    tab, editor, posted = editing
+    for index, text in ((0, "abc"), (8, "7x")):
+        clear(editor.cells()[index])
+        qtbot.keyClicks(editor.cells()[index], text)
+        QTest.keyClick(editor.cells()[index], Qt.Key.Key_Tab)
+    cell = editor.cells()[4]
+    clear(cell)
+    qtbot.keyClicks(cell, "1234567890123456")
+    assert cell.text() == "1234567890123456" and cell.mark == "invalid"
+    assert editor.error_label.text() == posted[-1] == (
+        "Row 2, column 2: '1234567890…' is too large: a weight may be at most 1,000,000 either way; "
+        "2 more cells are marked. The kernel stays as before this edit.")
+    QTest.keyClick(cell, Qt.Key.Key_Tab)  # left: no cell is being typed, the first marked is named
+    assert editor.error_label.text().startswith("Row 1, column 1: 'abc' is not a number")
+
+
+def choose_size(editor, size: str) -> None:
+    box = editor.size_box
+    box.setFocus()
+    while box.currentText() != size:
+        QTest.keyClick(box, Qt.Key.Key_Down)
+
+
+@pytest.mark.parametrize("percent", [None, 125, 250])
+def test_the_longest_message_the_editor_can_say_fits_its_room(window, qtbot, percent):
+    """Every cell of a 5×5 kernel and the divisor left holding wide text that is no number: the
+    message (the first cell named, 25 more counted) is read whole, at the normal text size and in
+    presentation mode's larger ones, and still nothing has moved."""
+    if percent is not None:
+        window.activateWindow()
+        window.classroom.presentation.set_scale(percent)
+        window.classroom.presentation.set_active(True)
+    try:
+        editor = window.playground.kernel_editor
+        choose_size(editor, "5×5")
+        settle(qtbot)
+        before = window_layout(window)
+        for cell in [*editor.cells(), editor.divisor_cell]:
+            clear(cell)
+            qtbot.keyClicks(cell, "W" * 13)
+            QTest.keyClick(cell, Qt.Key.Key_Tab)
+        settle(qtbot)
+        assert editor.error_label.text() == (
+            "Row 1, column 1: 'WWWWWWWWWW…' is not a number (try e.g. 2, -0.5 or 1/16); 25 more cells are "
+            "marked. The kernel stays as before this edit.")
+        assert_read_whole(editor.error_label)
+        assert window_layout(window) == before
+    finally:
+        window.classroom.presentation.set_active(False)
+
+
+SCALED = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+from PySide6.QtTest import QTest
+app = QApplication([])
+sys.path.insert(0, "tests/gui")
+from kernelplay.gui.main_window import MainWindow
+from test_playground_messages import window_layout, assert_read_whole
+win = MainWindow(with_training=False)
+win.resize(1280, 720)  # a 1920×1080 screen at 150 %
+win.show()
+QTest.qWait(300)
+editor = win.playground.kernel_editor
+before = window_layout(win)
+cell = editor.cells()[4]
+cell.setFocus()
+cell.selectAll()
+QTest.keyClicks(cell, "1e40")
+QTest.qWait(50)
+assert_read_whole(editor.error_label)
+after = window_layout(win)
+print(json.dumps({"scale": win.devicePixelRatio(), "text": editor.error_label.text(),
+                  "moved": [name for name in before if before[name] != after[name]]}))
+win.close()
+"""
+
+
+def test_at_one_and_a_half_times_scale_the_message_is_whole_and_moves_nothing():
+    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", SCALED], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["scale"] == 1.5 and seen["text"].startswith("Row 2, column 2: '1e40' is too large")
+    assert seen["moved"] == []

@@ -1,9 +1,10 @@
 """One typed weight of the kernel editor, and how it is marked: not at all while it holds a number,
 softly (a dashed frame, no fill) while an entry is on its way to one, filled red when it cannot be
-one — in the red of the theme in use."""
+one — in the red of the theme in use. A mark changes the cell's look, never its size: its row
+neighbours stay where they are."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
 
@@ -16,6 +17,7 @@ from kernelplay.imaging.kernels import parse_weight
 # frame on a light ground, on a dark one.
 INVALID_COLOURS = {False: ("#ffd6d6", "#d00000"), True: ("#5c1e1e", "#ff6b6b")}
 _UNFINISHED_STYLE = "border: 1px dashed #8c8c8c;"  # on its way to a number: not an error yet, no fill
+_RESTYLED_ON = (QEvent.Type.ApplicationPaletteChange, QEvent.Type.ApplicationFontChange)
 CELL_DECIMALS = 6  # a typed weight is shown back as typed, not rounded to the labels' 2 decimals
 
 
@@ -47,6 +49,7 @@ class KernelCell(QLineEdit):
         super().__init__(parent)
         self.typing = False
         self.mark = ""
+        self._unmarked_hints: tuple[QSize, QSize] | None = None  # (size hint, minimum) with no mark
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setMinimumWidth(44)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -60,15 +63,33 @@ class KernelCell(QLineEdit):
         self.mark = mark
         style = _mark_style(mark, is_dark())  # the application's ground: an invalid cell's own is its fill
         if self.styleSheet() != style:  # restyling is slow: only on a change
+            self._hints()  # measured unmarked, before a sheet changes the box
             self.setStyleSheet(style)
+
+    # A style sheet's frame replaces the style's own, and its box is another size (Fusion: 88×20 for
+    # the red 2 px frame, 86×18 for the dashed one, 86×22 unmarked), so the cell keeps asking for the
+    # unmarked size in every style, whatever frame and padding its mark has.
+    def sizeHint(self) -> QSize:
+        return self._hints()[0]
+
+    def minimumSizeHint(self) -> QSize:
+        return self._hints()[1]
+
+    def _hints(self) -> tuple[QSize, QSize]:
+        if not self.styleSheet() or self._unmarked_hints is None:
+            self._unmarked_hints = (super().sizeHint(), super().minimumSizeHint())
+        return self._unmarked_hints
 
     def event(self, event: QEvent) -> bool:
         handled = super().event(event)
-        if event.type() == QEvent.Type.ApplicationPaletteChange and self.mark:
+        if event.type() in _RESTYLED_ON and self.mark:
             # Another theme: its red, and a new polish also for a mark that keeps its sheet (a cell
             # polished by a style sheet kept the old theme's ground and text under the dashed frame).
+            # Another application font (presentation mode hands it to style-sheeted widgets): the
+            # cell takes it once the sheet is gone, and its unmarked size is measured again.
             self.setStyleSheet("")
             self.set_mark(self.mark)
+            self.updateGeometry()
         return handled
 
     @Slot()

@@ -7,6 +7,11 @@ can save (``5x``, ``1e40``) is marked and said at once. Either way the kernel fr
 applies again — what the cell held when the user began to change it, not a number they only passed
 through — and the complaint is withdrawn as soon as the cell holds a number.
 
+The complaint is one sentence, the same in the window's message bar: it names the cell being typed
+(else the first marked) and counts the others, and quotes a long entry by its start. It is shown
+in place of the kernel's note, in a room kept as tall as the longest such sentence needs at the
+editor's width, so neither the message nor the note ever moves the grid or what lies below.
+
 *Normalise* keeps the divisor equal to the weights' sum while the weights change (a blur stays a
 blur when it is edited or resized; weights summing to 0 get ÷ 1). Presets with a divisor (blur,
 gaussian, unsharp mask) come with it ticked; a divisor typed by hand stays as typed.
@@ -14,21 +19,23 @@ gaussian, unsharp mask) come with it ticked; a divisor typed by hand stays as ty
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
+    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
-from kernelplay.common.text import format_number, format_significant
+from kernelplay.common.text import format_number, format_significant, sentence
 from kernelplay.gui.playground.kernel_cell import CELL_DECIMALS, KernelCell, parse_number
 from kernelplay.gui.theme import keep_ink
-from kernelplay.gui.training.note_label import NoteLabel
+from kernelplay.gui.training.note_label import NoteLabel, fit_lines
 from kernelplay.imaging.kernels import (
     KERNEL_SIZES,
     PRESET_NOTES,
@@ -44,14 +51,20 @@ BOX_TIP = "Choose a classic kernel; editing any weight makes it “custom”."
 CUSTOM_NOTE = "Your own weights: change one and watch the output and the sum below change with it."
 KEPT_NOTE = "A kernel you kept (Kernel ▸ Keep Current Kernel); it is remembered across restarts."
 NOTE_LINES = 4  # room kept for the longest preset's sentence, so the grid never jumps
+KEPT = "The kernel stays as before this edit."
+QUOTE_CHARS = 10  # a longer entry is quoted by its first 10 characters and "…": the message stays short
+MOST_MARKED = max(KERNEL_SIZES) ** 2 + 1  # the weights of the largest kernel, and the divisor
 
 
 def _weight_problem(text: str) -> str | None:
-    """Why ``text`` is not a usable weight (``parse_weight``'s sentence), or None."""
+    """Why ``text`` is not a usable weight (``parse_weight``'s clause, a long entry quoted by its
+    start), or None."""
     try:
         parse_weight(text)
     except ValueError as error:
-        return str(error)
+        typed = text.strip()
+        short = typed if len(typed) <= QUOTE_CHARS else typed[:QUOTE_CHARS] + "…"
+        return str(error).replace(repr(typed), repr(short), 1)
     return None
 
 
@@ -74,6 +87,67 @@ def _cell_problem(cell: KernelCell, problem_of) -> str | None:
     if problem is not None and cell.typing and problem_of(cell.text() + "1") is None:
         return ""
     return problem
+
+
+def _message(problem: str, others: int) -> str:
+    """The editor's one sentence: ``problem`` (a clause), how many other cells are marked, and
+    which kernel applies meanwhile."""
+    more = "" if not others else f"; {others} more cell{'s are' if others > 1 else ' is'} marked"
+    return f"{sentence(problem + more)} {KEPT}"
+
+
+def _longest_messages() -> list[str]:
+    """The widest sentences the editor can say: each kind of problem with the widest quote it can
+    hold, in the last cell of the largest kernel, every other cell marked too."""
+    size, wide, digits = max(KERNEL_SIZES), "W" * (QUOTE_CHARS + 1), "9" * (QUOTE_CHARS + 1)
+    weights = [_weight_problem(text) for text in (wide, digits, "1/" + digits.replace("9", "0"), "-inf")]
+    divisors = [_divisor_problem(text) for text in (wide, digits, "0", "1e-300")]
+    problems = [f"row {size}, column {size}: {problem}" for problem in weights] + divisors
+    return [_message(problem, MOST_MARKED - 1) for problem in problems]
+
+
+class MessageRoom(QWidget):
+    """The kernel's note, or in its place what is wrong with the kernel (in the error ink): one
+    room, at least ``lines`` lines tall and as tall as the longest message needs at its width, so
+    neither a message coming or going nor a note of another length moves what lies below."""
+
+    def __init__(self, note_label: NoteLabel, error_label: NoteLabel, lines: int,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.note_label, self.error_label = note_label, error_label
+        self._lines = self.default_lines = lines
+        self._longest = _longest_messages()
+        self._pages = QStackedLayout(self)
+        self._pages.addWidget(note_label)
+        self._pages.addWidget(error_label)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # its pages' height, no more
+
+    def set_lines(self, lines: int) -> None:
+        """Keep room for at least ``lines`` lines (larger text may need more)."""
+        self._lines = lines
+        self._fit()
+
+    def show_message(self, text: str) -> None:
+        """Show ``text`` instead of the note; "" shows the note again."""
+        self.error_label.set_note(text)
+        self._pages.setCurrentWidget(self.error_label if text else self.note_label)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit()
+
+    def _fit(self) -> None:
+        metrics, width = self.fontMetrics(), max(self.contentsRect().width(), 1)
+        lines = self._lines
+        while lines < 4 * self._lines and any(fit_lines(text, metrics, width, lines) != text for text in self._longest):
+            lines += 1
+        self.note_label.set_lines(lines)
+        self.error_label.set_lines(lines)
 
 
 class KernelEditor(QWidget):
@@ -99,6 +173,10 @@ class KernelEditor(QWidget):
         self.preset_box.setToolTip(BOX_TIP)
         self.note_label = NoteLabel(lines=NOTE_LINES)  # what the chosen kernel does, in a sentence
         self.note_label.setAccessibleName("What this kernel does")
+        self.error_label = NoteLabel(lines=NOTE_LINES)  # what is wrong with a cell, over the note
+        self.error_label.setAccessibleName("What is wrong with the kernel")
+        keep_ink(self.error_label, "error")
+        self.message_room = MessageRoom(self.note_label, self.error_label, NOTE_LINES)
         self.size_box = QComboBox()
         self.size_box.addItems([f"{k}×{k}" for k in KERNEL_SIZES])
         self.size_box.setToolTip("Kernel size: 3×3 or 5×5 weights.")
@@ -108,9 +186,6 @@ class KernelEditor(QWidget):
         self.divisor_cell.edit_started.connect(self._on_edit_started)
         self.sum_label = QLabel()
         self.sum_label.setToolTip("The sum of the kernel's weights: 1 keeps brightness, 0 keeps only edges.")
-        self.error_label = QLabel()
-        self.error_label.setWordWrap(True)
-        keep_ink(self.error_label, "error")
         self.normalise_box = QCheckBox("Normalise")
         self.normalise_box.setToolTip(
             "Divide by the weights' sum, so the kernel sums to 1 and keeps brightness — and keep doing so\n"
@@ -129,11 +204,10 @@ class KernelEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addWidget(self.note_label)
+        layout.addWidget(self.message_room)
         layout.addLayout(self._grid)
         layout.addLayout(divisor_row)
         layout.addWidget(self.sum_label)
-        layout.addWidget(self.error_label)
 
         self.divisor_cell.textEdited.connect(self._on_cells_edited)
         self.divisor_cell.nudged.connect(self._on_cells_edited)
@@ -270,7 +344,7 @@ class KernelEditor(QWidget):
     def _apply_cells(self) -> None:
         """Mark each cell (softly while unfinished); apply the kernel they hold when all are
         right, else the one from before this edit."""
-        problems, unfinished = [], False
+        problems, unfinished, named = [], False, 0  # named: the problem of the cell being typed
         size = self._grid_size()
         if self.is_normalised():
             self._follow_sum()
@@ -279,14 +353,13 @@ class KernelEditor(QWidget):
             problem = _cell_problem(cell, _divisor_problem if is_divisor else _weight_problem)
             cell.set_mark("unfinished" if problem == "" else "invalid" if problem else "")
             unfinished |= problem == ""
-            if problem and is_divisor:
-                problems.append(problem)
-            elif problem:
+            if problem:
+                named = len(problems) if cell.typing else named
                 row, col = divmod(index, size)
-                problems.append(f"row {row + 1}, column {col + 1}: {problem}")
-        message = "; ".join(problems) + ". The kernel stays as before this edit." if problems else ""
-        self.error_label.setText(message[:1].upper() + message[1:])
-        self.validity_changed.emit(message)
+                problems.append(problem if is_divisor else f"row {row + 1}, column {col + 1}: {problem}")
+        message = _message(problems[named], len(problems) - 1) if problems else ""
+        self.message_room.show_message(message)
+        self.validity_changed.emit(message)  # the same sentence, for the window's message bar
         if problems or unfinished:
             weights, divisor = self._before_edit
             if self.is_normalised():

@@ -42,8 +42,8 @@ class SideColumn(QScrollArea):
 
     def _fit(self) -> None:
         scale = text_scale(self)
-        note = getattr(self._editor, "note_label", None)
-        if note is not None:
-            note.set_lines(note.default_lines if scale < 1.4 else NOTE_LINES_LARGE)
+        room = getattr(self._editor, "message_room", None)  # the kernel's note, or a message in its place
+        if room is not None:
+            room.set_lines(room.default_lines if scale < 1.4 else NOTE_LINES_LARGE)
         bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)  # room for it, shown or not
         self.setFixedWidth(max(round(SIDE_WIDTH * scale ** 0.5), self.content.minimumSizeHint().width() + bar))
