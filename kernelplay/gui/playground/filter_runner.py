@@ -36,16 +36,26 @@ class FilterRunner(QObject):
         self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while True:
-            with self._wake:
-                while self._pending is None and not self._stopping:
-                    self._wake.wait()
-                if self._stopping:
-                    return
-                request, self._pending = self._pending, None
-            try:
-                result = run_filter(request)
-            except Exception as error:  # shown to the user; the previous output stays
-                self.failed.emit(f"Filtering failed: {error}")
-            else:
-                self.result_ready.emit(result)
+        while (request := self._next_request()) is not None:
+            self._filter(request)
+
+    def _next_request(self) -> FilterRequest | None:
+        """Wait for the next request; None once stopping."""
+        with self._wake:
+            while self._pending is None and not self._stopping:
+                self._wake.wait()
+            if self._stopping:
+                return None
+            request, self._pending = self._pending, None
+            return request
+
+    def _filter(self, request: FilterRequest) -> None:
+        # Its own call, so that the request (its image) and the result (the output, as large as
+        # the image) are let go as soon as the result is sent, not held while the thread waits or
+        # computes the next one.
+        try:
+            result = run_filter(request)
+        except Exception as error:  # shown to the user; the previous output stays
+            self.failed.emit(f"Filtering failed: {error}")
+        else:
+            self.result_ready.emit(result)

@@ -123,12 +123,22 @@ class PlaygroundTab(QWidget):
         except ImageLoadError as error:
             self.message_posted.emit(str(error))
             return False
-        self.set_image(pixels, Path(path).name)
+        self.set_image(pixels, Path(path).name, copy=False)  # nobody else holds the loaded array
         return True
 
-    def set_image(self, pixels: np.ndarray, name: str) -> None:
-        """Show uint8 pixels, (H, W) grey or (H, W, 3) RGB, as the new input."""
-        self._image = np.array(pixels, dtype=np.uint8, order="C")  # our own copy: the filter thread and the scan keep it
+    def set_image(self, pixels: np.ndarray, name: str, *, copy: bool = True) -> None:
+        """Show uint8 pixels, (H, W) grey or (H, W, 3) RGB, as the new input.
+
+        The tab keeps a copy, which the filter thread, the input view and the sliding window all
+        read; ``copy=False`` hands it ``pixels`` themselves instead (no longer to be written to
+        by the caller): a 50 MP image is 143 MiB.
+        """
+        if copy:
+            pixels = np.array(pixels, dtype=np.uint8, order="C")
+        else:
+            pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
+        pixels.flags.writeable = False  # shared with the filter thread and drawn as it is
+        self._image = pixels
         self._image_name = name
         self._pinned = self._hovered = None
         self.images.set_pin(None)
