@@ -1,8 +1,9 @@
 """Both tabs at the sizes of real screens — 1024×700 (a classroom projector), 1280×800, 1920×1080 —
 each at QT_SCALE_FACTOR 1, 1.5 and 2, while the network trains: no text cut, no widget outside its
 parent, no plot squeezed, no tick labels on each other, no font under 11 px, and the window can
-shrink to 1024×700. And the CNN tab in presentation mode at 200 %, at 1024×700 and 1280×800: its
-network diagram in sight and whole, its text and the plots' titles twice as large.
+shrink to 1024×700. And the CNN tab in presentation mode at 200 %, at 1024×700 and 1280×800: no
+sideways scrolling, every title whole, its network diagram in sight and whole, its text and the
+plots' titles twice as large.
 
 QT_SCALE_FACTOR is read once, when Qt starts, so scales 1.5 and 2 run in child processes (this
 file run as a script) while scale 1 runs here; all three at once. Sizes are the window's in logical
@@ -105,24 +106,79 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
     return problems
 
 
-PRESENTATION_SIZES = {(1280, 800): True, (1024, 700): False}  # size: the page fits its width (no sideways scroll)
+PRESENTATION_SIZES = [(1280, 800), (1024, 700)]  # the page fits their width: it scrolls down, never sideways
 TITLE_POINTS = 9  # the plots' titles at 100 %
+
+
+def _settle(app, window, timeout: float = 5.0) -> None:
+    """Run the event loop until the page holds still: its rows fold, the maps and kernels take
+    their rows and the page its height over a few passes, one layout after another."""
+    from PySide6.QtWidgets import QWidget
+
+    def shape():
+        return tuple((w.x(), w.y(), w.width(), w.height()) for w in window.findChildren(QWidget) if w.isVisible())
+
+    end, last, still = time.monotonic() + timeout, None, 0
+    while still < 3 and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.01)
+        now = shape()
+        still, last = (still + 1 if now == last else 0), now
+
+
+def sideways_scroll(window) -> list[str]:
+    """The page wider than the window, so that presentation mode's scroll area scrolls it sideways."""
+    area = window.centralWidget()
+    page, room, bar = area.widget().width(), area.viewport().width(), area.horizontalScrollBar().maximum()
+    if bar > 0 or page > room:
+        return [f"the page is {page} px wide in a {room} px window: it scrolls sideways ({bar} px)"]
+    return []
+
+
+def cut_titles(titles: dict) -> list[str]:
+    """pyqtgraph titles (``{what: [LabelItem, …]}``) whose text is wider than its label or reaches
+    beyond what its view shows (a column of maps squeezed, or the scene wider than the view)."""
+    problems = []
+    for name, labels in titles.items():
+        for label in labels:
+            if not label.isVisible() or label.scene() is None:
+                continue
+            text = label.item.sceneBoundingRect()
+            view = label.scene().views()[0]
+            seen = view.mapToScene(view.viewport().rect()).boundingRect()
+            if label.size().width() < label.item.boundingRect().width() - 1:
+                problems.append(f"a title of the {name} is squeezed: {label.size().width():.0f} px of "
+                                f"{label.item.boundingRect().width():.0f}: {label.text[:30]!r}")
+            elif not seen.adjusted(-1, -1, 1, 1).contains(text):
+                problems.append(f"a title of the {name} is cut by its view: {text} not in {seen}: {label.text[:30]!r}")
+    return problems
+
+
+def low_diagram_boxes(diagram) -> list[str]:
+    """Boxes of the network diagram lower than the two lines they say (more rows than its height holds)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    need = 2 * QFontMetricsF(diagram.font()).lineSpacing()
+    return [f"diagram box {title!r} is {rect.height():.0f} px high, its two lines {need:.0f}"
+            for rect, title, _ in diagram.labels() if rect.height() < need]
 
 
 def check_presentation(app, percent: int = 200, screenshots: str | None = None) -> list[str]:
     """The CNN tab in presentation mode at ``percent`` in windows of :data:`PRESENTATION_SIZES`:
-    each box of the network diagram inside it with its words inside the box, its text and the plots'
-    titles at ``percent`` of their size — also titles made while the mode is on (a new
-    architecture's maps and kernels, each snapshot's verdict) — and, where the page fits the
-    window's width, the diagram in sight whole; no text of the controls' fields, boxes and buttons
-    wider than its room. At 1024×700 the two columns at 200 % are wider than the window and the
-    page scrolls sideways, as presentation mode lets a page too large do."""
+    the page no wider than the window (its rows fold, the maps and kernels take rows, the page
+    grows down instead), each box of the network diagram inside it with its words inside the box,
+    its text and the plots' titles at ``percent`` of their size — also titles made while the mode
+    is on (a new architecture's maps and kernels, each snapshot's verdict) — and each title whole in
+    its view, no plot squeezed, the diagram in sight whole; no text of the controls' fields, boxes
+    and buttons wider than its room. Then the widest network at the smallest size, and back out of
+    the mode: the window at 100 % as before."""
     import pyqtgraph as pg
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QFontInfo
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QSplitter
 
-    from screen_check import cut_texts, diagram_problems
+    from kernelplay.nn.config import MAX_CHANNELS, MAX_STAGES
+    from screen_check import cut_texts, diagram_problems, squeezed_plots, window_problems
 
     window = _window_training_bar_digits()
     window.show()
@@ -131,8 +187,26 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
     problems = []
     base_px = QFontInfo(QApplication.font()).pixelSize()
     presentation = window.classroom.presentation
+    splitter = next(s for s in tab.findChildren(QSplitter) if s.orientation() == Qt.Orientation.Vertical)
+
+    def titles() -> dict:
+        return {"feature maps": list(tab.feature_maps.titles.values()),
+                "kernels": list(tab.filter_grid.titles.values()),
+                "scores": [tab.scores_view.getPlotItem().titleLabel],
+                "curves": [v.getPlotItem().titleLabel for v in tab.curves.findChildren(pg.PlotWidget)]}
+
+    def page_problems(where: str) -> list[str]:
+        found = sideways_scroll(window) + diagram_problems(tab.diagram) + low_diagram_boxes(tab.diagram)
+        found += cut_titles(titles()) + squeezed_plots(tab)
+        for controls in (tab.training_controls, tab.architecture_editor):  # each field's text whole
+            found += cut_texts(controls)
+        return [f"{where}: {problem}" for problem in found]
+
     try:
         _wait(app, lambda: tab.latest_snapshot() is not None)
+        window.resize(*SMALLEST_WINDOW)
+        _settle(app, window)
+        users_split = splitter.sizes()
         presentation.set_scale(percent)
         presentation.set_active(True)
         editor = tab.architecture_editor  # a new network while the mode is on: its maps and kernels anew
@@ -141,27 +215,20 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
         _wait(app, lambda: tab.latest_snapshot().config == editor.config())
         tab.training_controls.step_button.click()  # a new verdict over the scores
         _wait(app, lambda: tab.latest_snapshot().step >= 1)
-        titles = {"feature maps": list(tab.feature_maps.titles.values()),
-                  "kernels": list(tab.filter_grid.titles.values()),
-                  "scores": [tab.scores_view.getPlotItem().titleLabel],
-                  "curves": [v.getPlotItem().titleLabel for v in tab.curves.findChildren(pg.PlotWidget)]}
-        for size, fits in PRESENTATION_SIZES.items():
+        for size in PRESENTATION_SIZES:
             window.setWindowState(Qt.WindowState.WindowNoState)  # full screen offscreen is its own size
             window.resize(*size)
-            for _ in range(5):
-                app.processEvents()
+            _settle(app, window)
             where = f"{size[0]}×{size[1]} at {percent} %"
             viewport = window.centralWidget().viewport()  # the pages scroll in presentation mode
             seen = QRect(tab.diagram.mapTo(viewport, tab.diagram.rect().topLeft()), tab.diagram.size())
-            if fits and not viewport.rect().contains(seen):
+            if not viewport.rect().contains(seen):
                 problems.append(f"{where}: the diagram at {seen} is not all in sight in {viewport.rect()}")
-            problems += [f"{where}: {problem}" for problem in diagram_problems(tab.diagram)]
-            for controls in (tab.training_controls, tab.architecture_editor):  # each field's text whole
-                problems += [f"{where}: {problem}" for problem in cut_texts(controls)]
+            problems += page_problems(where)
             title_px = QFontInfo(tab.diagram.font()).pixelSize()
             if title_px < percent / 100 * base_px - 1:
                 problems.append(f"{where}: the diagram's text is {title_px} px, at 100 % {base_px} px")
-            for name, labels in titles.items():
+            for name, labels in titles().items():
                 for label in labels:
                     if label.opts.get("size") != f"{TITLE_POINTS * percent / 100:g}pt":
                         problems.append(f"{where}: a title of the {name} is {label.opts.get('size')}: "
@@ -172,6 +239,25 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
                                         f"of {needed:.0f}: {label.text[:30]!r}")
             if screenshots:
                 window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}.png"))
+        # the widest network there is: ten diagram boxes (three rows), seven columns of maps, three of kernels
+        editor.stages_box.setValue(MAX_STAGES)
+        for box in editor.channel_boxes:
+            box.setValue(MAX_CHANNELS)
+        tab.training_controls.reset_button.click()
+        _wait(app, lambda: tab.latest_snapshot().config == editor.config())
+        _settle(app, window)
+        problems += page_problems(f"{SMALLEST_WINDOW[0]}×{SMALLEST_WINDOW[1]} at {percent} %, "
+                                  f"{MAX_STAGES} stages of {MAX_CHANNELS}")
+        if screenshots:
+            window.grab().save(str(Path(screenshots) / f"presentation-{percent}-widest.png"))
+        presentation.set_active(False)  # back to the window as it was: rows, the user's split
+        _settle(app, window)
+        window.resize(*SMALLEST_WINDOW)
+        _settle(app, window)
+        where = f"{window.width()}×{window.height()} back at 100 %"
+        problems += [f"{where}: {problem}" for problem in window_problems(window)]
+        if abs(splitter.sizes()[0] / sum(splitter.sizes()) - users_split[0] / sum(users_split)) > 0.01:
+            problems.append(f"{where}: the maps and kernels share {splitter.sizes()}, before {users_split}")
     finally:
         presentation.set_active(False)
         tab.shutdown()

@@ -1,14 +1,18 @@
 """Loss and accuracy curves against digits seen: training (running) and held-out (periodic)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QEvent, QSize, Qt
 from PySide6.QtGui import QFont, QFontMetricsF
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from kernelplay.nn.snapshot import CurveHistory
 from kernelplay.gui.presentation import set_plot_title
+from kernelplay.gui.text_scale import px
+from kernelplay.gui.training.page_layout import FoldingRow, pass_scene_hints_on
 
 __all__ = ["TrainingCurves", "DigitsSeenAxis", "count_label"]
 
@@ -71,14 +75,39 @@ class DigitsSeenAxis(pg.AxisItem):
             step *= 10
 
 
+class _CurvePlot(pg.PlotWidget):
+    """A plot that asks for the room its title and axes need (a plot squeezed below that is cut at
+    its right), and keeps room right of its axis for the last tick's label at the font in use."""
+
+    def fit_overhang(self) -> None:
+        overhang = px(DigitsSeenAxis.OVERHANG, self)  # at 200 % a 14 px margin cut "1k" in half
+        self.getPlotItem().layout.setContentsMargins(1, 1, overhang, 1)
+        self.getPlotItem().getAxis("bottom").setStyle(hideOverlappingLabels=overhang)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:
+            self.fit_overhang()
+        super().changeEvent(event)
+
+    def minimumSizeHint(self) -> QSize:
+        item, frame = self.getPlotItem(), self.width() - self.viewport().width()
+        return QSize(math.ceil(item.minimumWidth()) + frame, math.ceil(item.minimumHeight()) + frame)
+
+    def sizeHint(self) -> QSize:
+        # room for the curves too: eight lines of text tall, at the font in use (not the scene's size, as a view would)
+        least = self.minimumSizeHint()
+        return QSize(least.width(), least.height() + 8 * QFontMetricsF(self.font()).lineSpacing())
+
+
 def _plot(title: str) -> pg.PlotWidget:
-    plot = pg.PlotWidget(axisItems={"bottom": DigitsSeenAxis()})
+    plot = _CurvePlot(axisItems={"bottom": DigitsSeenAxis()})
     plot.setBackground("w")
     plot.setMenuEnabled(False)
     plot.hideButtons()
     item = plot.getPlotItem()
     set_plot_title(item, title)
-    item.layout.setContentsMargins(1, 1, DigitsSeenAxis.OVERHANG, 1)  # room for the last tick's label
+    plot.fit_overhang()
+    pass_scene_hints_on(plot)
     item.setLabel("bottom", "digits seen")
     item.setMouseEnabled(False, False)
     item.disableAutoRange()
@@ -87,11 +116,12 @@ def _plot(title: str) -> pg.PlotWidget:
     return plot
 
 
-class TrainingCurves(QWidget):
-    """Two plots side by side, created once; :meth:`set_history` only calls ``setData``."""
+class TrainingCurves(FoldingRow):
+    """Two plots side by side (one under the other where they do not fit), created once;
+    :meth:`set_history` only calls ``setData``."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(spacing=4, parent=parent)
         self.setAccessibleName("Loss and accuracy curves")
         self.loss_plot = _plot(LOSS_TITLE)
         self.loss_plot.setToolTip("Cross-entropy loss over the last 1,000 training digits: how wrong the "
@@ -111,17 +141,8 @@ class TrainingCurves(QWidget):
             marker.setVisible(False)
             plot.addItem(marker, ignoreBounds=True)
             self.markers.append(marker)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        row.addWidget(self.loss_plot)
-        row.addWidget(self.accuracy_plot)
-
-    def minimumSizeHint(self) -> QSize:
-        """Room for both plots' titles and axes (a plot squeezed below that is cut at its right)."""
-        plots = (self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem())
-        width = sum(p.minimumWidth() for p in plots) + self.layout().spacing() + 4
-        return QSize(int(width), int(max(p.minimumHeight() for p in plots)) + 2)
+        self.add(self.loss_plot, 1)
+        self.add(self.accuracy_plot, 1)
 
     def set_history(self, history: CurveHistory) -> None:
         x = np.asarray(history.samples, dtype=np.float64)

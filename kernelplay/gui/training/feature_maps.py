@@ -1,11 +1,12 @@
 """The probe digit's feature maps at every stage, then the flattened vector and the FC activations."""
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
@@ -13,6 +14,7 @@ from kernelplay.gui.presentation import font_scale, set_plot_title
 from kernelplay.gui.training.mosaic import (ACTIVATION_TABLE, GREY_TABLE, colourise, grid_shape, image_view_box,
                                             mosaic, tile_at)
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
+from kernelplay.gui.training.page_layout import pass_scene_hints_on
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
 __all__ = ["FeatureMaps", "FEATURE_MAP_TIP", "Mark", "stage_image"]
@@ -21,6 +23,7 @@ FEATURE_MAP_TIP = ("A feature map shows where one kernel found its pattern in th
                    "window matched the kernel strongly, dark where it did not (negative sums are cut to 0 by ReLU). "
                    "Point at a map to see it enlarged; click a pixel to see how its value is computed.")
 MAX_SIDE_WITH_NUMBERS = 7  # a zoomed map this small shows its values too
+_NO_LIMIT = 3.4028234663852886e38  # a grid row's maximum height when none is set (FLT_MAX)
 
 _TIPS = {"input": STAGE_TIPS["input"], "conv": FEATURE_MAP_TIP + " One map per kernel.",
          "pool": STAGE_TIPS["pool"], "flatten": STAGE_TIPS["flatten"], "fc1": STAGE_TIPS["fc"]}
@@ -73,12 +76,16 @@ class FeatureMaps(ZoomingLayoutWidget):
         self.values: dict[str, np.ndarray] = {}  # what each image shows, before colouring
         self.titles: dict[str, pg.LabelItem] = {}
         self.activations: dict[str, np.ndarray] = {}  # the digit's activations as given
+        self.map_names: list[str] = []  # the stages shown as maps: input, conv and pool
+        self.columns = 0  # map columns per row
+        self._boxes: dict[str, pg.ViewBox] = {}
         self._layout_key: tuple | None = None
         self.marks: list[Mark] = []
         self._mark_items: list[QGraphicsRectItem] = []
+        pass_scene_hints_on(self)
 
     def _title(self, name: str, shape: tuple[int, ...]) -> str:
-        # two short lines, so that up to seven columns of maps fit side by side
+        # two short lines: the narrower the titles, the more columns of maps fit side by side
         if name == "input":
             return "<b>input</b><br>28×28"
         if name == "flatten":
@@ -91,31 +98,127 @@ class FeatureMaps(ZoomingLayoutWidget):
         self.ci.clear()
         self.images.clear()
         self.titles.clear()
-        maps = [n for n in activations if n == "input" or n.startswith(("conv", "pool"))]
-        for col, name in enumerate(maps):
-            title = self.ci.addLabel("", row=0, col=col)
-            set_plot_title(title, self._title(name, activations[name].shape))
+        self._boxes.clear()
+        self.map_names = [n for n in activations if n == "input" or n.startswith(("conv", "pool"))]
+        for name in self.map_names:
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
             kind = "input" if name == "input" else name.rstrip("0123456789")
             box.setToolTip(_TIPS[kind])
-            self.ci.addItem(box, row=1, col=col)
-            self.images[name], self.titles[name] = item, title
-        for row, name in enumerate(("flatten", "fc1"), start=2):
-            title = self.ci.addLabel("", row=row, col=0)
-            set_plot_title(title, self._title(name, activations[name].shape))
+            self._add_view(name, activations[name].shape, item, box)
+        for name in ("flatten", "fc1"):
             item = pg.ImageItem(axisOrder="row-major")
             box = pg.ViewBox(lockAspect=False, invertY=True, enableMouse=False, enableMenu=False)
             box.setDefaultPadding(0.0)
             box.addItem(item)
             box.setFixedHeight(16)
             box.setToolTip(_TIPS[name] + (" Click a unit to see how its value is computed." if name == "fc1" else ""))
-            self.ci.addItem(box, row=row, col=1, colspan=len(maps) - 1)
-            self.ci.layout.setRowMaximumHeight(row, round(20 * font_scale()))
-            self.images[name], self.titles[name] = item, title
-        self.ci.layout.setRowMaximumHeight(0, round(36 * font_scale()))  # two lines of title
-        self.ci.layout.setRowStretchFactor(1, 1)
+            self._add_view(name, activations[name].shape, item, box)
+        self.columns = 0
+        self._place(self._columns_for(self.viewport().width()))
         self._mark_items = []  # cleared with the items they were drawn on
+
+    def _add_view(self, name: str, shape: tuple[int, ...], item: pg.ImageItem, box: pg.ViewBox) -> None:
+        title = pg.LabelItem("")
+        set_plot_title(title, self._title(name, shape))
+        self.images[name], self.titles[name], self._boxes[name] = item, title, box
+
+    # --- the maps in rows where their titles do not fit one (presentation mode on a narrow screen) ---
+
+    def _needed_width(self, columns: int) -> float:
+        """The width the maps' titles need in rows of ``columns`` (the flatten and FC titles in the first)."""
+        widths = [0.0] * columns
+        for i, name in enumerate(self.map_names):
+            widths[i % columns] = max(widths[i % columns], self.titles[name].minimumWidth())
+        widths[0] = max(widths[0], self.titles["flatten"].minimumWidth(), self.titles["fc1"].minimumWidth())
+        left, _, right, _ = self.ci.layout.getContentsMargins()
+        return sum(widths) + self.ci.layout.horizontalSpacing() * (columns - 1) + left + right
+
+    def _columns_for(self, width: float) -> int:
+        """The most columns of maps whose titles fit ``width`` side by side (two at least), shared
+        out evenly over the rows they make: 5 maps that do not fit one row go in 3 and 2."""
+        count = len(self.map_names)
+        fit = next((c for c in range(count, 2, -1) if self._needed_width(c) <= width), min(2, count))
+        rows = -(-count // fit)
+        return -(-count // rows)
+
+    def _place(self, columns: int) -> None:
+        """Put the maps in rows of ``columns``, each title over its map, and the flatten and FC bands under them."""
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for item in list(self.ci.items):
+            self.ci.removeItem(item)
+        layout = self.ci.layout
+        title_height, band_height = self._row_heights()
+        for i, name in enumerate(self.map_names):
+            row, col = 2 * (i // columns), i % columns
+            self.ci.addItem(self.titles[name], row=row, col=col)
+            self.ci.addItem(self._boxes[name], row=row + 1, col=col)
+            layout.setRowMaximumHeight(row, title_height)
+            layout.setRowStretchFactor(row, 0)
+            layout.setRowMaximumHeight(row + 1, _NO_LIMIT)
+            layout.setRowStretchFactor(row + 1, 1)
+        for row, name in enumerate(("flatten", "fc1"), start=2 * -(-len(self.map_names) // columns)):
+            self.ci.addItem(self.titles[name], row=row, col=0)
+            self.ci.addItem(self._boxes[name], row=row, col=1, colspan=columns - 1)
+            layout.setRowMaximumHeight(row, band_height)
+            layout.setRowStretchFactor(row, 0)
+        self.updateGeometry()
+
+    @staticmethod
+    def _row_heights() -> tuple[int, int]:
+        """The rows of the maps' titles (two lines) and of the flatten and FC bands (one), at the text size in use."""
+        return round(36 * font_scale()), round(20 * font_scale())
+
+    def _fit_columns(self, width: float) -> None:
+        if self.map_names:
+            self._place(self._columns_for(width))
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as two columns of maps (more rows): what the titles need, at the font in use."""
+        hint = super().minimumSizeHint()
+        if not self.map_names:
+            return hint
+        frame = self.width() - self.viewport().width()
+        return QSize(math.ceil(self._needed_width(min(2, len(self.map_names)))) + frame, hint.height())
+
+    def sizeHint(self) -> QSize:
+        """All the maps in one row; as tall as the maps in the rows they make at the width they have
+        are large (square maps, as wide as their column)."""
+        if not self.map_names:
+            return super().sizeHint()
+        frame = self.width() - self.viewport().width()
+        count = len(self.map_names)
+        one_row = math.ceil(self._needed_width(count))
+        width = self.viewport().width() if self.columns else one_row
+        columns = self.columns or count
+        rows = -(-count // columns)
+        layout = self.ci.layout
+        left, top, right, bottom = layout.getContentsMargins()
+        side = (width - left - right - layout.horizontalSpacing() * (columns - 1)) / columns
+        title, band = self._row_heights()
+        height = rows * (title + side) + 2 * band + (2 * rows + 1) * layout.verticalSpacing() + top + bottom
+        return QSize(one_row + frame, math.ceil(height) + frame)
+
+    def resizeEvent(self, event) -> None:
+        # the rows first: the view then sizes its scene to their minimum, not the old rows'
+        # (GraphicsView's own __init__ resizes it, with no event, before ours has run)
+        resized = event is not None and "map_names" in self.__dict__
+        if resized:
+            self._fit_columns(event.size().width() - (self.width() - self.viewport().width()))
+        super().resizeEvent(event)
+        if resized and event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the maps' height follows their width
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the titles take the new size after the font (presentation.py)
+            QTimer.singleShot(0, self, self._on_titles_resized)
+        super().changeEvent(event)
+
+    def _on_titles_resized(self) -> None:
+        self.columns = 0  # the rows' heights follow the text size too
+        self._fit_columns(self.viewport().width())
 
     def set_activations(self, activations: dict[str, np.ndarray]) -> None:
         """activations: one digit's ``{"input": (1,28,28), "conv1": (C,H,W), …, "flatten": (F,),

@@ -1,10 +1,13 @@
 """Every learned kernel of every conv layer as a tile, on a diverging map with zero neutral."""
 from __future__ import annotations
 
+import math
+import re
+
 import numpy as np
 import pyqtgraph as pg
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFontMetricsF, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem
 
@@ -14,9 +17,12 @@ from kernelplay.gui.presentation import set_plot_title, title_font
 from kernelplay.gui.theme import is_dark
 from kernelplay.gui.training.mosaic import (DARK_DIVERGING_MAP, DIVERGING_MAP, DIVERGING_TABLE, colourise, grid_shape,
                                             image_view_box, mosaic, tile_at)
+from kernelplay.gui.training.page_layout import pass_scene_hints_on
 from kernelplay.gui.training.tile_zoom import ZoomedTile, ZoomingLayoutWidget
 
 __all__ = ["FilterGrid", "KERNEL_TIP", "DEEP_KERNEL_TIP", "kernel_mosaic"]
+
+_NO_LIMIT = 3.4028234663852886e38  # a grid column's maximum width when none is set (FLT_MAX)
 
 KERNEL_TIP = ("A kernel is a small grid of weights the network learns: it slides over the image and "
               "responds where the image looks like it. Red weights are positive, blue negative, white zero. "
@@ -91,6 +97,10 @@ class FilterGrid(ZoomingLayoutWidget):
         self.weights: dict[str, np.ndarray] = {}  # each layer's (C_out, C_in, k, k) weights as given
         self._layout_key: tuple | None = None
         self.colour_bar: pg.ColorBarItem | None = None
+        self._boxes: dict[str, pg.ViewBox] = {}
+        self._stretches: dict[str, int] = {}  # each layer's share of the width
+        self.bar_width = 0.0  # the colour bar's column
+        self.columns = 0  # layers side by side (more rows where their titles do not fit one)
         self.title_lines = 2  # three narrower lines when the layers' titles do not fit side by side
         self.frozen: tuple[int, ...] = ()  # conv1 channels training leaves unchanged
         self._locks: list[QGraphicsPathItem] = []
@@ -100,37 +110,40 @@ class FilterGrid(ZoomingLayoutWidget):
         self.open_action.triggered.connect(self.open_in_playground)
         self.addAction(self.open_action)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        pass_scene_hints_on(self)
 
     def _rebuild(self, kernels: dict[str, np.ndarray]) -> None:
+        """New items for new layers; :meth:`_arrange` puts them in place once the weights are known."""
         self.ci.clear()
         self.images.clear()
         self.titles.clear()
-        for col, (name, weights) in enumerate(kernels.items()):
-            c_out, c_in, k, _ = weights.shape
-            title = self.ci.addLabel("", row=0, col=col)
+        self._boxes.clear()
+        self._stretches.clear()
+        for name, weights in kernels.items():
+            title = pg.LabelItem("")
             set_plot_title(title, "")
             item = pg.ImageItem(axisOrder="row-major")
             box = image_view_box(item)
-            self.ci.addItem(box, row=1, col=col)
-            if c_in > 1:
+            if weights.shape[1] > 1:
                 box.setToolTip(KERNEL_TIP + " " + DEEP_KERNEL_TIP)
             shape = kernel_mosaic(weights).shape
             # the first layer gets the most room: its kernels are the ones a person can read
-            self.ci.layout.setColumnStretchFactor(col, 3 if c_in == 1 else max(2, round(2 * shape[1] / shape[0])))
-            self.images[name], self.titles[name] = item, title
+            self._stretches[name] = 3 if weights.shape[1] == 1 else max(2, round(2 * shape[1] / shape[0]))
+            self.images[name], self.titles[name], self._boxes[name] = item, title, box
         self.colour_bar = pg.ColorBarItem(values=(-1.0, 1.0), colorMap=DIVERGING_MAP, interactive=False,
                                           width=12, label="weight")
         self.colour_bar.axis.setTicks([[(-1.0, "−max"), (0.0, "0"), (1.0, "+max")]])
         self.colour_bar.setToolTip("Colour of a weight relative to the largest |weight| of its layer "
                                    "(shown in the layer's title): blue negative, white zero, red positive. A frozen "
                                    "(locked) kernel is drawn relative to its own largest |weight|.")
-        self.ci.addItem(self.colour_bar, row=0, col=len(kernels), rowspan=2)
-        # the bar, its tick labels and its rotated "weight": kept whole however narrow the view
-        metrics = QFontMetricsF(self.font())
-        bar_width = 12 + 10 + metrics.horizontalAdvance("−max") + 8 + metrics.height()
-        self.ci.layout.setColumnFixedWidth(len(kernels), bar_width)
-        self.ci.layout.setRowStretchFactor(1, 1)
+        self._bar_width_for_font()
+        self.columns = 0  # none placed yet
         self._locks = []  # cleared with the image they were drawn on
+
+    def _bar_width_for_font(self) -> None:
+        """The bar, its tick labels and its rotated "weight" kept whole however narrow the view, at the font in use."""
+        metrics = QFontMetricsF(self.font())
+        self.bar_width = 12 + 10 + metrics.horizontalAdvance("−max") + 8 + metrics.height()
 
     @staticmethod
     def _title_lines(name: str, shape: tuple[int, ...], limit: float, lines: int, locked: bool = False) -> list[str]:
@@ -142,33 +155,119 @@ class FilterGrid(ZoomingLayoutWidget):
             return [f"<b>{name}</b> · {what}", f"{k}×{k}, max |w| {limit:.2f}{locked}"]
         return [f"<b>{name}</b> · {k}×{k}", what, f"max |w| {limit:.2f}{locked}"]
 
-    def _fit_titles(self) -> None:
-        """Two lines per title if all fit side by side beside the colour bar, else three."""
+    # --- the layers side by side, in rows where their titles do not fit one (presentation mode) ---
+
+    def _needed_width(self, columns: int, lines: int) -> float:
+        """The width the layers need in rows of ``columns``, their titles in ``lines`` lines (measured
+        bold: the widest they can be), beside the colour bar."""
+        font = title_font(self.font())
+        font.setBold(True)
+        metrics = QFontMetricsF(font)
+        widths = [0.0] * columns
+        for i, (name, w) in enumerate(self.weights.items()):
+            title = self._title_lines(name, w.shape, self.limits.get(name, 0.0), lines, bool(self._locked(name)))
+            widths[i % columns] = max(widths[i % columns],
+                                      max(metrics.horizontalAdvance(re.sub("</?b>", "", line)) for line in title) + 8)
+        left, _, right, _ = self.ci.layout.getContentsMargins()
+        return sum(widths) + self.bar_width + left + right
+
+    def _arrangement(self, width: float) -> tuple[int, int]:
+        """(layers per row, lines per title): the most layers side by side, with two lines per title
+        if they fit, else three; one layer per row of three lines if nothing fits."""
+        for columns in range(len(self.weights), 0, -1):
+            for lines in (2, 3):
+                if self._needed_width(columns, lines) <= width:
+                    return columns, lines
+        return 1, 3
+
+    def _arrange(self) -> None:
+        """The layers and their titles as :meth:`_arrangement` has them for the view's width."""
         if not self.weights:
             return
-        font = title_font(self.font())
-        font.setBold(True)  # measured bold: the widest a title can be
-        metrics = QFontMetricsF(font)
-
-        def widest(lines: list[str]) -> float:
-            return max(metrics.horizontalAdvance(line.replace("<b>", "").replace("</b>", "")) for line in lines)
-
-        bar = self.colour_bar.width() if self.colour_bar is not None and self.colour_bar.width() > 0 else 70
-        needed = sum(widest(self._title_lines(n, w.shape, self.limits[n], 2, bool(self._locked(n)))) + 8
-                     for n, w in self.weights.items())
-        self.title_lines = 2 if needed + bar <= self.viewport().width() else 3
-        self.ci.layout.setRowMaximumHeight(0, self.title_lines * metrics.lineSpacing() + 6)
+        columns, self.title_lines = self._arrangement(self.viewport().width())
+        self._place(columns)
+        line = QFontMetricsF(title_font(self.font())).lineSpacing()
+        for row in range(0, 2 * -(-len(self.weights) // columns), 2):
+            self.ci.layout.setRowMaximumHeight(row, self.title_lines * line + 6)
         for name, weights in self.weights.items():
             text = "<br>".join(self._title_lines(name, weights.shape, self.limits[name], self.title_lines,
                                                  bool(self._locked(name))))
             if self.titles[name].text != text:
                 self.titles[name].setText(text)
 
+    def _place(self, columns: int) -> None:
+        """Each layer's title over its mosaic, ``columns`` layers a row, the colour bar right of all rows."""
+        if columns == self.columns:
+            return
+        layout = self.ci.layout
+        for item in list(self.ci.items):
+            self.ci.removeItem(item)
+        if 0 < self.columns < columns:  # the bar's old column takes a layer now
+            layout.setColumnMinimumWidth(self.columns, 0)
+            layout.setColumnMaximumWidth(self.columns, _NO_LIMIT)
+        self.columns = columns
+        for i, name in enumerate(self.weights):
+            row, col = 2 * (i // columns), i % columns
+            self.ci.addItem(self.titles[name], row=row, col=col)
+            self.ci.addItem(self._boxes[name], row=row + 1, col=col)
+            layout.setRowStretchFactor(row, 0)
+            layout.setRowStretchFactor(row + 1, 1)
+        stretches = list(self._stretches.values())
+        for col in range(columns):  # a column as wide as its widest layer asks
+            layout.setColumnStretchFactor(col, max(stretches[col::columns]))
+        rows = -(-len(self.weights) // columns)
+        self.ci.addItem(self.colour_bar, row=0, col=columns, rowspan=2 * rows)
+        layout.setColumnStretchFactor(columns, 0)
+        layout.setColumnFixedWidth(columns, self.bar_width)
+        self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:
+        """As narrow as one layer a row, its title in three lines, and the colour bar, at the font in use."""
+        hint = super().minimumSizeHint()
+        if not self.weights:
+            return hint
+        frame = self.width() - self.viewport().width()
+        return QSize(math.ceil(self._needed_width(1, 3)) + frame, hint.height())
+
+    def sizeHint(self) -> QSize:
+        """All layers in one row, titles in two lines; as tall as the mosaics in the rows they make at
+        the width the view has are (each column's share of it, by its stretch)."""
+        if not self.values or not self.columns:
+            return super().sizeHint()
+        frame = self.width() - self.viewport().width()
+        layout = self.ci.layout
+        left, top, right, bottom = layout.getContentsMargins()
+        room = self.viewport().width() - left - right - self.bar_width - layout.horizontalSpacing() * self.columns
+        shares = [layout.columnStretchFactor(col) for col in range(self.columns)]
+        height = top + bottom
+        names = list(self.values)
+        for first in range(0, len(names), self.columns):
+            row = names[first:first + self.columns]
+            tallest = max(room * shares[i] / sum(shares) * self.values[name].shape[0] / self.values[name].shape[1]
+                          for i, name in enumerate(row))
+            height += layout.rowMaximumHeight(0) + 2 * layout.verticalSpacing() + max(tallest, 0)
+        return QSize(math.ceil(self._needed_width(len(self.weights), 2)) + frame, math.ceil(height) + frame)
+
     def resizeEvent(self, event) -> None:
         # titles first: the view then sizes its scene to the new titles' minimum, not the old one's
-        if "weights" in self.__dict__:  # GraphicsView's own __init__ resizes it before ours has run
-            self._fit_titles()
+        # (GraphicsView's own __init__ resizes it, with no event, before ours has run)
+        resized = event is not None and "weights" in self.__dict__
+        if resized:
+            self._arrange()
         super().resizeEvent(event)
+        if resized and event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the mosaics' height follows their width
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange and "weights" in self.__dict__:
+            self._bar_width_for_font()
+            QTimer.singleShot(0, self, self._on_titles_resized)  # once presentation.py has sized the titles anew
+        super().changeEvent(event)
+
+    def _on_titles_resized(self) -> None:
+        if self.columns:
+            self.ci.layout.setColumnFixedWidth(self.columns, self.bar_width)
+        self._arrange()
 
     def set_kernels(self, kernels: dict[str, np.ndarray], frozen: tuple[int, ...] | None = None) -> None:
         """kernels: ``{"conv1": (C_out, C_in, k, k), …}`` (from a snapshot); ``frozen``: the conv1
@@ -196,7 +295,7 @@ class FilterGrid(ZoomingLayoutWidget):
                 own = symmetric_limit(weights[channel, 0])
                 rgb[top:top + k, left:left + k] = colourise(weights[channel, 0], DIVERGING_TABLE, -own, own)
             self.images[name].setImage(rgb, autoLevels=False)
-        self._fit_titles()
+        self._arrange()
         self._show_locks()
         self.refresh_zoom()
 

@@ -88,7 +88,9 @@ class NetworkDiagram(QWidget):
 
     def __init__(self, config: NetworkConfig | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # as tall as its rows (heightForWidth); not Fixed, which caps it at its size hint's height:
+        # two rows at 800 px, where the ten boxes of three stages take three rows at 529 px (200 %)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)  # more rows where the boxes' words do not fit one
         self.setSizePolicy(policy)
         self.setMouseTracking(True)

@@ -1,15 +1,17 @@
 """The 10 class scores as bars, the predicted digit highlighted: green when right, red when wrong."""
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetricsF
 
 from kernelplay.gui.presentation import set_plot_title, title_font
 from kernelplay.gui.training.network_diagram import STAGE_TIPS
+from kernelplay.gui.training.page_layout import pass_scene_hints_on
 
 __all__ = ["ScoresView", "RIGHT_COLOUR", "WRONG_COLOUR", "UNKNOWN_COLOUR", "OTHER_COLOUR"]
 
@@ -50,12 +52,20 @@ class ScoresView(pg.PlotWidget):
         self._title = ""
         self._verdicts: list[str] = []
         self._fit_width()
+        pass_scene_hints_on(self)
 
     def _fit_width(self) -> None:
         # the ten digits under the bars apart, however narrow the row gets (a unit's pane beside
         # it), at the font in use: twice as wide in presentation mode at 200 %, as the title is
         digit = QFontMetricsF(self.font()).horizontalAdvance("0")
         self.setMinimumWidth(int(10 * (digit + 8) + 4 * digit + 24))
+
+    def sizeHint(self) -> QSize:
+        """Not the scene's size, as a view's would be: four fifths as tall as its least width, and
+        room for the title, the digits under the bars and the five score labels apart."""
+        line = QFontMetricsF(self.font()).lineSpacing()
+        height = max(0.8 * self.minimumWidth(), self.getPlotItem().minimumHeight() + 6 * line)
+        return QSize(self.minimumWidth(), math.ceil(height))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.Type.FontChange:

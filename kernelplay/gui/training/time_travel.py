@@ -9,11 +9,12 @@ asks :attr:`TimeTravel.viewing`). Back at the live end, the newest snapshot is d
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QStackedWidget, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QSizePolicy, QStackedWidget, QTabBar, QVBoxLayout, QWidget
 
 from kernelplay.nn.evaluation import Evaluation
 from kernelplay.nn.snapshot import Snapshot, StepView
 from kernelplay.gui.training.mistakes_page import MistakesPage
+from kernelplay.gui.training.page_layout import FoldingRow
 from kernelplay.gui.training.timeline_bar import TimelineBar
 
 __all__ = ["TimeTravel", "PAGE_NAMES"]
@@ -70,28 +71,38 @@ class TimeTravel(QObject):
         self.page_bar.setShape(QTabBar.Shape.RoundedSouth)
         self.page_bar.setDocumentMode(True)
         self.page_bar.setExpanding(False)
+        self.page_bar.setUsesScrollButtons(False)  # the pages' names whole, at any text size
         self.page_bar.setStyleSheet("QTabBar::tab:selected { font-weight: bold; }")  # which page is on show
         for name in PAGE_NAMES:
             self.page_bar.addTab(name)
         self.page_bar.setTabToolTip(0, "How the network sees the probe digit, its kernels and its curves.")
         self.page_bar.setTabToolTip(1, "What the network gets wrong on the held-out digits: the confusion "
                                        "matrix, the most-confused pairs and every digit's top-3 guesses.")
-        self.page_bar.currentChanged.connect(self.page_stack.setCurrentIndex)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.page_bar)
-        row.addSpacing(12)
-        row.addWidget(self.timeline, 1)
+        self.page_bar.currentChanged.connect(self._on_page_chosen)
+        self._page_policies = [self.page_stack.widget(i).sizePolicy() for i in range(self.page_stack.count())]
+        self._on_page_chosen(self.page_bar.currentIndex())
+        row = FoldingRow(spacing=12)  # the timeline under the tabs where both do not fit one row
+        row.add(self.page_bar)
+        row.add(self.timeline, 1)
         container = QWidget()
         column = QVBoxLayout(container)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(self.page_stack, 1)
-        column.addLayout(row)
+        column.addWidget(row)
         return container
 
     def show_page(self, name: str) -> None:
         self.page_bar.setCurrentIndex(PAGE_NAMES.index(name))
+
+    @Slot(int)
+    def _on_page_chosen(self, index: int) -> None:
+        """Page ``index`` on show, the stack as large as it needs, not as the larger of the two: at
+        200 % the Mistakes page's matrix is wider than the Network page may be on a narrow screen."""
+        self.page_stack.setCurrentIndex(index)
+        for i, policy in enumerate(self._page_policies):
+            ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            self.page_stack.widget(i).setSizePolicy(policy if i == index else ignored)
 
     # --- the timeline -----------------------------------------------------------------------------
 

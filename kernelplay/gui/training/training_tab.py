@@ -7,13 +7,12 @@ from collections import deque
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from kernelplay.gui.training.filter_grid import FilterGrid
 from kernelplay.gui.training.heldout_check import HeldoutCheck
 from kernelplay.gui.training.network_diagram import NetworkDiagram
 from kernelplay.gui.training.note_label import NoteLabel
+from kernelplay.gui.training.page_layout import FoldingRow, PaneSplitter
 from kernelplay.gui.training.probe_strip import ProbeStrip, pick_probes
 from kernelplay.gui.training.run_files import RunFiles
 from kernelplay.gui.training.scores import ScoresView
@@ -148,7 +148,7 @@ class TrainingTab(QWidget):
                                 "deeper layers: a row per input map, a column per kernel",
                                 self.filter_grid, self.curves, side_stretch=2)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter = PaneSplitter()
         splitter.addWidget(top)
         splitter.addWidget(bottom)
         splitter.setChildrenCollapsible(False)
@@ -374,15 +374,16 @@ class TrainingTab(QWidget):
 
 
 def _captioned_row(caption: str, view: QWidget, side: QWidget, *, side_stretch: int) -> QWidget:
-    """``view`` under a word-wrapped ``caption`` (3 parts of the width), ``side`` beside them."""
+    """``view`` under a word-wrapped ``caption`` (3 parts of the width), ``side`` beside them, or
+    under them where both do not fit the width."""
     label = QLabel(caption)
     label.setWordWrap(True)
-    column = QVBoxLayout()
+    captioned = QWidget()
+    column = QVBoxLayout(captioned)
+    column.setContentsMargins(0, 0, 0, 0)
     column.addWidget(label)
     column.addWidget(view, 1)
-    row_widget = QWidget()
-    row = QHBoxLayout(row_widget)
-    row.setContentsMargins(0, 0, 0, 0)
-    row.addLayout(column, 3)
-    row.addWidget(side, side_stretch)
-    return row_widget
+    row = FoldingRow()
+    row.add(captioned, 3)
+    row.add(side, side_stretch)
+    return row
