@@ -1,5 +1,7 @@
 """The CNN tab's page at any width: rows of views that fold into columns in a page that scrolls
-(presentation mode's), a splitter whose panes take the heights they want there, and the feature
+(presentation mode's), a side column that goes under the main view only where nothing else fits,
+splitters whose panes take the heights they want there and whose side pane goes under the views,
+scroll areas as wide as their contents need, pages as large as the one on show, and the feature
 maps and kernels in rows where their titles do not fit one."""
 import numpy as np
 from PySide6.QtCore import QSize
@@ -8,7 +10,9 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 from synthetic_digits import SMALL
 from kernelplay.gui.training.feature_maps import FeatureMaps
 from kernelplay.gui.training.filter_grid import FilterGrid
-from kernelplay.gui.training.page_layout import FoldingRow, PaneSplitter
+from kernelplay.gui.training.page_layout import (DownScrollArea, FoldingRow, FoldingSplitter, PageStack,
+                                                 PaneSplitter, bring_into_sight)
+from kernelplay.gui.training.timeline_bar import TimelineBar
 
 
 class Box(QWidget):
@@ -91,6 +95,123 @@ def test_the_splitter_gives_each_pane_its_height_in_a_scrolling_page_and_the_use
     page.show()
     _settle(qtbot)
     assert splitter.sizes() == users
+
+
+def test_a_side_column_goes_under_the_main_view_only_where_the_views_do_not_fit_squeezed(qtbot):
+    row = FoldingRow(spacing=6, sidebar=True)
+    side, main = Box(200, 200), Box(300, 700)
+    row.add(side)
+    row.add(main, 1)
+    area = _in_scrolling_page(qtbot, row, 600)  # 200 + 6 + 300 fit, though main wants 700
+    assert not row.folded and side.width() == 200 and main.width() >= 300
+    assert area.horizontalScrollBar().maximum() == 0
+    main.least = 500  # a page that needs more (the confusion matrix's counts at 200 %)
+    main.updateGeometry()
+    _settle(qtbot)
+    assert row.folded and main.y() + main.height() <= side.y()  # the main view on top, in sight
+    assert main.width() == area.viewport().width() and area.horizontalScrollBar().maximum() == 0
+
+
+def test_a_side_pane_goes_under_the_views_in_a_scrolling_page_and_gets_its_width_back(qtbot):
+    splitter = FoldingSplitter()
+    views, pane = Box(200, 400, height=300), Box(250, 250, height=500)
+    splitter.addWidget(views)
+    splitter.addWidget(pane)
+    page = QWidget()
+    column = QVBoxLayout(page)
+    caption = QLabel("A caption that wraps: the page's height follows its width, and holds what its panes want")
+    caption.setWordWrap(True)
+    column.addWidget(caption)
+    column.addWidget(splitter)
+    qtbot.addWidget(page)
+    page.resize(620, 300)
+    page.show()
+    _settle(qtbot)
+    splitter.set_widths([350, 250])  # the user's
+    users = splitter.sizes()
+    assert not splitter.folded and splitter.minimumSizeHint().width() >= 200 + 250
+    area = _in_scrolling_page(qtbot, page, 420)  # 200 + 250 do not fit side by side
+    assert splitter.folded and splitter.sizes() == [300, 500]  # each as tall as it wants
+    assert pane.y() >= views.y() + views.height() and area.horizontalScrollBar().maximum() == 0
+    area.resize(700, 400)
+    _settle(qtbot)
+    assert not splitter.folded and pane.x() >= views.x() + views.width()
+    assert abs(pane.width() / views.width() - 250 / 350) < 0.05  # the user's shares
+    area.resize(420, 400)
+    _settle(qtbot)
+    assert splitter.folded
+    area.takeWidget()  # out of the scrolling page (presentation mode left)
+    page.resize(620, 300)
+    page.show()
+    _settle(qtbot)
+    assert not splitter.folded and splitter.sizes() == users
+
+
+def test_a_scroll_area_that_scrolls_down_is_as_wide_as_its_contents_need(qtbot):
+    content = QWidget()
+    column = QVBoxLayout(content)
+    table = QLabel("<table><tr><td>pool2&nbsp;map&nbsp;12</td><td>0.5986</td></tr></table>")
+    column.addWidget(table)
+    area = DownScrollArea(content)
+    page = QWidget()
+    QVBoxLayout(page).addWidget(area)
+    qtbot.addWidget(page)
+    page.show()
+    _settle(qtbot)
+    before = page.minimumSizeHint().width()
+    assert area.minimumSizeHint().width() >= table.minimumSizeHint().width()  # a plain one's: a few lines'
+    table.setText("<table><tr><td>pool2&nbsp;map&nbsp;12&nbsp;(1,&nbsp;3)&nbsp;a&nbsp;longer&nbsp;name</td>"
+                  "<td>0.5986</td></tr></table>")
+    _settle(qtbot)
+    assert page.minimumSizeHint().width() > before  # the layout it is in learns of it
+    page.resize(page.minimumSizeHint().width(), 200)
+    _settle(qtbot)
+    assert content.width() <= area.viewport().width() and content.width() >= content.minimumSizeHint().width()
+
+
+def test_pages_are_as_large_as_the_one_on_show_even_for_a_height_at_a_width(qtbot):
+    stack = PageStack()
+    short, tall = QLabel("a short page"), QLabel("a tall page of words that wrap " * 40)
+    tall.setWordWrap(True)
+    stack.addWidget(short)
+    stack.addWidget(tall)
+    qtbot.addWidget(stack)
+    stack.show()
+    assert stack.layout().heightForWidth(200) < tall.heightForWidth(200)  # a QStackedWidget's: the tall one's
+    assert stack.sizeHint() == short.sizeHint()
+    stack.setCurrentIndex(1)
+    assert stack.currentWidget() is tall and stack.layout().heightForWidth(200) >= tall.heightForWidth(200)
+
+
+def test_a_pane_opened_under_the_views_is_brought_into_sight(qtbot):
+    page = QWidget()
+    column = QVBoxLayout(page)
+    views, pane = Box(100, 100), Box(100, 100)
+    views.setMinimumHeight(900)
+    pane.setMinimumHeight(300)
+    column.addWidget(views)
+    pane.hide()
+    column.addWidget(pane)
+    area = _in_scrolling_page(qtbot, page, 300)
+    pane.show()
+    bring_into_sight(pane)
+    qtbot.waitUntil(lambda: area.verticalScrollBar().value() > 0)
+    top = pane.mapTo(area.viewport(), pane.rect().topLeft()).y()
+    assert 0 <= top < area.viewport().height() // 2
+
+
+def test_the_timeline_wants_one_row_however_it_is_arranged(qtbot):
+    # a width that followed the arrangement made the row under the pages fold and unfold at each
+    # change of the page's height: at 200 % the scroll area resized the page until the stack overflowed
+    bar = TimelineBar()
+    qtbot.addWidget(bar)
+    bar.resize(2000, 60)
+    bar.show()
+    _settle(qtbot)
+    one_row = bar.sizeHint().width()
+    bar.resize(bar.minimumSizeHint().width(), 80)
+    _settle(qtbot)
+    assert not bar.one_row and bar.sizeHint().width() == one_row
 
 
 def _activations(config=SMALL):

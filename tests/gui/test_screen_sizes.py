@@ -1,9 +1,11 @@
 """Both tabs at the sizes of real screens — 1024×700 (a classroom projector), 1280×800, 1920×1080 —
 each at QT_SCALE_FACTOR 1, 1.5 and 2, while the network trains: no text cut, no widget outside its
 parent, no plot squeezed, no tick labels on each other, no font under 11 px, and the window can
-shrink to 1024×700. And the CNN tab in presentation mode at 200 %, at 1024×700 and 1280×800: no
-sideways scrolling, every title whole, its network diagram in sight and whole, its text and the
-plots' titles twice as large.
+shrink to 1024×700; the CNN tab's Mistakes page and its unit pane (a conv pixel, a pool unit, an FC
+unit, a score) too, the confusion matrix's counts and the pane's contents whole. And the CNN tab in
+presentation mode at 200 %, at 1024×700 and 1280×800: no sideways scrolling, every title whole, its
+network diagram in sight and whole, its text and the plots' titles twice as large; the Mistakes
+page and the unit pane there too, the pane in sight when it opens.
 
 QT_SCALE_FACTOR is read once, when Qt starts, so scales 1.5 and 2 run in child processes (this
 file run as a script) while scale 1 runs here; all three at once. Sizes are the window's in logical
@@ -24,6 +26,7 @@ SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 SCALES = ("1.5", "2")
 SMALLEST_WINDOW = (1024, 700)
 HERE = Path(__file__).resolve().parent
+UNITS = (("conv2", 3, 2, 2), ("pool1", 1, 2, 2), ("fc1", 5, 0, 0), ("scores", 3, 0, 0))  # a pixel of each kind
 
 
 def _wait(app, condition, timeout: float = 10.0) -> None:
@@ -50,6 +53,58 @@ def _window_training_bar_digits():
     return Window()
 
 
+def matrix_problems(page) -> list[str]:
+    """The Mistakes page's confusion matrix squeezed below the width its counts need, a count wider
+    than its cell, the most-confused pairs over the matrix, or no whole digit in the gallery."""
+    from PySide6.QtGui import QFontMetricsF
+
+    view, problems = page.matrix_view, []
+    least = view.minimumSizeHint().width()
+    if view.width() < least:
+        problems.append(f"the confusion matrix is {view.width()} px wide, its counts need {least}")
+    widest = max(QFontMetricsF(view.font()).horizontalAdvance(text) for row in view.texts for text in row)
+    if view.cell_rect(0, 0).width() < widest + 4:
+        problems.append(f"the matrix's cells are {view.cell_rect(0, 0).width():.0f} px, its counts {widest:.0f}")
+    if page.pairs_label.geometry().top() < view.geometry().bottom():
+        problems.append(f"the most-confused pairs at {page.pairs_label.geometry()} are over the matrix at {view.geometry()}")
+    tile = page.gallery.visualRect(page.gallery.model().index(0, 0))
+    if page.gallery.viewport().width() < tile.width():
+        problems.append(f"the gallery is {page.gallery.viewport().width()} px wide, a digit {tile.width()}")
+    return problems
+
+
+def pane_problems(units) -> list[str]:
+    """The unit pane's contents cut at the right: wider than the scroll area showing them (it scrolls
+    down only), or squeezed below the width their tables, rows and numbers need."""
+    from PySide6.QtWidgets import QScrollArea
+
+    problems = []
+    for area in units.tabs.findChildren(QScrollArea):
+        content = area.widget()
+        if not area.isVisible() or content is None:
+            continue
+        need, room = content.minimumSizeHint().width(), area.viewport().width()
+        if content.width() > room or content.width() < need:
+            problems.append(f"the unit pane's {type(content).__name__} is {content.width()} px wide in {room} px "
+                            f"(it needs {need}): cut at the right")
+    return problems
+
+
+def open_unit(app, units, unit) -> None:
+    """Explain ``unit`` in the pane, as a click on it does, and wait for its explanation."""
+    units.select(*unit)
+    _wait(app, lambda: units.view.explanation() is not None and units.view.explanation().stage == unit[0])
+
+
+def catch_up_layouts() -> None:
+    """Let the layouts catch up with the last change (while training, a new explanation may have
+    widened a table a moment ago), without letting in the next snapshot."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(STILL_PASSES):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
 def check_sizes(app, screenshots: str | None = None) -> list[str]:
     """Show the main window, train a few steps, and check both tabs at every size: the problems
     found, each naming the size, the tab and the widget."""
@@ -70,21 +125,41 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
         _wait(app, lambda: tab.latest_snapshot().step >= 3 and len(tab.session.history) >= 2)
         tab.architecture_editor.channel_boxes[0].setValue(8)  # its note grows "press Reset to apply"
         window.show_message("Saved the model after step 12 to /home/teacher/kernelplay/models/digits-after-lesson-3.npz")
+        mistakes = tab.time_travel.mistakes
+        mistakes.evaluate_button.click()
+        _wait(app, lambda: mistakes.evaluation is not None)
         scale = os.environ.get("QT_SCALE_FACTOR", "1")
+
+        def settle() -> None:
+            for _ in range(5):  # layouts settle over a few passes of the event loop
+                app.processEvents()
+
         for width, height in SIZES:
             window.resize(width, height)
-            for _ in range(5):
-                app.processEvents()
+            settle()
             if (window.width(), window.height()) != (width, height):
                 problems.append(f"asked for {width}×{height}, the window is {window.width()}×{window.height()}")
             for index in range(window.tabs.count()):
                 window.tabs.setCurrentIndex(index)
-                for _ in range(5):  # layouts settle over a few passes of the event loop
-                    app.processEvents()
+                settle()
                 where = f"{width}×{height} at ×{scale}, {window.tabs.tabText(index)}"
                 problems += [f"{where}: {problem}" for problem in window_problems(window)]
                 if screenshots:
                     window.grab().save(str(Path(screenshots) / f"{width}x{height}-x{scale}-tab{index}.png"))
+            tab.time_travel.show_page("Mistakes")
+            settle()
+            where = f"{width}×{height} at ×{scale}, Mistakes"
+            problems += [f"{where}: {problem}" for problem in window_problems(window) + matrix_problems(mistakes)]
+            tab.time_travel.show_page("Network")
+            for unit in UNITS:
+                open_unit(app, tab.units, unit)
+                settle()
+                catch_up_layouts()
+                where = f"{width}×{height} at ×{scale}, unit {unit[0]}"
+                problems += [f"{where}: {problem}" for problem in window_problems(window) + pane_problems(tab.units)]
+                if screenshots:
+                    window.grab().save(str(Path(screenshots) / f"{width}x{height}-x{scale}-{unit[0]}.png"))
+            tab.units.close()
         # the widest network there is, in the smallest window: ten diagram boxes, three kernel mosaics
         editor = tab.architecture_editor
         editor.stages_box.setValue(MAX_STAGES)
@@ -108,18 +183,21 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
 
 PRESENTATION_SIZES = [(1280, 800), (1024, 700)]  # the page fits their width: it scrolls down, never sideways
 TITLE_POINTS = 9  # the plots' titles at 100 %
+STILL_PASSES = 20  # a layout request climbs one level a pass of the event loop: ~12 from a plot to the window
 
 
 def _settle(app, window, timeout: float = 5.0) -> None:
     """Run the event loop until the page holds still: its rows fold, the maps and kernels take
-    their rows and the page its height over a few passes, one layout after another."""
+    their rows and the page its height over a few passes, one layout after another. The shapes may
+    hold still for several passes while a new size hint climbs to the page (which then grows), so
+    they must hold for :data:`STILL_PASSES`."""
     from PySide6.QtWidgets import QWidget
 
     def shape():
         return tuple((w.x(), w.y(), w.width(), w.height()) for w in window.findChildren(QWidget) if w.isVisible())
 
     end, last, still = time.monotonic() + timeout, None, 0
-    while still < 3 and time.monotonic() < end:
+    while still < STILL_PASSES and time.monotonic() < end:
         app.processEvents()
         time.sleep(0.01)
         now = shape()
@@ -170,8 +248,10 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
     its text and the plots' titles at ``percent`` of their size — also titles made while the mode
     is on (a new architecture's maps and kernels, each snapshot's verdict) — and each title whole in
     its view, no plot squeezed, the diagram in sight whole; no text of the controls' fields, boxes
-    and buttons wider than its room. Then the widest network at the smallest size, and back out of
-    the mode: the window at 100 % as before."""
+    and buttons wider than its room. At each size the Mistakes page (its matrix never narrower than
+    its counts need) and the unit pane on each kind of unit (its contents whole, its top in sight
+    when it opens) fit too. Then the widest network at the smallest size, and back out of the mode:
+    the window at 100 % as before."""
     import pyqtgraph as pg
     from PySide6.QtCore import QRect, Qt
     from PySide6.QtGui import QFontInfo
@@ -202,6 +282,31 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
             found += cut_texts(controls)
         return [f"{where}: {problem}" for problem in found]
 
+    def pages_problems(where: str, size) -> list[str]:
+        """The Mistakes page, then the unit pane open on each kind of unit, as the window is now."""
+        found = []
+        travel, units = tab.time_travel, tab.units
+        travel.show_page("Mistakes")
+        _settle(app, window)
+        found += [f"{where}, Mistakes: {problem}"
+                  for problem in sideways_scroll(window) + cut_texts(travel.mistakes) + matrix_problems(travel.mistakes)]
+        if screenshots:
+            window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}-mistakes.png"))
+        travel.show_page("Network")
+        viewport = window.centralWidget().viewport()
+        for unit in UNITS:
+            open_unit(app, units, unit)
+            _settle(app, window)
+            top = units.pane.mapTo(viewport, units.pane.rect().topLeft()).y()
+            in_sight = [] if 0 <= top < viewport.height() // 2 else [f"the pane opened out of sight: its top at {top} px"]
+            found += page_problems(f"{where}, unit {unit[0]}")
+            found += [f"{where}, unit {unit[0]}: {problem}" for problem in pane_problems(units) + cut_texts(units.pane) + in_sight]
+            if screenshots:
+                window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}-{unit[0]}.png"))
+        units.close()
+        window.centralWidget().verticalScrollBar().setValue(0)  # back at the top, where the diagram is
+        return found
+
     try:
         _wait(app, lambda: tab.latest_snapshot() is not None)
         window.resize(*SMALLEST_WINDOW)
@@ -215,6 +320,9 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
         _wait(app, lambda: tab.latest_snapshot().config == editor.config())
         tab.training_controls.step_button.click()  # a new verdict over the scores
         _wait(app, lambda: tab.latest_snapshot().step >= 1)
+        mistakes = tab.time_travel.mistakes  # a confusion matrix with counts
+        mistakes.evaluate_button.click()
+        _wait(app, lambda: mistakes.evaluation is not None)
         for size in PRESENTATION_SIZES:
             window.setWindowState(Qt.WindowState.WindowNoState)  # full screen offscreen is its own size
             window.resize(*size)
@@ -239,6 +347,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
                                         f"of {needed:.0f}: {label.text[:30]!r}")
             if screenshots:
                 window.grab().save(str(Path(screenshots) / f"presentation-{percent}-{size[0]}x{size[1]}.png"))
+            problems += pages_problems(where, size)
         # the widest network there is: ten diagram boxes (three rows), seven columns of maps, three of kernels
         editor.stages_box.setValue(MAX_STAGES)
         for box in editor.channel_boxes:

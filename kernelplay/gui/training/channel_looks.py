@@ -14,10 +14,11 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
-from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kernelplay.gui.qt_arrays import array_to_qimage
 from kernelplay.gui.theme import keep_ink
+from kernelplay.gui.training.page_layout import DownScrollArea
 from kernelplay.gui.training.unit_grids import MARK_COLOUR
 from kernelplay.nn.network import Network
 from kernelplay.nn.top_activating import TopActivating, top_activating
@@ -170,11 +171,7 @@ class ChannelLooks(QWidget):
         for widget in (self.caption, self.status, self.digits, self.averages_caption, self.averages):
             column.addWidget(widget)
         column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(content)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll = DownScrollArea(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)

@@ -20,6 +20,7 @@ _ZOOM = 2  # a 28×28 digit drawn 56×56
 _PAD = 4
 _RIGHT, _WRONG = QColor("#2e9e4f"), QColor("#d43d3d")  # read on white and on the dark palette's Base
 _PIXMAP_CACHE = 4096  # digits kept drawn; more than a screen shows many times over
+_ROWS_ASKED = 3  # rows of tiles the gallery asks for: its height where it is under the matrix
 
 
 class DigitGalleryModel(QAbstractListModel):
@@ -148,6 +149,12 @@ class DigitGallery(QListView):
         self.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.verticalScrollBar().setSingleStep(tile_size(QFontMetricsF(self.font())).height() // 3)
         self.clicked.connect(lambda index: self.digit_clicked.emit(int(index.data(INDEX_ROLE))))
+
+    def sizeHint(self) -> QSize:
+        # where the page scrolls (presentation mode) and the gallery is under the matrix, it is as
+        # tall as it asks: a list view's own 192 px were two rows at 200 %
+        rows = _ROWS_ASKED * (tile_size(QFontMetricsF(self.font())).height() + 2 * self.spacing())
+        return QSize(super().sizeHint().width(), rows + 2 * self.frameWidth())
 
     def resizeEvent(self, event) -> None:
         smallest = tile_size(QFontMetricsF(self.font()))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from kernelplay.nn.datasets import Digits
 from kernelplay.nn.evaluation import Evaluation
 from kernelplay.gui.training.confusion_view import ConfusionMatrixView
 from kernelplay.gui.training.digit_gallery import DigitGallery
+from kernelplay.gui.training.page_layout import FoldingRow
 
 __all__ = ["MistakesPage", "ALL", "MISTAKES"]
 
@@ -65,7 +66,9 @@ class MistakesPage(QWidget):
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addWidget(self.evaluate_button, 0, Qt.AlignmentFlag.AlignTop)
-        matrix_column = QVBoxLayout()
+        matrix_side = QWidget()
+        matrix_column = QVBoxLayout(matrix_side)
+        matrix_column.setContentsMargins(0, 0, 0, 0)
         matrix_column.addWidget(self.matrix_view)
         matrix_column.addWidget(self.pairs_label)
         matrix_column.addStretch(1)
@@ -73,18 +76,20 @@ class MistakesPage(QWidget):
         gallery_header.addWidget(self.mistakes_box)
         gallery_header.addStretch(1)
         gallery_header.addWidget(self.all_button)
-        gallery_column = QVBoxLayout()
+        gallery_side = QWidget()
+        gallery_column = QVBoxLayout(gallery_side)
+        gallery_column.setContentsMargins(0, 0, 0, 0)
         gallery_column.addWidget(self.gallery_title)
         gallery_column.addLayout(gallery_header)
         gallery_column.addWidget(self.gallery, 1)
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addLayout(header, 0, 0, 1, 2)
-        grid.addLayout(matrix_column, 1, 0)
-        grid.addLayout(gallery_column, 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(1, 1)
+        # the gallery under the matrix where the page scrolls (presentation mode) and both do not fit
+        row = FoldingRow()
+        row.add(matrix_side, 1)
+        row.add(gallery_side, 1)
+        page = QVBoxLayout(self)
+        page.setContentsMargins(0, 0, 0, 0)
+        page.addLayout(header)
+        page.addWidget(row, 1)
 
     # --- what it shows --------------------------------------------------------------------------------
 

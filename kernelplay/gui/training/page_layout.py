@@ -1,14 +1,20 @@
 """The CNN tab's page at any width and text size. Presentation mode wraps the pages in a scroll
 area (at 200 % on a projector they may be larger than the screen): there a page may grow down but
 never sideways, so a row of views folds into a column where it is too narrow for them
-(:class:`FoldingRow`) and a splitter's panes take the heights they want (:class:`PaneSplitter`).
-pyqtgraph views whose size hints come from their scenes pass changes on (:func:`pass_scene_hints_on`)."""
+(:class:`FoldingRow`), a splitter's panes take the heights they want (:class:`PaneSplitter`) and a
+side pane goes under the views it was beside (:class:`FoldingSplitter`). A scroll area inside the
+page scrolls down only and is as wide as its contents need (:class:`DownScrollArea`), and pages
+shown one at a time are as large as the one on show (:class:`PageStack`). pyqtgraph views whose
+size hints come from their scenes pass changes on (:func:`pass_scene_hints_on`)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QSize, Qt
-from PySide6.QtWidgets import QBoxLayout, QScrollArea, QSplitter, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QSize, Qt, QTimer
+from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea, QSplitter, QStackedLayout, QWidget
 
-__all__ = ["FoldingRow", "PaneSplitter", "pass_scene_hints_on"]
+__all__ = ["DownScrollArea", "FoldingRow", "FoldingSplitter", "PageStack", "PaneSplitter", "bring_into_sight",
+           "pass_scene_hints_on"]
+
+HOLD_MS = 500  # a new pane is kept in sight while the page takes its new shape
 
 
 def _least_width(widget: QWidget) -> int:
@@ -24,6 +30,42 @@ def _scrolling_page(widget: QWidget) -> QScrollArea | None:
     return parent if parent is not None and parent.widgetResizable() else None
 
 
+def bring_into_sight(widget: QWidget) -> None:
+    """In a page that scrolls, scroll it to ``widget``'s top, unless that is in the upper half of
+    the window already: a pane just shown under the views would open out of sight."""
+    page = _scrolling_page(widget)
+    if page is not None and page.widget() is not None:
+        _InSight(widget, page)
+
+
+class _InSight(QObject):
+    """Scrolls ``page`` to ``widget``'s top, and again each time either changes shape for the next
+    :data:`HOLD_MS`: the layouts place the widget over a few passes of the event loop (rows fold,
+    the page grows, the plots take their rows as they paint)."""
+
+    def __init__(self, widget: QWidget, page: QScrollArea) -> None:
+        super().__init__(widget)
+        self._widget, self._page = widget, page
+        for watched in (widget, page.widget()):
+            watched.installEventFilter(self)
+        QTimer.singleShot(0, self, self._scroll)
+        QTimer.singleShot(HOLD_MS, self, self.deleteLater)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.Resize, QEvent.Type.Move):
+            QTimer.singleShot(0, self, self._scroll)  # once the layout has placed the rest too
+        return False
+
+    def _scroll(self) -> None:
+        page, widget = self._page, self._widget
+        if page.widget() is None or not widget.isVisible() or not page.widget().isAncestorOf(widget):
+            return
+        top = widget.mapTo(page.widget(), QPoint(0, 0)).y()
+        bar = page.verticalScrollBar()
+        if not bar.value() <= top <= bar.value() + page.viewport().height() // 2:
+            bar.setValue(top)
+
+
 def _wanted_width(widget: QWidget) -> int:
     return max(widget.sizeHint().width(), _least_width(widget))
 
@@ -37,10 +79,16 @@ class FoldingRow(QWidget):
     what it wants and the rest is evened out; where the row is narrower than that, it folds; and
     its least width is the widest view's, so a layout may give it less than the row needs. Hidden
     widgets take no room.
+
+    With ``sidebar`` the first widget is a side column beside the main view (the tab's controls left
+    of its pages): the row folds only where the views do not fit even squeezed to their least
+    widths, and folded, the main view stays on top, in sight, the side column under it.
     """
 
-    def __init__(self, spacing: int = 6, parent: QWidget | None = None) -> None:
+    def __init__(self, spacing: int = 6, parent: QWidget | None = None, *, sidebar: bool = False) -> None:
         super().__init__(parent)
+        self._needed = _least_width if sidebar else _wanted_width
+        self._column = QBoxLayout.Direction.BottomToTop if sidebar else QBoxLayout.Direction.TopToBottom
         self._box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
         self._box.setContentsMargins(0, 0, 0, 0)
         self._box.setSpacing(spacing)
@@ -55,7 +103,7 @@ class FoldingRow(QWidget):
 
     @property
     def folded(self) -> bool:
-        return self._box.direction() == QBoxLayout.Direction.TopToBottom
+        return self._box.direction() == self._column
 
     def _shown(self) -> list[tuple[QWidget, int]]:
         items = ((self._box.itemAt(i).widget(), stretch) for i, stretch in enumerate(self._stretches))
@@ -74,7 +122,7 @@ class FoldingRow(QWidget):
             return False, True
         shown = self._shown()
         room = width - self._box.spacing() * max(len(shown) - 1, 0)
-        wanted = [_wanted_width(widget) for widget, _ in shown]
+        wanted = [self._needed(widget) for widget, _ in shown]
         if sum(wanted) > room:
             return True, False  # in a column each is as tall as it wants: a stretch would leave it its least
         shares = sum(stretch for _, stretch in shown)
@@ -86,7 +134,7 @@ class FoldingRow(QWidget):
         fold, by_stretch = self._arrangement(width, scrolling)
         if (fold, by_stretch, scrolling) != (self.folded, self._by_stretch, self._scrolling):
             self._scrolling, self._by_stretch = scrolling, by_stretch
-            self._box.setDirection(QBoxLayout.Direction.TopToBottom if fold else QBoxLayout.Direction.LeftToRight)
+            self._box.setDirection(self._column if fold else QBoxLayout.Direction.LeftToRight)
             for index, stretch in enumerate(self._stretches):
                 self._box.setStretch(index, stretch if by_stretch else 0)
             self.updateGeometry()  # the least width, and the column's height or the row's
@@ -114,23 +162,30 @@ class PaneSplitter(QSplitter):
 
     def sizeHint(self) -> QSize:
         hint = super().sizeHint()  # QSplitter's leaves out its handles
-        return QSize(hint.width(), hint.height() + self.handleWidth() * max(self.count() - 1, 0))
+        handles = self.handleWidth() * max(self.count() - 1, 0)
+        if self.orientation() == Qt.Orientation.Horizontal:
+            return QSize(hint.width() + handles, hint.height())
+        return QSize(hint.width(), hint.height() + handles)
 
     def _fit_panes(self) -> None:
         page = _scrolling_page(self)
         if page is not None:
             if self._users_sizes is None:
                 self._users_sizes = self.sizes()
-            wanted = [self.widget(i).sizeHint().height() for i in range(self.count())]
-            if wanted != self.sizes():
-                self.setSizes(wanted)
-            if sum(wanted) + self.handleWidth() * (self.count() - 1) > self.height():
-                # the page has not grown to hold them: a pane's new height does not always reach
-                # the scroll area (a row folded, the widest network came), which then sizes it anew
-                QCoreApplication.postEvent(page, QEvent(QEvent.Type.LayoutRequest))
+            self._fit_heights(page)
         elif self._users_sizes is not None:
             self.setSizes(self._users_sizes)
             self._users_sizes = None
+
+    def _fit_heights(self, page: QScrollArea) -> None:
+        """Each pane as tall as it wants, in ``page``, which grows to hold them."""
+        wanted = [self.widget(i).sizeHint().height() for i in range(self.count())]
+        if wanted != self.sizes():
+            self.setSizes(wanted)
+        if sum(wanted) + self.handleWidth() * (self.count() - 1) > self.height():
+            # the page has not grown to hold them: a pane's new height does not always reach
+            # the scroll area (a row folded, the widest network came), which then sizes it anew
+            QCoreApplication.postEvent(page, QEvent(QEvent.Type.LayoutRequest))
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -141,6 +196,140 @@ class PaneSplitter(QSplitter):
         if event.type() == QEvent.Type.LayoutRequest:  # a pane wants another size (it folded, its text grew)
             self._fit_panes()
         return handled
+
+
+class FoldingSplitter(PaneSplitter):
+    """Views and a side pane (``addWidget``) side by side, the user's to size, as a horizontal
+    splitter's. In a page that scrolls, where they do not fit side by side even squeezed to their
+    least widths, the pane goes under the views and each is as tall as it wants (a
+    :class:`PaneSplitter`'s rule); the splitter's least width there is the widest pane's, so a
+    layout may give it less than side by side needs. Where they fit again, and out of the scrolling
+    page, the widths they had side by side in the window come back. Hidden panes take no room.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOrientation(Qt.Orientation.Horizontal)
+        self._widths: list[int] | None = None  # side by side in the window: the user's, or set_widths'
+
+    @property
+    def folded(self) -> bool:
+        return self.orientation() == Qt.Orientation.Vertical
+
+    def set_widths(self, widths: list[int]) -> None:
+        """The panes' widths side by side (folded: the widths they take when they fit again)."""
+        self._widths = list(widths)
+        if not self.folded:
+            self.setSizes(widths)
+
+    def _shown(self) -> list[QWidget]:
+        return [widget for widget in map(self.widget, range(self.count())) if not widget.isHidden()]
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        if _scrolling_page(self) is None:
+            return hint
+        return QSize(max(map(_least_width, self._shown()), default=0), hint.height())
+
+    def _fit_panes(self) -> None:
+        page = _scrolling_page(self)
+        if page is None and not self.folded:
+            self._widths = self.sizes()
+        shown = self._shown()
+        room = self.width() - self.handleWidth() * max(len(shown) - 1, 0)
+        fold = page is not None and sum(map(_least_width, shown)) > room
+        if fold != self.folded:
+            self.setOrientation(Qt.Orientation.Vertical if fold else Qt.Orientation.Horizontal)
+            if not fold and self._widths is not None:
+                self.setSizes(self._widths)
+            self.updateGeometry()  # the least width, and the height of a column or of a row
+        if fold:
+            self._fit_heights(page)
+
+
+class DownScrollArea(QScrollArea):
+    """``content`` in a frameless scroll area that scrolls down only, at least as wide as the
+    content's least width (a plain scroll area's least width is a few lines of text, whatever it
+    holds: what did not fit was cut off at the right, as a unit's table at 200 %)."""
+
+    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidgetResizable(True)
+        self.setWidget(content)
+
+    def _sides(self) -> int:
+        """The room the content does not get across: the frame, and the scroll bar's room, kept
+        whether the bar shows or not (a width that hung on the height would go round in circles)."""
+        return 2 * self.frameWidth() + self.verticalScrollBar().sizeHint().width()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), _least_width(self.widget()) + self._sides()), hint.height())
+
+    def sizeHint(self) -> QSize:
+        # the content's whole height at the width it has (a plain scroll area keeps the hint its
+        # content gave when first asked, and at most 24 lines): where the page scrolls, it holds it all
+        content = self.widget()
+        width = max(content.sizeHint().width(), _least_width(content))
+        room = max(self.width() - self._sides(), _least_width(content)) if self.isVisible() else width
+        height = content.heightForWidth(room) if content.hasHeightForWidth() else -1
+        return QSize(width + self._sides(), max(height, content.sizeHint().height()) + 2 * self.frameWidth())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            self.updateGeometry()  # the content's least width may have changed (another unit, the text size)
+        return super().eventFilter(watched, event)
+
+
+class _PageOnShowLayout(QStackedLayout):
+    """A stacked layout whose sizes are its current page's (Qt's are the largest of all its pages'
+    and, for a height at a width, even of hidden pages kept out of the hints by their size policy)."""
+
+    def sizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.sizeHint() if page is not None else QSize()
+
+    def minimumSize(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint().expandedTo(page.minimumSize()) if page is not None else QSize()
+
+    def hasHeightForWidth(self) -> bool:
+        page = self.currentWidget()
+        return page is not None and page.hasHeightForWidth()
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self.currentWidget().heightForWidth(width), self.minimumSize().height())
+
+
+class PageStack(QWidget):
+    """Pages one at a time (:meth:`addWidget`, :meth:`setCurrentIndex`), as large as the page on
+    show needs. A QStackedWidget's height for a width is its tallest page's, hidden or not: where
+    the page scrolls (presentation mode) the Mistakes page took the Network page's 2,100 px."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._pages = _PageOnShowLayout(self)
+
+    def addWidget(self, page: QWidget) -> None:
+        self._pages.addWidget(page)
+
+    def setCurrentIndex(self, index: int) -> None:
+        self._pages.setCurrentIndex(index)
+        self.updateGeometry()  # the new page's sizes
+
+    def currentIndex(self) -> int:
+        return self._pages.currentIndex()
+
+    def currentWidget(self) -> QWidget | None:
+        return self._pages.currentWidget()
+
+    def widget(self, index: int) -> QWidget | None:
+        return self._pages.widget(index)
+
+    def count(self) -> int:
+        return self._pages.count()
 
 
 class _SceneHints(QObject):

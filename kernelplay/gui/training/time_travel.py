@@ -9,12 +9,12 @@ asks :attr:`TimeTravel.viewing`). Back at the live end, the newest snapshot is d
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal, Slot
-from PySide6.QtWidgets import QMessageBox, QSizePolicy, QStackedWidget, QTabBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QTabBar, QVBoxLayout, QWidget
 
 from kernelplay.nn.evaluation import Evaluation
 from kernelplay.nn.snapshot import Snapshot, StepView
 from kernelplay.gui.training.mistakes_page import MistakesPage
-from kernelplay.gui.training.page_layout import FoldingRow
+from kernelplay.gui.training.page_layout import FoldingRow, PageStack
 from kernelplay.gui.training.timeline_bar import TimelineBar
 
 __all__ = ["TimeTravel", "PAGE_NAMES"]
@@ -34,7 +34,7 @@ class TimeTravel(QObject):
         self.session = session = tab.session
         self.timeline = TimelineBar()
         self.mistakes = MistakesPage(session.heldout)
-        self.page_stack: QStackedWidget | None = None
+        self.page_stack: PageStack | None = None
         self.page_bar: QTabBar | None = None
         self._kept: tuple[Evaluation, int] | None = None  # the evaluation of the step resumed from
         session.checkpoints_changed.connect(self._on_checkpoints_changed)
@@ -64,7 +64,7 @@ class TimeTravel(QObject):
     def pages(self, network_page: QWidget) -> QWidget:
         """The Network page (``network_page``) and the Mistakes page, their tabs beside the timeline
         at the bottom — under the curves, and in sight whichever page is on show."""
-        self.page_stack = QStackedWidget()
+        self.page_stack = PageStack()  # as large as the page on show needs, not as the larger of the two
         self.page_stack.addWidget(network_page)
         self.page_stack.addWidget(self.mistakes)
         self.page_bar = QTabBar()
@@ -78,9 +78,7 @@ class TimeTravel(QObject):
         self.page_bar.setTabToolTip(0, "How the network sees the probe digit, its kernels and its curves.")
         self.page_bar.setTabToolTip(1, "What the network gets wrong on the held-out digits: the confusion "
                                        "matrix, the most-confused pairs and every digit's top-3 guesses.")
-        self.page_bar.currentChanged.connect(self._on_page_chosen)
-        self._page_policies = [self.page_stack.widget(i).sizePolicy() for i in range(self.page_stack.count())]
-        self._on_page_chosen(self.page_bar.currentIndex())
+        self.page_bar.currentChanged.connect(self.page_stack.setCurrentIndex)
         row = FoldingRow(spacing=12)  # the timeline under the tabs where both do not fit one row
         row.add(self.page_bar)
         row.add(self.timeline, 1)
@@ -94,15 +92,6 @@ class TimeTravel(QObject):
 
     def show_page(self, name: str) -> None:
         self.page_bar.setCurrentIndex(PAGE_NAMES.index(name))
-
-    @Slot(int)
-    def _on_page_chosen(self, index: int) -> None:
-        """Page ``index`` on show, the stack as large as it needs, not as the larger of the two: at
-        200 % the Mistakes page's matrix is wider than the Network page may be on a narrow screen."""
-        self.page_stack.setCurrentIndex(index)
-        for i, policy in enumerate(self._page_policies):
-            ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-            self.page_stack.widget(i).setSizePolicy(policy if i == index else ignored)
 
     # --- the timeline -----------------------------------------------------------------------------
 

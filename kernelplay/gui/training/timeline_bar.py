@@ -101,6 +101,11 @@ class TimelineBar(QWidget):
         hint = super().minimumSizeHint()
         return QSize(self._widths()[1], hint.height())  # narrower than that: two rows
 
+    def sizeHint(self) -> QSize:
+        # one row, however it is arranged now: a width that followed the arrangement made the row
+        # under the pages fold and unfold at each change of the page's height (presentation mode)
+        return QSize(self._widths()[0], super().sizeHint().height())
+
     def resizeEvent(self, event) -> None:
         self._arrange(one_row=event.size().width() >= self._widths()[0])
         super().resizeEvent(event)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -52,7 +53,8 @@ REDRAW_INTERVAL_MS = 100
 class TrainingTab(QWidget):
     """Controls on the left (``training_controls``, ``architecture_editor``, ``model_files``, the
     draw pad); on the right the network diagram, the probe digit's feature maps and scores, the
-    learned kernels, the curves and the probe strip.
+    learned kernels, the curves and the probe strip (in presentation mode, where a page does not fit
+    beside the controls, the controls go under it).
 
     ``TrainingTab()`` trains the bundled digits with the default network. Tests and benchmarks may
     pass ``data`` (a small ``DigitSplit``), ``config``, ``snapshot_interval`` (seconds between
@@ -118,10 +120,14 @@ class TrainingTab(QWidget):
         self.run_files = RunFiles(self, self.time_travel.mistakes)
         self.units = UnitInspector(self)  # a unit step by step, and what a map looks for (issue 12)
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 6, 6, 6)
-        row.addWidget(self._controls_column())
-        row.addLayout(self._views_column(), 1)
+        # where the page scrolls (presentation mode) and a page's views do not fit beside the
+        # controls even squeezed (the confusion matrix's counts at 200 %), the controls go under them
+        row = FoldingRow(sidebar=True)
+        row.add(self._controls_column())
+        row.add(self._views_column(), 1)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+        outer.addWidget(row)
 
     def _controls_column(self) -> QWidget:
         pad_header = QHBoxLayout()
@@ -138,9 +144,16 @@ class TrainingTab(QWidget):
         column.addWidget(self.draw_pad, 1)
         column.addWidget(self.reason_label)
         keep_fitted_width(panel)  # as wide as its boxes need, at any text size
-        return panel
+        # in a row of its own the panel is asked its height at its own width: a column under the
+        # pages (presentation mode) would ask it at the column's, and the square draw pad with it
+        side = QWidget()
+        side.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)  # at the left of a column
+        line = QHBoxLayout(side)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.addWidget(panel)
+        return side
 
-    def _views_column(self) -> QVBoxLayout:
+    def _views_column(self) -> QWidget:
         top = _captioned_row("<b>How the network sees the probe digit</b> — feature maps after each "
                              "conv + ReLU and after pooling (bright = strong response)",
                              self.feature_maps, self.scores_view, side_stretch=1)
@@ -160,10 +173,12 @@ class TrainingTab(QWidget):
         page.setSpacing(4)
         page.addWidget(self.diagram)
         page.addWidget(self.units.beside(splitter), 1)
-        views = QVBoxLayout()
-        views.setSpacing(4)
-        views.addWidget(self.time_travel.pages(network_page), 1)
-        views.addWidget(self.probe_strip)
+        views = QWidget()
+        column = QVBoxLayout(views)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(4)
+        column.addWidget(self.time_travel.pages(network_page), 1)
+        column.addWidget(self.probe_strip)
         return views
 
     def _connect(self) -> None:

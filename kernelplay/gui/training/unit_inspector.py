@@ -20,11 +20,12 @@ from contextlib import nullcontext
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtWidgets import QSplitter, QTabWidget, QToolButton, QWidget
+from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
 
 from kernelplay.gui.training import unit_text
 from kernelplay.gui.training.channel_looks import ChannelLooks, TopActivatingJob
 from kernelplay.gui.training.feature_maps import Mark
+from kernelplay.gui.training.page_layout import FoldingSplitter, bring_into_sight
 from kernelplay.gui.training.unit_view import UnitView
 from kernelplay.nn.fast.blas import blas_threads, can_set_threads
 from kernelplay.nn.explain_unit import ConvExplanation, DenseExplanation, PoolExplanation, explain_unit
@@ -38,8 +39,7 @@ EXPLAIN_INTERVAL = 0.25  # seconds between two explanations while training (as o
 LOOKS_INTERVAL = 3.0  # seconds between two searches for a map's top digits while training
 SETTLE_MS = 400  # paused or stepping: the search waits this long after the last snapshot
 WINDOW_COLOUR, OTHER_WINDOWS, FIELD_COLOUR = "#00c8ff", "#ffffff", "#ffd400"
-PANE_WIDTH = 0.4  # of the views' width, when the pane opens
-PANE_MIN_WIDTH = 300
+PANE_WIDTH = 0.4  # of the views' width, when the pane opens (it is never narrower than its contents need)
 # Narrower views than this give the pane the room of the scores and the curves (hidden while it is
 # open): the feature maps, where units are chosen, and the kernels keep theirs.
 SIDE_VIEWS_FROM = 1150
@@ -57,7 +57,7 @@ class UnitInspector(QObject):
         self.network: Network | None = None  # this process's copy, from the newest snapshot with weights
         self.snapshot: Snapshot | None = None  # the one it was filled from
         self.unit: tuple[str, int, int, int] | None = None
-        self.splitter: QSplitter | None = None
+        self.splitter: FoldingSplitter | None = None
         self._explained_at = -math.inf
         self._looks_at = -math.inf
         self._looks_key: tuple | None = None  # (stage, channel, step) of the result on show or coming
@@ -90,15 +90,15 @@ class UnitInspector(QObject):
         self.tabs.addTab(self.looks, "What it looks for")
         self.tabs.setCornerWidget(close, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(lambda _index: self._maybe_look(force=True))
-        self.tabs.setMinimumWidth(PANE_MIN_WIDTH)
         self.tabs.hide()
         self.view.close_requested.connect(self.close)
         self.view.unit_chosen.connect(self.select)
         return self.tabs
 
-    def beside(self, views: QWidget) -> QSplitter:
-        """``views`` and, right of them, the pane (hidden until a unit is chosen)."""
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+    def beside(self, views: QWidget) -> FoldingSplitter:
+        """``views`` and, right of them, the pane (hidden until a unit is chosen); under them where
+        the page scrolls (presentation mode) and both do not fit side by side."""
+        self.splitter = FoldingSplitter()
         self.splitter.addWidget(views)
         self.splitter.addWidget(self.pane)
         self.splitter.setChildrenCollapsible(False)
@@ -129,8 +129,8 @@ class UnitInspector(QObject):
         self.pane.show()
         self._fit_side_views()
         if opening and self.splitter is not None:
-            total = sum(self.splitter.sizes())
-            self.splitter.setSizes([int(total * (1 - PANE_WIDTH)), int(total * PANE_WIDTH)])
+            total = self.splitter.width()
+            self.splitter.set_widths([int(total * (1 - PANE_WIDTH)), int(total * PANE_WIDTH)])
         self.session.set_weights_wanted(True)
         looks = stage.startswith(("conv", "pool"))
         self.tabs.setTabEnabled(1, looks)
@@ -141,6 +141,7 @@ class UnitInspector(QObject):
         self._explained_at = -math.inf
         self._explain()
         self._maybe_look(force=True)
+        bring_into_sight(self.pane)  # where the page scrolls it may be under the views
         self.view.setFocus()
 
     @Slot()

@@ -15,13 +15,15 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QStyle, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
 from kernelplay.gui.playground.step_stages import themed_marks
 from kernelplay.gui.playground.transport import PlayTimer, StepPlayback, show_playing, transport_button
+from kernelplay.gui.text_scale import set_sheet
 from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training import unit_pieces, unit_text
+from kernelplay.gui.training.page_layout import DownScrollArea
 from kernelplay.gui.training.unit_channels import ChannelList
 from kernelplay.gui.training.unit_grids import GridStrip
 from kernelplay.gui.training.unit_text import PLAIN
@@ -46,7 +48,7 @@ def _label(style: str = "", rich: bool = True, caption: bool = False) -> QLabel:
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     if style:
-        label.setStyleSheet(style)
+        set_sheet(label, style)  # its font size follows the text size (presentation mode)
     return label
 
 
@@ -80,11 +82,7 @@ class UnitView(StepPlayback, QWidget):
         self.channels = ChannelList()
         self.channels.channel_clicked.connect(self.go_to_step)
         # a deep unit has up to 64 input maps: they scroll on their own, the sums stay in sight
-        self.channels_area = QScrollArea()
-        self.channels_area.setWidget(self.channels)
-        self.channels_area.setWidgetResizable(True)
-        self.channels_area.setFrameShape(QFrame.Shape.NoFrame)
-        self.channels_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.channels_area = DownScrollArea(self.channels)
         self.channels_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail_caption = _label(caption=True)
         self.grids = GridStrip()
@@ -126,11 +124,7 @@ class UnitView(StepPlayback, QWidget):
                        self.table, self.note):
             column.addWidget(widget)
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidget(content)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll = DownScrollArea(content)  # as wide as the widest table, row or number needs
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
