@@ -19,30 +19,33 @@ gaussian, unsharp mask) come with it ticked; a divisor typed by hand stays as ty
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
-    QSizePolicy,
-    QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
-from kernelplay.common.text import format_number, format_significant, sentence
+from kernelplay.common.text import format_number, format_significant
 from kernelplay.gui.playground.kernel_cell import CELL_DECIMALS, KernelCell, parse_number
+from kernelplay.gui.playground.kernel_messages import (
+    MessageRoom,
+    cell_problem,
+    divisor_problem,
+    editor_message,
+    weight_problem,
+)
 from kernelplay.gui.theme import keep_ink
-from kernelplay.gui.training.note_label import NoteLabel, fit_lines
+from kernelplay.gui.training.note_label import NoteLabel
 from kernelplay.imaging.kernels import (
     KERNEL_SIZES,
     PRESET_NOTES,
     PRESETS,
-    check_divisor,
     kernel_as_fraction,
-    parse_weight,
 )
 
 CUSTOM = "custom"
@@ -51,103 +54,6 @@ BOX_TIP = "Choose a classic kernel; editing any weight makes it “custom”."
 CUSTOM_NOTE = "Your own weights: change one and watch the output and the sum below change with it."
 KEPT_NOTE = "A kernel you kept (Kernel ▸ Keep Current Kernel); it is remembered across restarts."
 NOTE_LINES = 4  # room kept for the longest preset's sentence, so the grid never jumps
-KEPT = "The kernel stays as before this edit."
-QUOTE_CHARS = 10  # a longer entry is quoted by its first 10 characters and "…": the message stays short
-MOST_MARKED = max(KERNEL_SIZES) ** 2 + 1  # the weights of the largest kernel, and the divisor
-
-
-def _weight_problem(text: str) -> str | None:
-    """Why ``text`` is not a usable weight (``parse_weight``'s clause, a long entry quoted by its
-    start), or None."""
-    try:
-        parse_weight(text)
-    except ValueError as error:
-        typed = text.strip()
-        short = typed if len(typed) <= QUOTE_CHARS else typed[:QUOTE_CHARS] + "…"
-        return str(error).replace(repr(typed), repr(short), 1)
-    return None
-
-
-def _divisor_problem(text: str) -> str | None:
-    """Why ``text`` is not a usable divisor, or None."""
-    problem = _weight_problem(text)
-    if problem is not None:
-        return f"divisor: {problem}"
-    try:
-        check_divisor(parse_weight(text))
-    except ValueError as error:
-        return str(error)
-    return None
-
-
-def _cell_problem(cell: KernelCell, problem_of) -> str | None:
-    """What is wrong with ``cell``'s text (as ``problem_of`` says), None when it is right, ""
-    while it is only unfinished: being typed, and more typing could make it right ("-", "1e-")."""
-    problem = problem_of(cell.text())
-    if problem is not None and cell.typing and problem_of(cell.text() + "1") is None:
-        return ""
-    return problem
-
-
-def _message(problem: str, others: int) -> str:
-    """The editor's one sentence: ``problem`` (a clause), how many other cells are marked, and
-    which kernel applies meanwhile."""
-    more = "" if not others else f"; {others} more cell{'s are' if others > 1 else ' is'} marked"
-    return f"{sentence(problem + more)} {KEPT}"
-
-
-def _longest_messages() -> list[str]:
-    """The widest sentences the editor can say: each kind of problem with the widest quote it can
-    hold, in the last cell of the largest kernel, every other cell marked too."""
-    size, wide, digits = max(KERNEL_SIZES), "W" * (QUOTE_CHARS + 1), "9" * (QUOTE_CHARS + 1)
-    weights = [_weight_problem(text) for text in (wide, digits, "1/" + digits.replace("9", "0"), "-inf")]
-    divisors = [_divisor_problem(text) for text in (wide, digits, "0", "1e-300")]
-    problems = [f"row {size}, column {size}: {problem}" for problem in weights] + divisors
-    return [_message(problem, MOST_MARKED - 1) for problem in problems]
-
-
-class MessageRoom(QWidget):
-    """The kernel's note, or in its place what is wrong with the kernel (in the error ink): one
-    room, at least ``lines`` lines tall and as tall as the longest message needs at its width, so
-    neither a message coming or going nor a note of another length moves what lies below."""
-
-    def __init__(self, note_label: NoteLabel, error_label: NoteLabel, lines: int,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.note_label, self.error_label = note_label, error_label
-        self._lines = self.default_lines = lines
-        self._longest = _longest_messages()
-        self._pages = QStackedLayout(self)
-        self._pages.addWidget(note_label)
-        self._pages.addWidget(error_label)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # its pages' height, no more
-
-    def set_lines(self, lines: int) -> None:
-        """Keep room for at least ``lines`` lines (larger text may need more)."""
-        self._lines = lines
-        self._fit()
-
-    def show_message(self, text: str) -> None:
-        """Show ``text`` instead of the note; "" shows the note again."""
-        self.error_label.set_note(text)
-        self._pages.setCurrentWidget(self.error_label if text else self.note_label)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange:
-            self._fit()
-
-    def _fit(self) -> None:
-        metrics, width = self.fontMetrics(), max(self.contentsRect().width(), 1)
-        lines = self._lines
-        while lines < 4 * self._lines and any(fit_lines(text, metrics, width, lines) != text for text in self._longest):
-            lines += 1
-        self.note_label.set_lines(lines)
-        self.error_label.set_lines(lines)
 
 
 class KernelEditor(QWidget):
@@ -350,14 +256,14 @@ class KernelEditor(QWidget):
             self._follow_sum()
         for index, cell in enumerate([*self._cells, self.divisor_cell]):
             is_divisor = cell is self.divisor_cell
-            problem = _cell_problem(cell, _divisor_problem if is_divisor else _weight_problem)
+            problem = cell_problem(cell, divisor_problem if is_divisor else weight_problem)
             cell.set_mark("unfinished" if problem == "" else "invalid" if problem else "")
             unfinished |= problem == ""
             if problem:
                 named = len(problems) if cell.typing else named
                 row, col = divmod(index, size)
                 problems.append(problem if is_divisor else f"row {row + 1}, column {col + 1}: {problem}")
-        message = _message(problems[named], len(problems) - 1) if problems else ""
+        message = editor_message(problems[named], len(problems) - 1) if problems else ""
         self.message_room.show_message(message)
         self.validity_changed.emit(message)  # the same sentence, for the window's message bar
         if problems or unfinished:
@@ -389,7 +295,7 @@ class KernelEditor(QWidget):
         if weights is None:
             return
         total = float(weights.sum())
-        divisor = total if abs(total) > 1e-12 and _divisor_problem(format_number(total, CELL_DECIMALS)) is None else 1.0
+        divisor = total if abs(total) > 1e-12 and divisor_problem(format_number(total, CELL_DECIMALS)) is None else 1.0
         self.divisor_cell.setText(format_number(divisor, CELL_DECIMALS))
 
     @Slot()

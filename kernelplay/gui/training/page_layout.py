@@ -1,7 +1,7 @@
 """The CNN tab's page at any width and text size. Presentation mode wraps the pages in a scroll
 area (at 200 % on a projector they may be larger than the screen): there a page may grow down but
 never sideways, so a row of views folds into a column where it is too narrow for them
-(:class:`FoldingRow`), a splitter's panes take the heights they want (:class:`PaneSplitter`) and a
+(:class:`FoldingRow`; with a caption over the first view, :func:`captioned_row`), a splitter's panes take the heights they want (:class:`PaneSplitter`) and a
 side pane goes under the views it was beside (:class:`FoldingSplitter`). A scroll area inside the
 page scrolls down only and is as wide as its contents need (:class:`DownScrollArea`), and pages
 shown one at a time are as large as the one on show (:class:`PageStack`). pyqtgraph views whose
@@ -9,10 +9,10 @@ size hints come from their scenes pass changes on (:func:`pass_scene_hints_on`).
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QSize, Qt, QTimer
-from PySide6.QtWidgets import QBoxLayout, QFrame, QScrollArea, QSplitter, QStackedLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSplitter, QStackedLayout, QVBoxLayout, QWidget
 
 __all__ = ["DownScrollArea", "FoldingRow", "FoldingSplitter", "PageStack", "PaneSplitter", "bring_into_sight",
-           "pass_scene_hints_on"]
+           "captioned_row", "pass_scene_hints_on"]
 
 HOLD_MS = 500  # a new pane is kept in sight while the page takes its new shape
 
@@ -356,3 +356,19 @@ def pass_scene_hints_on(view) -> None:
     scene, so a page kept the height it had before (the scores squeezed to 68 px of the 254 they
     ask at 200 %, after their title grew)."""
     _SceneHints(view)
+
+
+def captioned_row(caption: str, view: QWidget, side: QWidget, *, side_stretch: int) -> QWidget:
+    """``view`` under a word-wrapped ``caption`` (3 parts of the width), ``side`` beside them, or
+    under them where both do not fit the width."""
+    label = QLabel(caption)
+    label.setWordWrap(True)
+    captioned = QWidget()
+    column = QVBoxLayout(captioned)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addWidget(label)
+    column.addWidget(view, 1)
+    row = FoldingRow()
+    row.add(captioned, 3)
+    row.add(side, side_stretch)
+    return row

@@ -31,7 +31,7 @@ from kernelplay.gui.training.filter_grid import FilterGrid
 from kernelplay.gui.training.heldout_check import HeldoutCheck
 from kernelplay.gui.training.network_diagram import NetworkDiagram
 from kernelplay.gui.training.note_label import NoteLabel
-from kernelplay.gui.training.page_layout import FoldingRow, PaneSplitter
+from kernelplay.gui.training.page_layout import FoldingRow, PaneSplitter, captioned_row
 from kernelplay.gui.training.probe_strip import ProbeStrip, pick_probes
 from kernelplay.gui.training.run_files import RunFiles
 from kernelplay.gui.training.scores import ScoresView
@@ -154,10 +154,10 @@ class TrainingTab(QWidget):
         return side
 
     def _views_column(self) -> QWidget:
-        top = _captioned_row("<b>How the network sees the probe digit</b> — feature maps after each "
+        top = captioned_row("<b>How the network sees the probe digit</b> — feature maps after each "
                              "conv + ReLU and after pooling (bright = strong response)",
                              self.feature_maps, self.scores_view, side_stretch=1)
-        bottom = _captioned_row("<b>Learned kernels</b> — blue negative, white 0, red positive; "
+        bottom = captioned_row("<b>Learned kernels</b> — blue negative, white 0, red positive; "
                                 "deeper layers: a row per input map, a column per kernel",
                                 self.filter_grid, self.curves, side_stretch=2)
 
@@ -387,18 +387,3 @@ class TrainingTab(QWidget):
     def _on_failed(self, message: str) -> None:
         self._post(message, error=True)
 
-
-def _captioned_row(caption: str, view: QWidget, side: QWidget, *, side_stretch: int) -> QWidget:
-    """``view`` under a word-wrapped ``caption`` (3 parts of the width), ``side`` beside them, or
-    under them where both do not fit the width."""
-    label = QLabel(caption)
-    label.setWordWrap(True)
-    captioned = QWidget()
-    column = QVBoxLayout(captioned)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.addWidget(label)
-    column.addWidget(view, 1)
-    row = FoldingRow()
-    row.add(captioned, 3)
-    row.add(side, side_stretch)
-    return row
