@@ -16,7 +16,7 @@ gradient is the same products transposed followed by ``k`` shifted adds along th
 layer (one input channel) keeps the classic im2col: its ``k · k`` columns are small.
 
 What it buys (``benchmarks/bench_cnn.py``, batch 64): a training step of the default network on
-one core in ~8.9 ms (~15.2 ms with the direct convs alone); see the README for the ratios to
+one core in ~8.2 ms (~15.2 ms with the direct convs alone); see the README for the ratios to
 PyTorch. The readable layers of :mod:`kernelplay.nn.layers` compute the same values (the tests
 hold each to the other and to naive loops).
 
