@@ -4,11 +4,6 @@ on screen once the cell is right. And which kernel is applied meanwhile: each nu
 way, and the kernel from before the edit while the cell holds none. And where it is said: in one
 sentence, the same in the editor and the window's message bar, read whole in a room kept for it,
 so that neither the message nor a marked cell moves a widget."""
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +16,8 @@ from kernelplay.common.text import format_significant
 from kernelplay.imaging.filtering import apply_kernel
 from kernelplay.imaging.kernels import PRESETS, kernel_as_fraction, parse_weight
 from kernelplay.imaging.mapping import map_output
+from scaled_window import run_at_one_and_a_half
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -329,18 +324,8 @@ def test_the_longest_message_the_editor_can_say_fits_its_room(window, qtbot, per
         window.classroom.presentation.set_active(False)
 
 
-SCALED = """
-import json, sys
-from PySide6.QtWidgets import QApplication
-from PySide6.QtTest import QTest
-app = QApplication([])
-sys.path.insert(0, "tests/gui")
-from kernelplay.gui.main_window import MainWindow
-from test_playground_messages import window_layout, assert_read_whole
-win = MainWindow(with_training=False)
-win.resize(1280, 720)  # a 1920×1080 screen at 150 %
-win.show()
-QTest.qWait(300)
+def test_at_one_and_a_half_times_scale_the_message_is_whole_and_moves_nothing():
+    seen = run_at_one_and_a_half("from test_playground_messages import window_layout, assert_read_whole", """
 editor = win.playground.kernel_editor
 before = window_layout(win)
 cell = editor.cells()[4]
@@ -352,15 +337,6 @@ assert_read_whole(editor.error_label)
 after = window_layout(win)
 print(json.dumps({"scale": win.devicePixelRatio(), "text": editor.error_label.text(),
                   "moved": [name for name in before if before[name] != after[name]]}))
-win.close()
-"""
-
-
-def test_at_one_and_a_half_times_scale_the_message_is_whole_and_moves_nothing():
-    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", SCALED], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+""")
     assert seen["scale"] == 1.5 and seen["text"].startswith("Row 2, column 2: '1e40' is too large")
     assert seen["moved"] == []

@@ -1,10 +1,5 @@
 """The playground on a classroom projector (1024×700) and a scaled screen (QT_SCALE_FACTOR=1.5):
 the window fits, no text is cut, and the sum and the term it is at are in sight together."""
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -14,9 +9,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QComboBox, QLabel, QScrollArea
 
 from hovering import pixel_centre
+from scaled_window import run_at_one_and_a_half
 from kernelplay.gui.playground.step_grids import StepGrids
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def cut_texts(root) -> list[str]:
@@ -106,30 +101,11 @@ def test_at_1280x800_no_text_is_cut(window, qtbot, wait_for_output):
     assert cut_texts(window) == []
 
 
-SCALED = """
-import json, sys
-from PySide6.QtWidgets import QApplication
-from PySide6.QtTest import QTest
-app = QApplication([])
-sys.path.insert(0, "tests/gui")
-from kernelplay.gui.main_window import MainWindow
-from test_playground_sizes import cut_texts
-win = MainWindow(with_training=False)
-win.resize(1280, 720)  # a 1920×1080 screen at 150 %
-win.show()
-QTest.qWait(300)
+def test_at_one_and_a_half_times_scale_the_window_still_fits_and_nothing_is_cut():
+    seen = run_at_one_and_a_half("from test_playground_sizes import cut_texts", """
 hint = win.minimumSizeHint()
 print(json.dumps({"scale": win.devicePixelRatio(), "minimum": [hint.width(), hint.height()], "cut": cut_texts(win)}))
-win.close()
-"""
-
-
-def test_at_one_and_a_half_times_scale_the_window_still_fits_and_nothing_is_cut():
-    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-c", SCALED], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+""")
     assert seen["scale"] == 1.5
     assert seen["minimum"][0] <= 1280 and seen["minimum"][1] <= 720
     assert seen["cut"] == []
