@@ -29,11 +29,11 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from kernelplay.nn.fast.blas import gemm_into
+from kernelplay.nn.fast.buffers import WorkBuffers
 from kernelplay.nn.fast.spectral import SpectralConv
 
 __all__ = ["FastConv2D", "FastMaxPool2D", "flatten_hwnc", "unflatten_hwnc", "nchw_to_hwnc", "hwnc_to_nchw"]
 
-_MAX_BUFFERS = 24  # many batch sizes seen: forget the old work arrays
 # From this many images on, a conv with several input channels runs in the frequency domain
 # (:mod:`kernelplay.nn.fast.spectral`); below it, directly (measured: ``bench_cnn.py --conv``).
 SPECTRAL_MIN_BATCH = 8
@@ -62,21 +62,8 @@ def unflatten_hwnc(dout: np.ndarray, shape: tuple) -> np.ndarray:
     return nchw_to_hwnc(dout.reshape(n, c, h, w))
 
 
-class _Buffers:
-    """Work arrays reused between calls of the same shape (fresh big temporaries page-fault)."""
-
-    def __init__(self) -> None:
-        self._buffers: dict[tuple, np.ndarray] = {}
-
-    def buffer(self, tag: str, shape: tuple, dtype, zeros: bool = False) -> np.ndarray:
-        key = (tag, tuple(shape), np.dtype(dtype))
-        buf = self._buffers.get(key)
-        if buf is None:
-            if len(self._buffers) > _MAX_BUFFERS:
-                self._buffers.clear()
-            buf = np.zeros(shape, dtype) if zeros else np.empty(shape, dtype)
-            self._buffers[key] = buf
-        return buf
+class _Buffers(WorkBuffers):
+    """Work arrays (:class:`~kernelplay.nn.fast.buffers.WorkBuffers`) and sums through BLAS."""
 
     def column_sums(self, a: np.ndarray, out: np.ndarray) -> np.ndarray:
         """Sums over the rows of a 2-D ``(M, C)`` array into ``out`` ``(C,)``, as ``ones @ a``

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kernelplay.nn.fast.buffers import WorkBuffers
+
 __all__ = ["SpectralConv", "Transforms"]
 
 
@@ -107,17 +109,19 @@ class Transforms:
         return self.rows_in.shape[0] // 2, self.cols_in.shape[0] // 2
 
 
-class SpectralConv:
+class SpectralConv(WorkBuffers):
     """Forward and backward of a stride-1 'same' cross-correlation in the frequency domain.
 
     Holds the input's spectrum between :meth:`forward` and :meth:`backward`; the bias is the
     caller's (:class:`~kernelplay.nn.fast.layers.FastConv2D`). Its results are views into work
     arrays that the next call overwrites."""
 
+    max_buffers = 40  # some twenty work arrays a batch size
+
     def __init__(self, kernel_size: int) -> None:
+        super().__init__()
         self.kernel_size = kernel_size
         self._transforms: dict[tuple, Transforms] = {}
-        self._buffers: dict[tuple, np.ndarray] = {}
         self._x_hat: np.ndarray | None = None  # (F, 3·N, C_in): real, imaginary, −real
         self._w_hat: np.ndarray | None = None  # (F, 2, C_in, C_out): real, imaginary
         self._shape: tuple | None = None  # (H, W, N)
@@ -131,39 +135,30 @@ class SpectralConv:
             self._transforms[key] = plain.split_by_corner() if split else plain
         return self._transforms[key]
 
-    def _buffer(self, tag: str, shape: tuple, dtype) -> np.ndarray:
-        """A work array kept between calls (fresh megabyte-sized arrays page-fault every step)."""
-        key = (tag, shape, np.dtype(dtype))
-        if key not in self._buffers:
-            if len(self._buffers) > 40:  # many batch sizes seen: forget the old ones
-                self._buffers.clear()
-            self._buffers[key] = np.empty(shape, dtype)
-        return self._buffers[key]
-
     def input_buffer(self, h: int, w: int, n: int, c: int, dtype) -> np.ndarray:
         """An ``(H, W, N, C)`` array for the caller to write the next :meth:`forward`'s input into
         (the transforms read it in place; any other input is copied here first)."""
-        return self._buffer("x in", (h, w, n, c), dtype)
+        return self.buffer("x in", (h, w, n, c), dtype)
 
     def _spectrum(self, x: np.ndarray, rows_in: np.ndarray, cols_in: np.ndarray, tag: str) -> np.ndarray:
         """x ``(H, W, N, C)`` → its spectrum ``(U, L_w·B, N·C)``, ``B = len(cols_in) / L_w`` blocks."""
         h, w, n, c = x.shape
         if not x.flags.c_contiguous:
-            copy = self._buffer(tag + " in", x.shape, x.dtype)
+            copy = self.buffer(tag + " in", x.shape, x.dtype)
             np.copyto(copy, x)
             x = copy
-        half = self._buffer(tag + " rows", (rows_in.shape[0], w * n * c), x.dtype)
+        half = self.buffer(tag + " rows", (rows_in.shape[0], w * n * c), x.dtype)
         np.matmul(rows_in, x.reshape(h, -1), out=half)
-        spectrum = self._buffer(tag, (rows_in.shape[0] // 2, cols_in.shape[0], n * c), x.dtype)
+        spectrum = self.buffer(tag, (rows_in.shape[0] // 2, cols_in.shape[0], n * c), x.dtype)
         np.matmul(cols_in, half.reshape(spectrum.shape[0], 2 * w, n * c), out=spectrum)
         return spectrum
 
     def _image(self, spectrum: np.ndarray, t: Transforms, h: int, w: int, tag: str) -> np.ndarray:
         """A spectrum ``(U, L_w·2, M)`` (real, imaginary) → the real maps ``(H, W, M)``."""
         u_count, _, m = spectrum.shape
-        half = self._buffer(tag + " cols", (u_count, 2 * w, m), spectrum.dtype)
+        half = self.buffer(tag + " cols", (u_count, 2 * w, m), spectrum.dtype)
         np.matmul(t.cols_out, spectrum, out=half)
-        image = self._buffer(tag, (h, w * m), spectrum.dtype)
+        image = self.buffer(tag, (h, w * m), spectrum.dtype)
         np.matmul(t.rows_out, half.reshape(2 * u_count, w * m), out=image)
         return image.reshape(h, w, m)
 
@@ -185,15 +180,15 @@ class SpectralConv:
         u_count, v_count = t.frequencies
         x_hat = self._x_hat.reshape(u_count, v_count, 3 * n, c)
         w_hat = self._w_hat.reshape(u_count, v_count, 2, c, c_out)
-        parts = self._buffer("y parts", (v_count, 2, 2 * n, c_out), x.dtype)
-        y_hat = self._buffer("y", (v_count, 2, n, c_out), x.dtype)
-        half = self._buffer("y cols", (u_count, 2 * w, n * c_out), x.dtype)
+        parts = self.buffer("y parts", (v_count, 2, 2 * n, c_out), x.dtype)
+        y_hat = self.buffer("y", (v_count, 2, n, c_out), x.dtype)
+        half = self.buffer("y cols", (u_count, 2 * w, n * c_out), x.dtype)
         for u in range(u_count):  # one row frequency at a time: its products stay in the core's cache
             np.matmul(x_hat[u, :, None, :2 * n], w_hat[u], out=parts)
             np.subtract(parts[:, 0, :n], parts[:, 1, n:], out=y_hat[:, 0])
             np.add(parts[:, 1, :n], parts[:, 0, n:], out=y_hat[:, 1])
             np.matmul(out_t.cols_out, y_hat.reshape(2 * v_count, n * c_out), out=half[u])
-        image = self._buffer("y image", (h, w * n * c_out), x.dtype)
+        image = self.buffer("y image", (h, w * n * c_out), x.dtype)
         np.matmul(out_t.rows_out, half.reshape(2 * u_count, -1), out=image)
         return image.reshape(((2, h // 2, 2, w // 2) if split else (h, w)) + (n, c_out))
 
@@ -210,7 +205,7 @@ class SpectralConv:
         freqs = np.prod(t.frequencies)
         d_hat = self._spectrum(dout.reshape(h, w, n, c_out), in_t.rows_in, in_t.cols_in, "d").reshape(freqs, 2 * n, c_out)
         # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
-        g_hat = self._buffer("g", (freqs, 2, c, c_out), dout.dtype)
+        g_hat = self.buffer("g", (freqs, 2, c, c_out), dout.dtype)
         np.matmul(self._x_hat[:, :2 * n].transpose(0, 2, 1), d_hat, out=g_hat[:, 0])
         np.matmul(self._x_hat[:, n:].transpose(0, 2, 1), d_hat, out=g_hat[:, 1])
         taps = np.matmul(t.kernel_out, g_hat.reshape(2 * freqs, c * c_out))  # (k², C_in·C_out)
@@ -218,9 +213,9 @@ class SpectralConv:
         if not needs_input_grad:
             return None
         # dX̂ = dŶ · conj(Ŵ)ᵀ: real part dr·Ŵrᵀ + di·Ŵiᵀ, imaginary di·Ŵrᵀ − dr·Ŵiᵀ
-        parts = self._buffer("dx parts", (freqs, 2, 2 * n, c), dout.dtype)
+        parts = self.buffer("dx parts", (freqs, 2, 2 * n, c), dout.dtype)
         np.matmul(d_hat[:, None], self._w_hat.transpose(0, 1, 3, 2), out=parts)
-        dx_hat = self._buffer("dx", (freqs, 2, n, c), dout.dtype)
+        dx_hat = self.buffer("dx", (freqs, 2, n, c), dout.dtype)
         np.add(parts[:, 0, :n], parts[:, 1, n:], out=dx_hat[:, 0])
         np.subtract(parts[:, 0, n:], parts[:, 1, :n], out=dx_hat[:, 1])
         return self._image(dx_hat.reshape(t.frequencies[0], -1, n * c), t, h, w, "dx image").reshape(h, w, n, c)
