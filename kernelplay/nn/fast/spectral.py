@@ -125,7 +125,6 @@ class SpectralConv(WorkBuffers):
         self._x_hat: np.ndarray | None = None  # (F, 3·N, C_in): real, imaginary, −real
         self._w_hat: np.ndarray | None = None  # (F, 2, C_in, C_out): real, imaginary
         self._shape: tuple | None = None  # (H, W, N)
-        self._split = False  # whether the last forward's output was split by window corner
 
     def transforms(self, h: int, w: int, dtype, split: bool = False) -> Transforms:
         """The transforms for ``(H, W)`` maps, or for maps split by window corner (``split``)."""
@@ -175,7 +174,7 @@ class SpectralConv(WorkBuffers):
         self._x_hat = self._spectrum(x, t.rows_in, t.cols_in_x, "x").reshape(freqs, 3 * n, c)
         taps = weight.transpose(2, 3, 1, 0).reshape(k * k, c * c_out)  # (i, j) × (c, o)
         self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
-        self._shape, self._split = (h, w, n), split
+        self._shape = (h, w, n)
         # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
         u_count, v_count = t.frequencies
         x_hat = self._x_hat.reshape(u_count, v_count, 3 * n, c)
@@ -201,7 +200,7 @@ class SpectralConv(WorkBuffers):
         h, w, n = self._shape
         c_out, c, k, _ = weight_grad.shape
         t = self.transforms(h, w, dout.dtype)
-        in_t = self.transforms(h, w, dout.dtype, self._split)
+        in_t = self.transforms(h, w, dout.dtype, split=dout.ndim == 6)  # as the forward's result was
         freqs = np.prod(t.frequencies)
         d_hat = self._spectrum(dout.reshape(h, w, n, c_out), in_t.rows_in, in_t.cols_in, "d").reshape(freqs, 2 * n, c_out)
         # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
