@@ -133,7 +133,11 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``."""
+    """Adam (Kingma & Ba) with bias correction, as ``torch.optim.Adam``.
+
+    The moments are kept scaled, ``M = m / (1 − β1)`` and ``V = v / (1 − β2)``, so that each takes
+    one pass fewer (``M = β1·M + g``, ``V = β2·V + g²``) and the update folds the constants into two:
+    ten passes over the parameters instead of thirteen. The update is the same to float rounding."""
 
     name = "adam"
     slots = ("m", "v")
@@ -145,25 +149,22 @@ class Adam(Optimizer):
 
     def _apply(self, p: np.ndarray, g: np.ndarray, m: np.ndarray, v: np.ndarray, tmp: np.ndarray) -> None:
         t = self.steps
-        if self.weight_decay:  # g + wd·p, folded into m and v below through the scratch array
+        if self.weight_decay:  # g + wd·p, in the scratch array (free again once m has it)
             np.multiply(p, self.weight_decay, out=tmp)
             tmp += g
-            g = tmp.copy()
+            g = tmp
         m *= self.beta1
-        np.multiply(g, 1.0 - self.beta1, out=tmp)
-        m += tmp
+        m += g
         v *= self.beta2
         np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - self.beta2
         v += tmp
-        bc1 = 1.0 - self.beta1 ** t
-        bc2 = 1.0 - self.beta2 ** t
-        # p -= lr/bc1 · m / (sqrt(v/bc2) + eps)
+        # m̂ = (1 − β1)·m / (1 − β1^t), v̂ = (1 − β2)·v / (1 − β2^t): with s = √((1 − β2) / (1 − β2^t)),
+        # p −= lr·m̂ / (√v̂ + eps) = [lr·(1 − β1) / ((1 − β1^t)·s)] · m / (√v + eps / s)
+        s = math.sqrt((1.0 - self.beta2) / (1.0 - self.beta2 ** t))
         np.sqrt(v, out=tmp)
-        tmp *= 1.0 / np.sqrt(bc2)
-        tmp += self.eps
+        tmp += self.eps / s
         np.divide(m, tmp, out=tmp)
-        tmp *= self.learning_rate / bc1
+        tmp *= self.learning_rate * (1.0 - self.beta1) / ((1.0 - self.beta1 ** t) * s)
         p -= tmp
 
 
