@@ -243,7 +243,7 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     z = logits - logits.max(axis=1, keepdims=True)
     logsum = np.log(np.exp(z).sum(axis=1))
     rows = np.arange(n)
-    loss = float(np.mean(logsum - z[rows, labels]))
+    loss = float((logsum - z[rows, labels]).sum()) / n
     probs = np.exp(z - logsum[:, None])
     probs[rows, labels] -= 1
     probs /= n

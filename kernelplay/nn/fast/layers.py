@@ -26,8 +26,6 @@ Parameters are not created here: ``params`` / ``grads`` are bound to the network
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
-
 from kernelplay.nn.fast.blas import gemm_into
 from kernelplay.nn.fast.buffers import WorkBuffers
 from kernelplay.nn.fast.spectral import SpectralConv
@@ -60,6 +58,12 @@ def unflatten_hwnc(dout: np.ndarray, shape: tuple) -> np.ndarray:
     """The gradient of :func:`flatten_hwnc`: ``(N, C·H·W)`` → ``(H, W, N, C)`` of ``shape``."""
     h, w, n, c = shape
     return nchw_to_hwnc(dout.reshape(n, c, h, w))
+
+
+def _strided_view(a: np.ndarray, shape: tuple, strides: tuple, offset: int = 0) -> np.ndarray:
+    """A view of the contiguous array ``a`` with any ``shape`` and byte ``strides``, starting ``offset``
+    bytes in (numpy's ``as_strided`` without its Python-level cost, paid with the GIL held)."""
+    return np.ndarray(shape, a.dtype, a, offset, strides)
 
 
 class _Buffers(WorkBuffers):
@@ -169,7 +173,7 @@ class FastConv2D(_Buffers):
             else:
                 shape, strides = (k, k, h, w, n), (s0, s1, s0, s1, s2)
             cols_t = self.buffer("cols_t", shape, dtype)
-            np.copyto(cols_t, as_strided(xpad, shape, strides, writeable=False))
+            np.copyto(cols_t, _strided_view(xpad, shape, strides))
             self._windows = cols_t.reshape(k * k, h * w * n).T
             np.matmul(self._windows, np.ascontiguousarray(self._weight_matrix()), out=out)
         else:
@@ -178,7 +182,7 @@ class FastConv2D(_Buffers):
             # whole image rows of the same array. So the only copy is k·C_in values per position
             # (not k·k·C_in), and the conv is k matrix products of K = k·C_in, summed.
             rows = self.buffer("rows", (h, w, n, k, c), dtype)
-            np.copyto(rows, as_strided(xpad[p:], rows.shape, (s0, s1, s2, s1, s3), writeable=False))
+            np.copyto(rows, _strided_view(xpad, rows.shape, (s0, s1, s2, s1, s3), offset=p * s0))
             self._windows = rows
             w_rows = self._weight_matrix().reshape(k, k * c, self.out_channels)
             self._shifted_row_products(rows.reshape(h, w * n, k * c), w_rows, out.reshape(h, w * n, -1))
@@ -273,8 +277,9 @@ class FastMaxPool2D(_Buffers):
         self._in_shape = x.shape
         a, b, cc, d = self._corners(x)
         shape = a.shape
-        m1 = self.buffer("m1", shape, x.dtype)
-        m2 = self.buffer("m2", shape, x.dtype)
+        if out is None:
+            out = self.buffer("out", shape, x.dtype)
+        bottom = self.buffer("bottom", shape, x.dtype)
         # Which element won, first maximum on ties (row-major: a, b, c, d), as three bit masks:
         # b_won = b > a, d_won = d > c (within each row pair), low = the bottom row won.
         b_won = self.buffer("b_won", shape, np.bool_)
@@ -282,16 +287,16 @@ class FastMaxPool2D(_Buffers):
         low = self.buffer("low", shape, np.bool_)
         np.greater(b, a, out=b_won)
         np.greater(d, cc, out=d_won)
-        np.maximum(a, b, out=m1)
-        np.maximum(cc, d, out=m2)
-        np.greater(m2, m1, out=low)
-        if out is None:
-            out = self.buffer("out", shape, x.dtype)
-        np.maximum(m1, m2, out=out)
+        np.maximum(a, b, out=out)  # the top row's maximum, for now
+        np.maximum(cc, d, out=bottom)
+        np.greater(bottom, out, out=low)
+        np.maximum(out, bottom, out=out)
         # per-channel constants tiled over the batch: numpy then runs whole N·C blocks, not C-long pieces
         n, c = shape[2], shape[3]
         if bias is not None:
-            np.add(out, np.tile(bias, (n, 1)), out=out)
+            tiled = self.buffer("bias", (n, c), x.dtype)
+            tiled[...] = bias
+            np.add(out, tiled, out=out)
         np.maximum(out, self.buffer("zeros", (n, c), x.dtype, zeros=True), out=out)
         self._masks, self._out = (b_won, d_won, low), out
         self.bias_grad = None if bias is None else self.buffer("bias_grad", (c,), x.dtype)
@@ -313,7 +318,9 @@ class FastMaxPool2D(_Buffers):
             raise RuntimeError("backward called before forward")
         c = self._in_shape[-1]
         g = self.buffer("g", dout.shape, dout.dtype)
-        np.multiply(dout, self._out > 0, out=g)  # the ReLU's gradient
+        kept = self.buffer("kept", dout.shape, np.bool_)
+        np.greater(self._out, 0, out=kept)
+        np.multiply(dout, kept, out=g)  # the ReLU's gradient
         if self.bias_grad is not None:
             self.column_sums(g.reshape(-1, c), out=self.bias_grad)
         dx = self.buffer("dx", self._in_shape, dout.dtype)
@@ -322,13 +329,13 @@ class FastMaxPool2D(_Buffers):
             dx.fill(0)
         b_won, d_won, low = self._masks
         # Split g between the rows, then each row's share between its two columns; the second
-        # part of each split is a subtraction (exact here, and faster than a second mask).
-        g_low = self.buffer("g_low", dout.shape, dout.dtype)
-        g_high = self.buffer("g_high", dout.shape, dout.dtype)
-        np.multiply(g, low, out=g_low)
-        np.subtract(g, g_low, out=g_high)
-        np.multiply(g_high, b_won, out=corners[1])
-        np.subtract(g_high, corners[1], out=corners[0])
-        np.multiply(g_low, d_won, out=corners[3])
-        np.subtract(g_low, corners[3], out=corners[2])
+        # part of each split is a subtraction (exact here, and faster than a second mask). Each
+        # row's share waits in its left corner until it is split.
+        top_left, top_right, bottom_left, bottom_right = corners
+        np.multiply(g, low, out=bottom_left)
+        np.subtract(g, bottom_left, out=top_left)
+        np.multiply(top_left, b_won, out=top_right)
+        np.subtract(top_left, top_right, out=top_left)
+        np.multiply(bottom_left, d_won, out=bottom_right)
+        np.subtract(bottom_left, bottom_right, out=bottom_left)
         return dx

@@ -169,14 +169,14 @@ class SpectralConv(WorkBuffers):
         c_out = weight.shape[0]
         t = self.transforms(h, w, x.dtype)
         out_t = self.transforms(h, w, x.dtype, split)
-        freqs = np.prod(t.frequencies)
+        u_count, v_count = t.frequencies
+        freqs = u_count * v_count
         k = self.kernel_size
         self._x_hat = self._spectrum(x, t.rows_in, t.cols_in_x, "x").reshape(freqs, 3 * n, c)
         taps = weight.transpose(2, 3, 1, 0).reshape(k * k, c * c_out)  # (i, j) × (c, o)
         self._w_hat = np.matmul(t.kernel_in, taps.astype(x.dtype, copy=False)).reshape(freqs, 2, c, c_out)
         self._shape = (h, w, n)
         # [Xr; Xi] @ Ŵr and @ Ŵi: Ŷr = Xr·Ŵr − Xi·Ŵi, Ŷi = Xr·Ŵi + Xi·Ŵr
-        u_count, v_count = t.frequencies
         x_hat = self._x_hat.reshape(u_count, v_count, 3 * n, c)
         w_hat = self._w_hat.reshape(u_count, v_count, 2, c, c_out)
         parts = self.buffer("y parts", (v_count, 2, 2 * n, c_out), x.dtype)
@@ -201,7 +201,7 @@ class SpectralConv(WorkBuffers):
         c_out, c, k, _ = weight_grad.shape
         t = self.transforms(h, w, dout.dtype)
         in_t = self.transforms(h, w, dout.dtype, split=dout.ndim == 6)  # as the forward's result was
-        freqs = np.prod(t.frequencies)
+        freqs = t.frequencies[0] * t.frequencies[1]
         d_hat = self._spectrum(dout.reshape(h, w, n, c_out), in_t.rows_in, in_t.cols_in, "d").reshape(freqs, 2 * n, c_out)
         # Σ_n conj(X̂) dŶ: [Xr; Xi]ᵀ [dr; di] is its real part, [Xi; −Xr]ᵀ [dr; di] minus its imaginary part
         g_hat = self.buffer("g", (freqs, 2, c, c_out), dout.dtype)
