@@ -185,7 +185,7 @@ class Dense:
         if self._x is None:
             raise RuntimeError("backward called before forward")
         np.matmul(dout.T, self._x, out=self.grads["weight"])
-        np.sum(dout, axis=0, out=self.grads["bias"])
+        dout.sum(axis=0, out=self.grads["bias"])
         return dout @ self.params["weight"]
 
 
@@ -241,10 +241,11 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
     """
     n = logits.shape[0]
     z = logits - logits.max(axis=1, keepdims=True)
-    logsum = np.log(np.exp(z).sum(axis=1))
+    probs = np.exp(z)
+    total = probs.sum(axis=1, keepdims=True)
     rows = np.arange(n)
-    loss = float((logsum - z[rows, labels]).sum()) / n
-    probs = np.exp(z - logsum[:, None])
+    loss = float((np.log(total[:, 0]) - z[rows, labels]).sum()) / n
+    probs /= total
     probs[rows, labels] -= 1
     probs /= n
     return loss, probs

@@ -136,8 +136,7 @@ class Network:
         """Divide a batch of ``n`` into ``self._split`` (one slice per thread, or one for small
         batches) and return the replicas that compute them."""
         parts = self.threads if n >= _MIN_PARALLEL_BATCH else 1
-        bounds = np.linspace(0, n, parts + 1).astype(int)
-        self._split = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+        self._split = [slice(i * n // parts, (i + 1) * n // parts) for i in range(parts)]
         return [self._replica(i) for i in range(parts)]
 
     def _sum_replica_grads(self) -> None:

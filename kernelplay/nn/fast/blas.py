@@ -40,6 +40,8 @@ _core_name = None
 def _probe() -> None:
     """Find numpy's OpenBLAS and its functions, once."""
     global _probed, _set_threads, _get_threads, _core_name
+    if _probed:  # every gemm_into asks: no lock once it is known
+        return
     with _lock:
         if _probed:
             return
