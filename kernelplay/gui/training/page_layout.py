@@ -8,6 +8,7 @@ shown one at a time are as large as the one on show (:class:`PageStack`). pyqtgr
 size hints come from their scenes pass changes on (:func:`pass_scene_hints_on`)."""
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QSize, Qt, QTimer
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QScrollArea, QSplitter, QStackedLayout, QVBoxLayout, QWidget
 
@@ -58,6 +59,8 @@ class _InSight(QObject):
 
     def _scroll(self) -> None:
         page, widget = self._page, self._widget
+        if not shiboken6.isValid(page):  # leaving presentation mode took the scrolling page away meanwhile
+            return
         if page.widget() is None or not widget.isVisible() or not page.widget().isAncestorOf(widget):
             return
         top = widget.mapTo(page.widget(), QPoint(0, 0)).y()
