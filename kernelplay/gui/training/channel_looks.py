@@ -12,11 +12,12 @@ import threading
 import time
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kernelplay.gui.qt_arrays import array_to_qimage
+from kernelplay.gui.text_scale import px
 from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training.page_layout import DownScrollArea
 from kernelplay.gui.training.unit_grids import MARK_COLOUR
@@ -26,6 +27,9 @@ from kernelplay.nn.top_activating import TopActivating, top_activating
 __all__ = ["TopActivatingJob", "ChannelLooks", "DigitTiles"]
 
 COUNT = 9  # digits shown: a 3×3 block
+CAPTION_PX = 12  # the tiles' captions at the design font
+TILE_SIDES = (40.0, 110.0)  # a tile's side, at least and at most (at the design font: the most grows with the text)
+TILE_GAP = 8
 
 
 class TopActivatingJob(QObject):
@@ -71,8 +75,9 @@ class TopActivatingJob(QObject):
 
 
 class DigitTiles(QWidget):
-    """Grey 28×28 tiles in a grid, each with a box outlined and a caption under it; a click on a
-    tile says which (``tile_clicked(index)``)."""
+    """Grey 28×28 tiles in a grid, each with a box outlined and a caption under it, at the text size
+    (on two lines, broken after its ":", where one is wider than its tile); a click on a tile says
+    which (``tile_clicked(index)``)."""
 
     tile_clicked = Signal(int)
 
@@ -80,8 +85,6 @@ class DigitTiles(QWidget):
         super().__init__(parent)
         self.columns = columns
         self.tiles: list[tuple[np.ndarray, tuple | None, str]] = []  # (image (h, w) in [0, 1], box, caption)
-        self._font = QFont(self.font())
-        self._font.setPixelSize(12)
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -91,23 +94,48 @@ class DigitTiles(QWidget):
         self.updateGeometry()
         self.update()
 
-    def _side(self, width: float) -> float:
-        return max(40.0, min(110.0, (width - 8 * self.columns) / self.columns))
+    def caption_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPixelSize(px(CAPTION_PX, self))
+        return font
 
-    def _line(self) -> float:
-        return QFontMetricsF(self._font).lineSpacing() + 2
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the captions and the tiles grow
+            self.updateGeometry()
+            self.update()
+        super().changeEvent(event)
+
+    def _side(self, width: float) -> float:
+        return max(TILE_SIDES[0], min(px(TILE_SIDES[1], self), (width - TILE_GAP * self.columns) / self.columns))
+
+    def _broken(self, width: float) -> bool:
+        """Whether the captions go on two lines: where one is wider than its tile (and the gap)."""
+        room = self._side(width) + TILE_GAP
+        metrics = QFontMetricsF(self.caption_font())
+        return any(metrics.horizontalAdvance(text) > room for _, _, text in self.tiles)
+
+    def caption_lines(self, caption: str, width: float | None = None) -> list[str]:
+        """``caption`` as drawn under a tile of the strip at ``width``: one line, or two."""
+        first, colon, rest = caption.partition(": ")
+        if colon and self._broken(self.width() if width is None else width):
+            return [first + colon.rstrip(), rest]
+        return [caption]
+
+    def _line(self, width: float | None = None) -> float:
+        lines = 2 if self._broken(self.width() if width is None else width) else 1
+        return lines * QFontMetricsF(self.caption_font()).lineSpacing() + 2
 
     def tile_rect(self, index: int, width: float | None = None) -> QRectF:
         side = self._side(self.width() if width is None else width)
         row, col = divmod(index, self.columns)
-        return QRectF(col * (side + 8), row * (side + self._line() + 6), side, side)
+        return QRectF(col * (side + TILE_GAP), row * (side + self._line(width) + 6), side, side)
 
     def hasHeightForWidth(self) -> bool:
         return True
 
     def heightForWidth(self, width: int) -> int:
         rows = -(-len(self.tiles) // self.columns)
-        return int(rows * (self._side(width) + self._line() + 6))
+        return int(rows * (self._side(width) + self._line(width) + 6))
 
     def sizeHint(self) -> QSize:
         return QSize(300, self.heightForWidth(300))
@@ -117,7 +145,9 @@ class DigitTiles(QWidget):
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
-        painter.setFont(self._font)
+        font = self.caption_font()
+        painter.setFont(font)
+        line = QFontMetricsF(font).lineSpacing()
         ink = self.palette().color(self.foregroundRole())
         for i, (image, box, caption) in enumerate(self.tiles):
             rect = self.tile_rect(i)
@@ -131,8 +161,9 @@ class DigitTiles(QWidget):
                 painter.drawRect(QRectF(rect.left() + left * scale_x, rect.top() + top * scale_y,
                                         (right - left) * scale_x, (bottom - top) * scale_y))
             painter.setPen(ink)
-            painter.drawText(QRectF(rect.left() - 4, rect.bottom() + 2, rect.width() + 8, self._line()),
-                             Qt.AlignmentFlag.AlignHCenter, caption)
+            for n, text in enumerate(self.caption_lines(caption)):
+                painter.drawText(QRectF(rect.left() - TILE_GAP / 2, rect.bottom() + 2 + n * line, rect.width() + TILE_GAP,
+                                        line), Qt.AlignmentFlag.AlignHCenter, text)
         painter.end()
 
     def mousePressEvent(self, event) -> None:

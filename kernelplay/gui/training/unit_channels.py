@@ -1,17 +1,23 @@
 """A conv unit's input channels, a row each: the window on that input map × its kernel slice = the
 slice's sum, and the running total once it is added. The row being added is highlighted, the rows
 still to come are faint; a click on a row steps the sum to it, and pointing at a small grid opens it
-enlarged with its numbers."""
+enlarged with its numbers.
+
+The words are drawn at the text size (``text_scale``: twice as large in presentation mode at
+200 %), and the rows' parts are as wide as the widest words they may hold, whatever the unit; where
+a row is too narrow for the sum and the running total side by side, the total goes under the sum.
+"""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.playground.step_text import TERM_BACKGROUND
 from kernelplay.gui.qt_arrays import array_to_qimage
+from kernelplay.gui.text_scale import px
 from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, DIVERGING_TABLE, GREY_TABLE, colourise
 from kernelplay.gui.training.tile_zoom import TileZoom, ZoomedTile
 from kernelplay.gui.training import unit_text
@@ -20,8 +26,10 @@ from kernelplay.nn.explain_unit import ConvExplanation
 __all__ = ["ChannelList", "window_colours"]
 
 ROW_GAP = 6
-TEXT_PX = 12
-SUM_TEXT = "= −0.00000"  # the widest sum a row holds, for spacing
+TEXT_PX = 12  # at the design font's size
+NAMES = ("the digit", "map 88")  # the widest a row's name is
+WIDEST_NUMBER = "−0.0001234"  # four significant digits of a sum from 0.0001 on: room for it, whatever the unit
+WIDEST_KERNEL = 5
 
 
 def window_colours(e: ConvExplanation, top: float) -> tuple[np.ndarray, float, float]:
@@ -43,8 +51,7 @@ class ChannelList(QWidget):
         self.current = -1
         self._top = 1.0
         self._images: list[tuple[QImage, QImage]] = []
-        self._font = QFont(self.font())
-        self._font.setPixelSize(TEXT_PX)
+        self._widths: dict[int | None, tuple] = {}  # _parts() by kernel size: asked for by every layout pass
         self.zoom = TileZoom(self)
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -55,6 +62,7 @@ class ChannelList(QWidget):
     def set_explanation(self, e: ConvExplanation, current: int, top: float) -> None:
         """``top``: the largest value of the input stage's maps (the windows' brightest colour)."""
         self.explanation, self.current, self._top = e, current, top
+        self._widths.clear()
         table, low, high = window_colours(e, top)
         limit = symmetric_limit(e.weights)
         self._images = []
@@ -86,17 +94,63 @@ class ChannelList(QWidget):
 
     # --- geometry ---------------------------------------------------------------------------------
 
-    def _thumb(self) -> float:
-        k = 3 if self.explanation is None else self.explanation.weights.shape[-1]
-        return float(max(24, 6 * k))
+    def text_font(self) -> QFont:
+        """The rows' words: :data:`TEXT_PX` at the design font, scaled with the text."""
+        font = QFont(self.font())
+        font.setPixelSize(px(TEXT_PX, self))
+        return font
 
-    def row_height(self) -> float:
-        return max(self._thumb(), QFontMetricsF(self._font).lineSpacing()) + ROW_GAP
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # presentation mode: the words and the rows grow
+            self._widths.clear()
+            self.updateGeometry()
+            self.update()
+        super().changeEvent(event)
+
+    def _thumb(self, k: int | None = None) -> float:
+        """A thumbnail's side: 6 px a cell at the design font (at least 24), growing with the text
+        (at 200 % as tall as a stacked row's two lines, and no wider than the tables a pane holds)."""
+        if k is None:
+            k = 3 if self.explanation is None else self.explanation.weights.shape[-1]
+        return float(px(max(24, 6 * k), self))
+
+    def _parts(self, k: int | None = None) -> tuple[float, float, float, float, float]:
+        """Widths of a row's parts: its name (and gaps), a thumbnail, the "×" between them, "= sum"
+        and "Σ total" (each as wide as the widest number they may say)."""
+        if k in self._widths:
+            return self._widths[k]
+        metrics = QFontMetricsF(self.text_font())
+        sums = [metrics.horizontalAdvance(f"= {WIDEST_NUMBER}"), metrics.horizontalAdvance(f"Σ {WIDEST_NUMBER}")]
+        e = self.explanation
+        if e is not None and k is None:  # numbers wider than planned for (below 0.0001): room for them too
+            sums[0] = max([sums[0]] + [metrics.horizontalAdvance(f"= {unit_text.number(v)}") for v in e.channel_sums])
+            sums[1] = max([sums[1]] + [metrics.horizontalAdvance(f"Σ {unit_text.number(v)}") for v in e.running_sums])
+        name = max(metrics.horizontalAdvance(text) for text in NAMES) + px(4, self) + px(6, self)
+        self._widths[k] = name, self._thumb(k), metrics.horizontalAdvance(" × "), sums[0], sums[1]
+        return self._widths[k]
+
+    def _one_line_width(self, k: int | None = None) -> float:
+        name, thumb, times, sums, running = self._parts(k)
+        return name + 2 * thumb + times + px(8, self) + sums + px(12, self) + running + 4
+
+    def least_width(self, k: int | None = WIDEST_KERNEL) -> float:
+        """The narrowest a row may be, the running total under the sum: for any conv unit (``k`` is
+        None: for the one on show, which may hold wider numbers)."""
+        name, thumb, times, sums, running = self._parts(k)
+        return name + 2 * thumb + times + px(8, self) + max(sums, running) + 4
+
+    def stacked(self, width: float | None = None) -> bool:
+        """Whether, at ``width``, each row puts its running total under its sum."""
+        width = self.width() if width is None else width
+        return width < self._one_line_width()
+
+    def row_height(self, width: float | None = None) -> float:
+        lines = 2 if self.stacked(width) else 1
+        return max(self._thumb(), lines * QFontMetricsF(self.text_font()).lineSpacing()) + ROW_GAP
 
     def row_width(self) -> float:
-        metrics = QFontMetricsF(self._font)
-        label = metrics.horizontalAdvance("pool3 map 88") if self._is_deep() else metrics.horizontalAdvance("the digit")
-        return label + 10 + 2 * self._thumb() + 22 + 2 * metrics.horizontalAdvance(SUM_TEXT) + 24
+        """The width a row asks for: the sum and the running total side by side."""
+        return self._one_line_width()
 
     def _is_deep(self) -> bool:
         return self.explanation is not None and self.explanation.input_stage != "input"
@@ -112,7 +166,8 @@ class ChannelList(QWidget):
         per_column = -(-count // columns)
         column, row = divmod(channel, per_column)
         column_width = width / columns
-        return QRectF(column * column_width, row * self.row_height(), column_width - 4, self.row_height())
+        height = self.row_height(width)
+        return QRectF(column * column_width, row * height, column_width - 4, height)
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -121,13 +176,14 @@ class ChannelList(QWidget):
         if self.explanation is None:
             return 0
         count = self.explanation.windows.shape[0]
-        return int(-(-count // self._columns(width)) * self.row_height()) + 2
+        return int(-(-count // self._columns(width)) * self.row_height(width)) + 2
 
     def sizeHint(self) -> QSize:
         return QSize(int(self.row_width()), self.heightForWidth(int(self.row_width())))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(int(self.row_width()), int(self.row_height()))
+        least = int(max(self.least_width(), self.least_width(None))) + 1
+        return QSize(least, int(self.row_height(least)))
 
     def channel_at(self, position: QPointF) -> int | None:
         if self.explanation is None:
@@ -138,11 +194,10 @@ class ChannelList(QWidget):
         return None
 
     def _thumb_rects(self, row: QRectF) -> tuple[QRectF, QRectF]:
-        metrics = QFontMetricsF(self._font)
-        label = metrics.horizontalAdvance("pool3 map 88" if self._is_deep() else "the digit") + 10
-        side, top = self._thumb(), row.top() + ROW_GAP / 2
-        first = QRectF(row.left() + label, top, side, side)
-        return first, QRectF(first.right() + 22, top, side, side)
+        name, side, times, _, _ = self._parts()
+        top = row.top() + (row.height() - side) / 2
+        first = QRectF(row.left() + name, top, side, side)
+        return first, QRectF(first.right() + times, top, side, side)
 
     # --- painting ---------------------------------------------------------------------------------
 
@@ -151,36 +206,42 @@ class ChannelList(QWidget):
         if e is None:
             return
         painter = QPainter(self)
-        painter.setFont(self._font)
+        font = self.text_font()
+        painter.setFont(font)
         ink = self.palette().color(self.foregroundRole())
         faint = QColor(ink)
         faint.setAlpha(110)
-        metrics = QFontMetricsF(self._font)
+        line = QFontMetricsF(font).lineSpacing()
+        _, _, times, sums_width, _ = self._parts()
+        stacked = self.stacked()
         added = min(self.current + 1, e.channel_sums.size)
-        texts = self.row_texts()
-        for c, (window, weights) in enumerate(self._images):
+        middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        for c, ((window, weights), (name, sums, running)) in enumerate(zip(self._images, self.row_texts())):
             row = self.row_rect(c)
             if c == self.current:
                 painter.fillRect(row, QColor(TERM_BACKGROUND))
-            pending = c >= added
-            painter.setOpacity(0.45 if pending else 1.0)
-            middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            painter.setOpacity(0.45 if c >= added else 1.0)  # still to come
             painter.setPen(ink)
-            name, sums, running = texts[c]
-            painter.drawText(QRectF(row.left() + 4, row.top(), row.width(), row.height()), middle, name)
+            painter.drawText(QRectF(row.left() + px(4, self), row.top(), row.width(), row.height()), middle, name)
             first, second = self._thumb_rects(row)
             for rect, image in ((first, window), (second, weights)):
                 painter.drawImage(rect, image)
                 painter.setPen(QPen(QColor(90, 90, 90), 1))
                 painter.drawRect(rect)
             painter.setPen(ink)
-            painter.drawText(QRectF(first.right(), row.top(), 22, row.height()), Qt.AlignmentFlag.AlignCenter, "×")
-            x = second.right() + 8
-            painter.drawText(QRectF(x, row.top(), row.width(), row.height()), middle, sums)
+            painter.drawText(QRectF(first.right(), row.top(), times, row.height()), Qt.AlignmentFlag.AlignCenter, "×")
+            x = second.right() + px(8, self)
+            if stacked:  # the sum, and the running total under it, centred on the row together
+                top = row.center().y() - line
+                sum_rect, running_rect = QRectF(x, top, row.right() - x, line), QRectF(x, top + line, row.right() - x, line)
+            else:
+                sum_rect = QRectF(x, row.top(), sums_width, row.height())
+                x += sums_width + px(12, self)
+                running_rect = QRectF(x, row.top(), row.right() - x, row.height())
+            painter.drawText(sum_rect, middle, sums)
             if running:
-                x += metrics.horizontalAdvance(SUM_TEXT) + 12
                 painter.setPen(faint)
-                painter.drawText(QRectF(x, row.top(), row.right() - x, row.height()), middle, running)
+                painter.drawText(running_rect, middle, running)
             painter.setOpacity(1.0)
         painter.end()
 
