@@ -11,6 +11,9 @@ While training, the unit is explained anew at most every :data:`EXPLAIN_INTERVAL
 last snapshot always; paused, nothing new comes and the view holds still. What a map looks for is
 computed in a thread when its page is on show: on opening, once the steps stop (pause), and every
 :data:`LOOKS_INTERVAL` seconds while training.
+
+The pane's size does not follow the unit on show (:class:`UnitPane`): choosing another unit moves
+nothing around it.
 """
 from __future__ import annotations
 
@@ -19,8 +22,9 @@ import time
 from contextlib import nullcontext
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtWidgets import QTabWidget, QToolButton, QWidget
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtWidgets import QScrollArea, QStyle, QStyleOptionTabWidgetFrame, QTabWidget, QToolButton, QWidget
 
 from kernelplay.gui.training import unit_text
 from kernelplay.gui.training.channel_looks import ChannelLooks, TopActivatingJob
@@ -33,7 +37,7 @@ from kernelplay.nn.network import Network
 from kernelplay.nn.receptive_field import field_of, receptive_field
 from kernelplay.nn.snapshot import Snapshot
 
-__all__ = ["UnitInspector", "EXPLAIN_INTERVAL", "LOOKS_INTERVAL"]
+__all__ = ["UnitInspector", "UnitPane", "EXPLAIN_INTERVAL", "LOOKS_INTERVAL"]
 
 EXPLAIN_INTERVAL = 0.25  # seconds between two explanations while training (as often as the kernels are drawn)
 LOOKS_INTERVAL = 3.0  # seconds between two searches for a map's top digits while training
@@ -43,6 +47,54 @@ PANE_WIDTH = 0.4  # of the views' width, when the pane opens (it is never narrow
 # Narrower views than this give the pane the room of the scores and the curves (hidden while it is
 # open): the feature maps, where units are chosen, and the kernels keep theirs.
 SIDE_VIEWS_FROM = 1150
+
+
+class UnitPane(QTabWidget):
+    """The pane's two pages as tabs, sized the same whatever the unit: its least width is the unit
+    view's (:meth:`UnitView.least_width`), and it asks for no height of its own beside the views
+    (it takes theirs), and under them (presentation mode's page, where it folds) for the height the
+    window shows, so that it fills the screen once scrolled to; its contents scroll inside it. (A
+    pane as tall as its contents made the page 1,223 px taller for a conv unit, 1,778 for an FC one.)"""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._viewport: QWidget | None = None  # the scrolling page's, watched for its height
+
+    def minimumSizeHint(self) -> QSize:
+        # the widest page's, shown or not: presentation mode has a hidden page ignored (Ignored
+        # size policy), and at 250 % the pane then went beside the views for "What it looks for"
+        hint = super().minimumSizeHint()
+        option = QStyleOptionTabWidgetFrame()
+        self.initStyleOption(option)
+        widest = max(self.widget(i).minimumSizeHint().width() for i in range(self.count()))
+        frame = self.style().sizeFromContents(QStyle.ContentsType.CT_TabWidget, option, QSize(widest, hint.height()), self)
+        return QSize(max(hint.width(), frame.width()), hint.height())
+
+    def sizeHint(self) -> QSize:
+        least = self.minimumSizeHint()
+        splitter, viewport = self.parentWidget(), self._page_viewport()
+        folded = isinstance(splitter, FoldingSplitter) and splitter.folded
+        height = max(least.height(), viewport.height()) if folded and viewport is not None else least.height()
+        return QSize(least.width(), height)
+
+    def _page_viewport(self) -> QWidget | None:
+        """The viewport of the scrolling page the pane is in (presentation mode's), if any."""
+        parent = self.parentWidget()
+        while parent is not None and not (isinstance(parent, QScrollArea) and parent.widgetResizable()):
+            parent = parent.parentWidget()
+        viewport = None if parent is None else parent.viewport()
+        if viewport is not self._viewport:
+            if self._viewport is not None and shiboken6.isValid(self._viewport):
+                self._viewport.removeEventFilter(self)
+            if viewport is not None:
+                viewport.installEventFilter(self)
+            self._viewport = viewport
+        return viewport
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._viewport and event.type() == QEvent.Type.Resize and event.size().height() != event.oldSize().height():
+            self.updateGeometry()  # the window's height changed: the folded pane's follows
+        return super().eventFilter(watched, event)
 
 
 class UnitInspector(QObject):
@@ -83,7 +135,7 @@ class UnitInspector(QObject):
         close.setAutoRaise(True)
         close.clicked.connect(self.close)
         self.close_button = close
-        self.tabs = QTabWidget()
+        self.tabs = UnitPane()
         self.tabs.setAccessibleName("Unit pane")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.view, "Step by step")

@@ -9,12 +9,17 @@ slice = products enlarged, then the channel sums added term by term, + bias, ReL
 the 2×2 block with its winner; for an FC unit the largest contributions, where they come from, and
 the bias; for a score the softmax written out. Next/Back/Play step through it with the playground's
 buttons and keys (Shift+→ or ., Shift+← or ,, Space, Home, End).
+
+Its least width is the same for every unit (:meth:`UnitView.least_width`: the widest rows, tables
+and words any unit may show, at the text size), so that choosing another unit never moves the views
+beside or above it; the contents fit it (a table too wide takes its compact form, the channel rows
+put their running totals under their sums) and scroll down inside it.
 """
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QFontInfo, QFontMetricsF, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QToolButton, QVBoxLayout, QWidget
 
 from kernelplay.gui.playground.step_panel import KEY_HELP, PLAY_INTERVAL_MS
@@ -34,6 +39,7 @@ __all__ = ["UnitView", "same_unit"]
 
 MIN_ROWS, MAX_ROWS = 2.5, 8.5  # input maps in sight at once (a 0.5 says there are more): 40 % of the pane
 LINES_STYLE = "font-size: 14px;"
+MARGIN = 6  # of the content, each side
 
 
 def same_unit(a: UnitExplanation | None, b: UnitExplanation | None) -> bool:
@@ -91,6 +97,10 @@ class UnitView(StepPlayback, QWidget):
         self.table.linkActivated.connect(self._on_link_activated)
         self.lines = _label(LINES_STYLE)
         self.note = _label(caption=True)
+        self._measure = _label()  # measures tables, never shown
+        self._measure.setParent(self)
+        self._measure.hide()
+        self._least: tuple[tuple, dict] | None = None  # (the fonts' pixel sizes, _measured())
         self._buttons: dict[str, QToolButton] = {}
         self._build()
         self._refresh()
@@ -114,7 +124,7 @@ class UnitView(StepPlayback, QWidget):
 
         content = QWidget()
         column = QVBoxLayout(content)
-        column.setContentsMargins(6, 4, 6, 4)
+        column.setContentsMargins(MARGIN, 4, MARGIN, 4)
         column.setSpacing(6)
         for widget in (self.header, self.context):
             column.addWidget(widget)
@@ -124,8 +134,11 @@ class UnitView(StepPlayback, QWidget):
                        self.table, self.note):
             column.addWidget(widget)
         column.addStretch(1)
-        self.scroll = DownScrollArea(content)  # as wide as the widest table, row or number needs
+        self.scroll = DownScrollArea(content)
         self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # never expected (least_width holds every unit's contents), but a number wider than any
+        # planned for had better scroll than be cut off
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
@@ -164,6 +177,43 @@ class UnitView(StepPlayback, QWidget):
         """The total reached at the present step (0 before the first)."""
         steps = () if self._explanation is None else self._explanation.steps()
         return steps[self._current].total if 0 <= self._current < len(steps) else 0.0
+
+    # --- size -------------------------------------------------------------------------------------
+
+    def least_width(self) -> int:
+        """The width the view needs for any unit at the present text size: the widest of the
+        channel rows (the total under the sum) and the compact FC and softmax tables."""
+        return self._measured()["least"]
+
+    def _measured(self) -> dict:
+        """The least width, and the tables' templates' widths (wide, compact), at the present fonts."""
+        sizes = tuple(QFontInfo(widget.font()).pixelSize() for widget in (self, self.table, self.channels))
+        if self._least is None or self._least[0] != sizes:
+            tables = {kind: tuple(map(self._text_width, forms)) for kind, forms in unit_pieces.table_templates().items()}
+            rows = int(self.channels.least_width()) + 1 + self._sides(self.channels_area)  # in their own scroll area
+            content = max(rows, *(compact for _, compact in tables.values())) + 2 * MARGIN
+            self._least = sizes, dict(tables, least=int(content) + 1 + self._sides())
+        return self._least[1]
+
+    def _sides(self, area: DownScrollArea | None = None) -> int:
+        """A scroll area's room beside its content (the view's own by default): its frame, and its
+        bar's room, bar or not."""
+        area = self.scroll if area is None else area
+        return 2 * area.frameWidth() + area.verticalScrollBar().sizeHint().width()
+
+    def _text_width(self, html: str) -> int:
+        """The least width of ``html`` in a label of the table's font."""
+        self._measure.setFont(self.table.font())
+        self._measure.setText(html)
+        return self._measure.minimumSizeHint().width()
+
+    def minimumSizeHint(self) -> QSize:
+        # at least least_width, whatever the unit; more only if one holds wider numbers than planned
+        hint = super().minimumSizeHint()
+        return QSize(max(self.least_width(), hint.width()), hint.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.least_width(), super().sizeHint().height())
 
     # --- input --------------------------------------------------------------------------------------
 
@@ -282,22 +332,44 @@ class UnitView(StepPlayback, QWidget):
     def _fit_channels(self) -> int:
         """Give the input maps' list 40 % of the pane's height (within limits); returns its width."""
         width = self.channels_area.viewport().width()
-        rows = max(MIN_ROWS, min(MAX_ROWS, 0.4 * self.scroll.viewport().height() / self.channels.row_height()))
-        self.channels_area.setFixedHeight(min(self.channels.heightForWidth(width), int(rows * self.channels.row_height())))
+        row = self.channels.row_height(width)
+        rows = max(MIN_ROWS, min(MAX_ROWS, 0.4 * self.scroll.viewport().height() / row))
+        self.channels_area.setFixedHeight(min(self.channels.heightForWidth(width), int(rows * row)))
         return width
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if isinstance(self._explanation, ConvExplanation):
             self._fit_channels()
+        elif isinstance(self._explanation, (DenseExplanation, ScoreExplanation)):
+            self._refresh()  # the table's form follows the width
 
     def _show_pool(self, e: PoolExplanation) -> None:
         self.detail_caption.setText(f"The 2×2 block of {e.input_stage} map {e.channel}; the winner is outlined:")
         self.grids.set_grids(*unit_pieces.pool_grids(e))
 
     def _show_dense(self, e: DenseExplanation) -> None:
-        self.table.setText(unit_pieces.dense_table(e))
+        self._set_table("dense", unit_pieces.dense_table(e), unit_pieces.dense_table(e, compact=True))
         self.note.setText(unit_pieces.dense_note(e))
 
+    def _set_table(self, kind: str, wide: str, compact: str) -> None:
+        """The table in its wide form where the widest ``kind`` of table fits the pane, else its
+        compact one (by the pane's width only: the form does not flip as training changes the
+        numbers); the label asks no more than the compact form's width, so that a narrower pane
+        may take that form. Measured once a text size (measuring a table took ~5 ms a snapshot),
+        again only for numbers wider than :data:`unit_pieces.WIDE_DENSE` / ``WIDE_SCORE``."""
+        wide_width, compact_width = self._measured()[kind]
+        metrics = QFontMetricsF(self.table.font())
+        planned = unit_pieces.WIDE_DENSE if kind == "dense" else unit_pieces.WIDE_SCORE
+        rows = unit_pieces.table_numbers(self._explanation, self._current)
+        if any(metrics.horizontalAdvance(text) > metrics.horizontalAdvance(widest) for row in rows
+               for text, widest in zip(row, planned)):
+            wide_width, compact_width = self._text_width(wide), self._text_width(compact)
+        text = wide if wide_width <= self.scroll.width() - self._sides() - 2 * MARGIN else compact
+        self.table.setMinimumWidth(compact_width)
+        if self.table.text() != text:
+            self.table.setText(text)
+
     def _show_scores(self, e: ScoreExplanation) -> None:
-        self.table.setText(unit_pieces.score_table(e, self._current))
+        self._set_table("score", unit_pieces.score_table(e, self._current),
+                        unit_pieces.score_table(e, self._current, compact=True))
