@@ -109,7 +109,9 @@ def score_table(e: ScoreExplanation, current: int, compact: bool = False) -> str
 
 
 def _score_html(rows: list[tuple[str, str, str, str]], highlighted: int, compact: bool) -> str:
-    head = f"<tr><th>{'' if compact else 'digit'}</th><th>logit</th><th>exp(logit − max)</th><th>÷ Σ exp</th></tr>"
+    # over the numbers, as they stand (right, a space after): centred, "max)" and "÷" met at 200 %
+    head = "<tr>" + "".join(f"<th align=right>{title}&nbsp;</th>"
+                            for title in ("" if compact else "digit", "logit", "exp(logit − max)", "÷ Σ exp")) + "</tr>"
     body = "".join((f"<tr style='background-color:{HIGHLIGHT}'>" if d == highlighted else "<tr>")
                    + "".join(f"<td align=right>{t}&nbsp;</td>" for t in texts) + "</tr>" for d, texts in enumerate(rows))
     return f"<table cellspacing=2>{head}{body}</table>Click a digit to explain its score."
