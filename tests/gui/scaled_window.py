@@ -28,8 +28,12 @@ QTest.qWait(300)
 def run_at_one_and_a_half(imports: str, body: str) -> dict:
     """Run ``body`` (Python, with ``win``, ``app``, ``json`` and ``QTest`` at hand, after ``imports``)
     on the shown window; it prints one JSON object, which is returned. The window is closed after."""
+    from offscreen_screen import offscreen_platform  # (not on the path of the script, which imports this file)
+
     script = _START.format(imports=imports) + body + "\nwin.close()\n"
-    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)}
+    # the window fits itself to its screen: a 1920×1080 one, 1280×720 logical pixels at 1.5
+    env = {**os.environ, "QT_SCALE_FACTOR": "1.5", "QT_QPA_PLATFORM": offscreen_platform((1920, 1080)),
+           "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr

@@ -380,7 +380,10 @@ def test_the_cnn_tab_in_presentation_mode_at_200_percent(qapp):
 
 
 def _run_scale(scale: str, settings: Path) -> subprocess.Popen:
-    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM="offscreen", KERNELPLAY_TEST_SETTINGS=str(settings))
+    from offscreen_screen import roomy_platform  # (this file runs as a script there, without tests/ on its path)
+
+    env = dict(os.environ, QT_SCALE_FACTOR=scale, QT_QPA_PLATFORM=roomy_platform(float(scale)),  # its windows fit it
+               KERNELPLAY_TEST_SETTINGS=str(settings))
     return subprocess.Popen([sys.executable, __file__], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
