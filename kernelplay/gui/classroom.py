@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 from kernelplay.gui.layout_memory import LayoutMemory
 from kernelplay.gui.presentation import Presentation
 from kernelplay.gui.theme import THEME_NAMES, Theme, apply_plot_theme
+from kernelplay.gui.window_fit import PageScroll
 
 __all__ = ["Classroom", "LESSON_OFFER"]
 
@@ -133,7 +134,9 @@ class Classroom(QObject):
 
     # -- the window's life -----------------------------------------------------------------------
     def on_training_loaded(self, tab: QWidget) -> None:
-        """The training tab, built after the window: its splitters, plot colours and text size."""
+        """The training tab, built after the window: its splitters, plot colours and text size, and
+        its size kept out of the playground's where the pages scroll (window_fit.py)."""
+        PageScroll.of(self._window).pages_added()
         self.layout_memory.restore_page(tab)
         if self.theme.wants_dark():
             apply_plot_theme(tab)

@@ -26,6 +26,7 @@ from kernelplay.gui.qt_arrays import array_to_qimage, qimage_to_array
 from kernelplay.gui.run_menu import add_run_menu_items, add_save_image_menus
 from kernelplay.gui.settings import AppSettings
 from kernelplay.gui.tab_loader import TabLoader
+from kernelplay.gui.window_fit import WindowFit
 from kernelplay.common.files import FileSaveError, save_failure
 from kernelplay.common.resources import IMAGE_SUFFIXES, sample_images
 from kernelplay.common.text import sentence
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self._create_menus()
         add_save_image_menus(self)
         self.classroom = Classroom(self)  # Help ▸ Lesson, presentation mode, colours, the layout kept
+        self.fit = WindowFit(self)  # on a screen too small for the pages they scroll (window_fit.py)
         self.playground.message_posted.connect(self.show_message)
         if self.settings.dropped_kernels:  # settings the app could not use: it starts, and says so
             self.show_message(self.settings.dropped_kernels)

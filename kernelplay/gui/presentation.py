@@ -15,10 +15,11 @@ import sys
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
-from PySide6.QtWidgets import QApplication, QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabWidget, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from kernelplay.gui.settings import SCALE_RANGE, AppSettings
 from kernelplay.gui.text_scale import reach_styled_widgets, restyle_all
+from kernelplay.gui.window_fit import PageScroll
 
 __all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "TITLE_POINTS", "apply_plot_fonts",
            "font_scale", "set_plot_title", "title_font"]
@@ -28,8 +29,8 @@ TITLE_POINTS = 9  # the plots' titles at 100 %
 _TITLE_ROW_PX = 30  # pyqtgraph's row for a plot's title, at 100 %
 TEXT_SIZE_KEYS = {"larger": ("Ctrl+=", "Ctrl++"), "smaller": ("Ctrl+-",), "normal": ("Ctrl+0",)}
 TEXT_SIZE_DATA = "text-size"
-_BASE_FONT = "kernelplay_base_font"
-_POLICY = "kernelplay_size_policy"  # a hidden page's own size policy, kept while presentation mode ignores it  # the application font before any scaling (a QApplication property)
+_BASE_FONT = "kernelplay_base_font"  # the application font before any scaling (a QApplication property)
+PRESENTATION = "presentation"  # presentation mode's reason to hold the pages' scroll area
 
 
 def _base_font() -> QFont:
@@ -136,7 +137,7 @@ class Presentation(QObject):
         self._window, self._settings = window, settings
         self._active = False
         self._normal_geometry = None
-        self._scroll: QScrollArea | None = None
+        self._pages = PageScroll.of(window)
         self._swapped: list[tuple[QAction, list[QKeySequence]]] = []
 
         def action(text: str, tip: str, slot) -> QAction:
@@ -192,8 +193,7 @@ class Presentation(QObject):
         if active:
             self._normal_geometry = window.saveGeometry()
             window.statusBar().hide()  # the hovered pixel's line is for the one at the mouse, not the room
-            self._wrap_pages()
-            self._size_by_current_pages(True)
+            self._pages.hold(PRESENTATION)  # at 200 % on a projector the pages may be larger than the screen
             self._swap_zoom_keys()
             self._apply(self.scale())
             window.showFullScreen()
@@ -203,8 +203,7 @@ class Presentation(QObject):
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
             if self._normal_geometry is not None:
                 window.restoreGeometry(self._normal_geometry)
-            self._size_by_current_pages(False)
-            self._unwrap_pages()
+            self._pages.hold(PRESENTATION, False)  # kept while the screen is too small for them (window_fit.py)
             window.statusBar().show()
         self._sync_actions()
         self.active_changed.emit(active)
@@ -244,44 +243,3 @@ class Presentation(QObject):
             if act not in self._text_actions.values() and any(k.toString() in taken for k in act.shortcuts()):
                 self._swapped.append((act, act.shortcuts()))
                 act.setShortcuts([])
-
-    def _size_by_current_pages(self, on: bool) -> None:
-        """While on, a tab widget is as large as the page on show needs, not its largest page: the
-        CNN tab's height at 200 % must not make the playground scroll too."""
-        for tabs in self._window.findChildren(QTabWidget):
-            if on:
-                tabs.currentChanged.connect(self._on_page_changed)
-            else:
-                tabs.currentChanged.disconnect(self._on_page_changed)
-            for index in range(tabs.count()):
-                page = tabs.widget(index)
-                if on and page is not tabs.currentWidget():
-                    if page.property(_POLICY) is None:
-                        page.setProperty(_POLICY, page.sizePolicy())
-                    page.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-                elif page.property(_POLICY) is not None:
-                    page.setSizePolicy(page.property(_POLICY))
-                    page.setProperty(_POLICY, None)
-
-    @Slot(int)
-    def _on_page_changed(self, _index: int) -> None:
-        tabs = self.sender()
-        if isinstance(tabs, QTabWidget) and self._active:
-            self._size_by_current_pages(False)
-            self._size_by_current_pages(True)
-
-    def _wrap_pages(self) -> None:
-        """The pages in a scroll area: at 200 % on a projector they may be larger than the screen."""
-        window = self._window
-        pages = window.takeCentralWidget()
-        self._scroll = QScrollArea()
-        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self._scroll.setWidgetResizable(True)
-        self._scroll.setWidget(pages)
-        window.setCentralWidget(self._scroll)
-
-    def _unwrap_pages(self) -> None:
-        if self._scroll is not None:
-            pages = self._scroll.takeWidget()
-            self._window.setCentralWidget(pages)  # the scroll area goes with it
-            self._scroll = None
