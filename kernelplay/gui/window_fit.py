@@ -84,23 +84,17 @@ class PageScroll(QObject):
         window.setCentralWidget(self._area)
         self._size_by_current_pages(True)
         self._rearrange(pages)
-        self._show_now(self._area)
+        if window.isVisible():  # on show and laid out now, not a turn of the event loop later (Qt's way):
+            self._area.show()  # meanwhile what floats over the pages was placed for their old size (the
+            window.layout().activate()  # message bar, 703 px wide over a 681 px page, its close button cut)
 
     def _unwrap(self) -> None:
         self._size_by_current_pages(False)
         pages = self._area.takeWidget()
         self._window.setCentralWidget(pages)  # the scroll area goes with it
         self._area = None
-        self._rearrange(pages)
-        self._show_now(pages)
-
-    def _show_now(self, central: QWidget) -> None:
-        """The window's new central widget on show and laid out now, not a turn of the event loop
-        later (Qt's way): meanwhile what floats over the pages was placed for their old size (the
-        message bar, 703 px wide over a 681 px page, its close button cut off)."""
-        if self._window.isVisible():
-            central.show()
-            self._window.layout().activate()
+        self._rearrange(pages)  # shown and laid out by Qt a turn later: leaving presentation mode, the
+        # text size's change still reaches some sizes (laid out at once, the window took 1099×974 for 797×685)
 
     @staticmethod
     def _rearrange(pages: QWidget) -> None:
