@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from settling import STILL_PASSES, settle
+
 SIZES = [(1024, 700), (1280, 800), (1920, 1080)]
 SCALES = ("1.5", "2")
 SMALLEST_WINDOW = (1024, 700)
@@ -183,25 +185,6 @@ def check_sizes(app, screenshots: str | None = None) -> list[str]:
 
 PRESENTATION_SIZES = [(1280, 800), (1024, 700)]  # the page fits their width: it scrolls down, never sideways
 TITLE_POINTS = 9  # the plots' titles at 100 %
-STILL_PASSES = 20  # a layout request climbs one level a pass of the event loop: ~12 from a plot to the window
-
-
-def _settle(app, window, timeout: float = 5.0) -> None:
-    """Run the event loop until the page holds still: its rows fold, the maps and kernels take
-    their rows and the page its height over a few passes, one layout after another. The shapes may
-    hold still for several passes while a new size hint climbs to the page (which then grows), so
-    they must hold for :data:`STILL_PASSES`."""
-    from PySide6.QtWidgets import QWidget
-
-    def shape():
-        return tuple((w.x(), w.y(), w.width(), w.height()) for w in window.findChildren(QWidget) if w.isVisible())
-
-    end, last, still = time.monotonic() + timeout, None, 0
-    while still < STILL_PASSES and time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-        now = shape()
-        still, last = (still + 1 if now == last else 0), now
 
 
 def sideways_scroll(window) -> list[str]:
@@ -287,7 +270,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
         found = []
         travel, units = tab.time_travel, tab.units
         travel.show_page("Mistakes")
-        _settle(app, window)
+        settle(app, window)
         found += [f"{where}, Mistakes: {problem}"
                   for problem in sideways_scroll(window) + cut_texts(travel.mistakes) + matrix_problems(travel.mistakes)]
         if screenshots:
@@ -296,7 +279,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
         viewport = window.centralWidget().viewport()
         for unit in UNITS:
             open_unit(app, units, unit)
-            _settle(app, window)
+            settle(app, window)
             top = units.pane.mapTo(viewport, units.pane.rect().topLeft()).y()
             in_sight = [] if 0 <= top < viewport.height() // 2 else [f"the pane opened out of sight: its top at {top} px"]
             found += page_problems(f"{where}, unit {unit[0]}")
@@ -310,7 +293,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
     try:
         _wait(app, lambda: tab.latest_snapshot() is not None)
         window.resize(*SMALLEST_WINDOW)
-        _settle(app, window)
+        settle(app, window)
         users_split = splitter.sizes()
         presentation.set_scale(percent)
         presentation.set_active(True)
@@ -326,7 +309,7 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
         for size in PRESENTATION_SIZES:
             window.setWindowState(Qt.WindowState.WindowNoState)  # full screen offscreen is its own size
             window.resize(*size)
-            _settle(app, window)
+            settle(app, window)
             where = f"{size[0]}×{size[1]} at {percent} %"
             viewport = window.centralWidget().viewport()  # the pages scroll in presentation mode
             seen = QRect(tab.diagram.mapTo(viewport, tab.diagram.rect().topLeft()), tab.diagram.size())
@@ -354,15 +337,15 @@ def check_presentation(app, percent: int = 200, screenshots: str | None = None) 
             box.setValue(MAX_CHANNELS)
         tab.training_controls.reset_button.click()
         _wait(app, lambda: tab.latest_snapshot().config == editor.config())
-        _settle(app, window)
+        settle(app, window)
         problems += page_problems(f"{SMALLEST_WINDOW[0]}×{SMALLEST_WINDOW[1]} at {percent} %, "
                                   f"{MAX_STAGES} stages of {MAX_CHANNELS}")
         if screenshots:
             window.grab().save(str(Path(screenshots) / f"presentation-{percent}-widest.png"))
         presentation.set_active(False)  # back to the window as it was: rows, the user's split
-        _settle(app, window)
+        settle(app, window)
         window.resize(*SMALLEST_WINDOW)
-        _settle(app, window)
+        settle(app, window)
         where = f"{window.width()}×{window.height()} back at 100 %"
         problems += [f"{where}: {problem}" for problem in window_problems(window)]
         if abs(splitter.sizes()[0] / sum(splitter.sizes()) - users_split[0] / sum(users_split)) > 0.01:
@@ -400,12 +383,7 @@ def test_both_tabs_fit_and_read_at_every_size_and_scale(qapp, tmp_path):
 
 if __name__ == "__main__":  # one scale factor, in a process of its own: prints the problems as JSON
     sys.path[:0] = [str(HERE), str(HERE.parent)]
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
+    from settling import child_application
 
-    application = QApplication(sys.argv[:1])
-    QCoreApplication.setOrganizationName("kernelplay-tests")
-    QCoreApplication.setApplicationName("kernelplay-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["KERNELPLAY_TEST_SETTINGS"])
+    application = child_application()
     print(json.dumps(check_sizes(application, os.environ.get("KERNELPLAY_SCREENSHOTS"))))

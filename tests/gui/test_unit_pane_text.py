@@ -4,22 +4,20 @@ window does, and fit their rows, cells and tiles at 100 % and at 200 % (1024×70
 
 The sizes are measured in the painted pixels: the height of the ink of a row's name, of a grid's
 title and number, of a tile's caption."""
-import time
 from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFontMetricsF
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
 
+from settling import settle, show_on_cnn_tab
 from synthetic_digits import bar_digits
 from kernelplay.gui.main_window import MainWindow
 from kernelplay.gui.text_scale import px
 from kernelplay.gui.training.training_tab import TrainingTab
 
 SIZE = (1024, 700)
-STILL_PASSES = 20  # a new size hint climbs a level of the page a pass of the event loop
 
 
 class Window(MainWindow):
@@ -30,17 +28,6 @@ class Window(MainWindow):
         return TrainingTab(data=bar_digits(), backend="thread", threads=1, snapshot_interval=0.02, redraw_interval_ms=20)
 
 
-def settle(app, window, timeout: float = 5.0) -> None:
-    """Run the event loop until no widget of ``window`` has moved for :data:`STILL_PASSES` passes."""
-    def shape():
-        return tuple((w.x(), w.y(), w.width(), w.height()) for w in window.findChildren(QWidget) if w.isVisible())
-
-    end, last, still = time.monotonic() + timeout, None, 0
-    while still < STILL_PASSES and time.monotonic() < end:
-        app.processEvents()
-        time.sleep(0.01)
-        now = shape()
-        still, last = (still + 1 if now == last else 0), now
 
 
 def present(app, window, percent: int) -> None:
@@ -57,18 +44,14 @@ def present(app, window, percent: int) -> None:
 def shown_window(qtbot, app):
     """The main window at :data:`SIZE` on its CNN tab, up to its first snapshot; closed after."""
     win = Window()
-    qtbot.addWidget(win)
-    win.show()
-    tab = win.training
-    win.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=10000)
+    show_on_cnn_tab(qtbot, win)
     win.resize(*SIZE)
     settle(app, win)
     try:
         yield win
     finally:
         win.classroom.presentation.set_active(False)
-        tab.shutdown()
+        win.training.shutdown()
         win.close()
 
 

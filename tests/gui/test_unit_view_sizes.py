@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from screen_check import window_problems
+from settling import show_on_cnn_tab
 from synthetic_digits import bar_digits
 from kernelplay.gui.main_window import MainWindow
 from kernelplay.gui.training.training_tab import TrainingTab
@@ -26,13 +27,9 @@ class Window(MainWindow):
 @pytest.fixture
 def window(qtbot):
     win = Window()
-    qtbot.addWidget(win)
-    win.show()
-    tab = win.training
-    win.tabs.setCurrentWidget(tab)
-    qtbot.waitUntil(lambda: tab.latest_snapshot() is not None, timeout=10000)
+    show_on_cnn_tab(qtbot, win)
     yield win
-    tab.shutdown()
+    win.training.shutdown()
     win.close()
 
 

@@ -404,12 +404,7 @@ SCENARIOS = {"small_screen": small_screen, "tab_built_later": tab_built_later, "
 
 if __name__ == "__main__":  # one scenario, on the screens Qt was given: prints what it saw as JSON
     sys.path[:0] = [str(HERE), str(HERE.parent)]
-    from PySide6.QtCore import QCoreApplication, QSettings
-    from PySide6.QtWidgets import QApplication
+    from settling import child_application
 
-    application = QApplication(sys.argv[:1])
-    QCoreApplication.setOrganizationName("kernelplay-tests")
-    QCoreApplication.setApplicationName("kernelplay-tests")
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, os.environ["KERNELPLAY_TEST_SETTINGS"])
+    application = child_application()
     print(json.dumps(SCENARIOS[sys.argv[1]](application)))
