@@ -9,10 +9,10 @@ import re
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QFontInfo
+from PySide6.QtGui import QFont, QFontInfo
 from PySide6.QtWidgets import QApplication, QWidget
 
-__all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "reach_styled_widgets", "restyle_all", "scaled_sheet",
+__all__ = ["DESIGN_FONT_PX", "keep_fitted_width", "px", "reach_styled_widgets", "restyle_all", "scaled_font", "scaled_sheet",
            "set_sheet", "text_scale", "widgets_under"]
 
 DESIGN_FONT_PX = 12  # the pixel size of the font every hard-coded size was chosen for (9 pt at 96 dpi)
@@ -29,6 +29,14 @@ def text_scale(widget: QWidget | None = None) -> float:
 def px(size: float, widget: QWidget | None = None) -> int:
     """``size`` pixels, as drawn for the design font, at the font of ``widget`` (else the application's)."""
     return max(1, round(size * text_scale(widget)))
+
+
+def scaled_font(size: float, widget: QWidget) -> QFont:
+    """``widget``'s font at ``size`` pixels as drawn for the design font, scaled with its text (what
+    a painted label uses, so that presentation mode enlarges it too)."""
+    font = QFont(widget.font())
+    font.setPixelSize(px(size, widget))
+    return font
 
 
 def scaled_sheet(sheet: str, scale: float | None = None) -> str:

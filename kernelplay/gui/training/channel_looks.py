@@ -17,7 +17,7 @@ from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kernelplay.gui.qt_arrays import array_to_qimage
-from kernelplay.gui.text_scale import px
+from kernelplay.gui.text_scale import px, scaled_font
 from kernelplay.gui.theme import keep_ink
 from kernelplay.gui.training.page_layout import DownScrollArea
 from kernelplay.gui.training.unit_grids import MARK_COLOUR
@@ -95,9 +95,7 @@ class DigitTiles(QWidget):
         self.update()
 
     def caption_font(self) -> QFont:
-        font = QFont(self.font())
-        font.setPixelSize(px(CAPTION_PX, self))
-        return font
+        return scaled_font(CAPTION_PX, self)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # presentation mode: the captions and the tiles grow

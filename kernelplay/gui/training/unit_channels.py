@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from kernelplay.common.colormaps import symmetric_limit
 from kernelplay.gui.playground.step_text import TERM_BACKGROUND
 from kernelplay.gui.qt_arrays import array_to_qimage
-from kernelplay.gui.text_scale import px
+from kernelplay.gui.text_scale import px, scaled_font
 from kernelplay.gui.training.mosaic import ACTIVATION_TABLE, DIVERGING_TABLE, GREY_TABLE, colourise
 from kernelplay.gui.training.tile_zoom import TileZoom, ZoomedTile
 from kernelplay.gui.training import unit_text
@@ -96,9 +96,7 @@ class ChannelList(QWidget):
 
     def text_font(self) -> QFont:
         """The rows' words: :data:`TEXT_PX` at the design font, scaled with the text."""
-        font = QFont(self.font())
-        font.setPixelSize(px(TEXT_PX, self))
-        return font
+        return scaled_font(TEXT_PX, self)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.FontChange:  # presentation mode: the words and the rows grow

@@ -17,7 +17,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from kernelplay.common.colormaps import text_colour_on
-from kernelplay.gui.text_scale import px, text_scale
+from kernelplay.gui.text_scale import px, scaled_font, text_scale
 
 __all__ = ["Grid", "GridStrip", "StripLayout", "strip_layout", "MARK_COLOUR"]
 
@@ -124,10 +124,7 @@ class GridStrip(QWidget):
     def fonts(self) -> tuple[QFont, QFont]:
         """The numbers' and the titles' fonts: :data:`NUMBER_PX` and :data:`TITLE_PX` at the design
         font, scaled with the text."""
-        numbers, titles = QFont(self.font()), QFont(self.font())
-        numbers.setPixelSize(px(NUMBER_PX, self))
-        titles.setPixelSize(px(TITLE_PX, self))
-        return numbers, titles
+        return scaled_font(NUMBER_PX, self), scaled_font(TITLE_PX, self)
 
     def _measure(self) -> None:
         # measured once here: the layout is asked for many times per redraw
