@@ -13,13 +13,13 @@ from __future__ import annotations
 import math
 import sys
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QFont, QKeySequence
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from kernelplay.gui.settings import SCALE_RANGE, AppSettings
 from kernelplay.gui.text_scale import reach_styled_widgets, restyle_all
-from kernelplay.gui.window_fit import PageScroll
+from kernelplay.gui.window_fit import SETTLE_MS, PageScroll
 
 __all__ = ["Presentation", "SCALE_STEP", "TEXT_SIZE_DATA", "TEXT_SIZE_KEYS", "TITLE_POINTS", "apply_plot_fonts",
            "font_scale", "set_plot_title", "title_font"]
@@ -137,6 +137,10 @@ class Presentation(QObject):
         self._window, self._settings = window, settings
         self._active = False
         self._normal_geometry = None
+        # leaving, the window is restored once more when the layouts have settled: the first time some
+        # sizes still follow the large text and hold the window taller (1024×739 for 1024×700)
+        self._restore_again = QTimer(self, singleShot=True, interval=SETTLE_MS)
+        self._restore_again.timeout.connect(self._restore_normal_geometry)
         self._pages = PageScroll.of(window)
         self._swapped: list[tuple[QAction, list[QKeySequence]]] = []
 
@@ -201,12 +205,18 @@ class Presentation(QObject):
             self._apply(100)
             self._swap_zoom_keys()
             window.setWindowState(window.windowState() & ~Qt.WindowState.WindowFullScreen)
-            if self._normal_geometry is not None:
-                window.restoreGeometry(self._normal_geometry)
+            self._restore_normal_geometry()
             self._pages.hold(PRESENTATION, False)  # kept while the screen is too small for them (window_fit.py)
             window.statusBar().show()
+            self._restore_again.start()
         self._sync_actions()
         self.active_changed.emit(active)
+
+    @Slot()
+    def _restore_normal_geometry(self) -> None:
+        """The window's size and place from before presentation mode (unless it is active again)."""
+        if not self._active and self._normal_geometry is not None:
+            self._window.restoreGeometry(self._normal_geometry)
 
     def refresh_plots(self) -> None:
         """Scale the fonts of pyqtgraph views built since (the training tab comes after the window)."""
