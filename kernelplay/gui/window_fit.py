@@ -16,6 +16,8 @@ from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, 
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
+from kernelplay.gui.wheel_guard import WheelGuard
+
 __all__ = ["PageScroll", "WindowFit", "fits", "placed_in"]
 
 SMALL_SCREEN = "small screen"  # WindowFit's reason to hold the scroll area
@@ -48,6 +50,7 @@ class PageScroll(QObject):
         self._reasons: set[str] = set()
         self._area: QScrollArea | None = None
         self._followed: list[QTabWidget] = []  # the tab widgets whose change of page it follows
+        self._wheel = WheelGuard(self)  # in a page that scrolls, the wheel scrolls it (wheel_guard.py)
 
     @classmethod
     def of(cls, window: QMainWindow) -> PageScroll:
@@ -82,6 +85,7 @@ class PageScroll(QObject):
         self._area.setWidgetResizable(True)
         self._area.setWidget(pages)
         window.setCentralWidget(self._area)
+        self._wheel.guard(pages)
         self._size_by_current_pages(True)
         self._rearrange(pages)
         if window.isVisible():  # on show and laid out now, not a turn of the event loop later (Qt's way):
@@ -91,6 +95,7 @@ class PageScroll(QObject):
     def _unwrap(self) -> None:
         self._size_by_current_pages(False)
         pages = self._area.takeWidget()
+        self._wheel.release(pages)
         self._window.setCentralWidget(pages)  # the scroll area goes with it
         self._area = None
         self._rearrange(pages)  # shown and laid out by Qt a turn later: leaving presentation mode, the
@@ -114,6 +119,7 @@ class PageScroll(QObject):
         if self._area is not None:
             self._size_by_current_pages(False)
             self._size_by_current_pages(True)
+            self._wheel.guard(self._area.widget())
 
     def _size_by_current_pages(self, on: bool) -> None:
         """While on, a tab widget is as large as the page on show needs, not its largest page: the

@@ -1,7 +1,9 @@
-"""The mouse wheel over the CNN tab's plots while the pages scroll (presentation mode, or a screen
+"""The mouse wheel over the CNN tab's plots and controls while the pages scroll (presentation mode, or a screen
 too small for the window: window_fit.PageScroll): it scrolls the page, it does not zoom the plot or
 stop on it. The plots' mouse interaction is off (curves.py, scores.py, the kernels' and maps' view
-boxes), so their ViewBoxes ignore the wheel and Qt hands it on to the scroll area.
+boxes), so their ViewBoxes ignore the wheel and Qt hands it on to the scroll area. A spin box or
+combo box there takes the wheel only once it has the focus (wheel_guard.py): scrolling down the page
+must not change the learning rate or the batch size under the pointer.
 
 The wheel is a real one (QTest.wheelEvent on the window: spontaneous, as from a mouse). A wheel event
 made in the test and sent to a widget is not spontaneous, and Qt never passes such an event on to the
@@ -60,7 +62,7 @@ def _ranges(view) -> list:
 def _turn_wheel(window, view, notches: int, modifiers=Qt.KeyboardModifier.NoModifier) -> None:
     """A real wheel turned ``notches`` (negative: towards the user, the page goes down) over the
     middle of ``view``'s visible part."""
-    viewport = view.viewport()
+    viewport = view.viewport() if hasattr(view, "viewport") else view
     shown = viewport.visibleRegion().boundingRect()
     assert not shown.isEmpty(), "the view is off the page's visible part"
     position = viewport.mapTo(window, shown.center())
@@ -101,3 +103,39 @@ def test_the_wheel_over_the_plots_changes_nothing_in_a_window_whose_pages_do_not
         ranges = _ranges(view)
         _turn_wheel(window, view, -1)
         assert _ranges(view) == ranges, name
+
+
+def _controls(window) -> dict:
+    """The training settings a wheel could change: spin boxes and combo boxes by what they set."""
+    controls = window.training.training_controls
+    return {"learning rate": controls.learning_rate_box, "batch size": controls.batch_size_box}
+
+
+def test_the_wheel_over_an_unfocused_control_scrolls_the_page_and_changes_nothing(qtbot, window):
+    presentation = window.classroom.presentation
+    presentation.set_scale(200)
+    presentation.set_active(True)
+    settle(QApplication.instance(), window)
+    area = window.centralWidget()
+    bar = area.verticalScrollBar()
+    for name, control in _controls(window).items():
+        area.ensureWidgetVisible(control, 0, 0)
+        QApplication.processEvents()
+        value, before = control.currentText(), bar.value()
+        down = before < bar.maximum()
+        _turn_wheel(window, control, -1 if down else 1)
+        assert control.currentText() == value, name  # was: one step on, the page stuck
+        assert (bar.value() > before) if down else (bar.value() < before), (name, before, bar.value())
+        assert not control.hasFocus(), name
+        control.setFocus()  # clicked or tabbed to, it takes the wheel as ever
+        area.ensureWidgetVisible(control, 0, 0)
+        QApplication.processEvents()
+        _turn_wheel(window, control, -1)  # the next choice down the list
+        assert control.currentText() != value, name
+    presentation.set_active(False)
+    qtbot.wait(300)
+    control = _controls(window)["batch size"]  # pages that do not scroll: Qt's way again
+    window.setFocus()
+    value = control.currentText()
+    _turn_wheel(window, control, 1)
+    assert control.currentText() != value
