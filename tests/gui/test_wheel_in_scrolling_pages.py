@@ -72,12 +72,17 @@ def _turn_wheel(window, view, notches: int, modifiers=Qt.KeyboardModifier.NoModi
     QApplication.processEvents()
 
 
-def test_the_wheel_over_the_plots_scrolls_the_page_in_presentation_mode(qtbot, window):
+def _presenting(window) -> QScrollArea:
+    """Presentation mode at 200 %, settled: the scroll area the pages are in."""
     presentation = window.classroom.presentation
     presentation.set_scale(200)
     presentation.set_active(True)
     settle(QApplication.instance(), window)
-    area = window.centralWidget()
+    return window.centralWidget()
+
+
+def test_the_wheel_over_the_plots_scrolls_the_page_in_presentation_mode(qtbot, window):
+    area = _presenting(window)
     assert isinstance(area, QScrollArea)
     bar = area.verticalScrollBar()
     assert bar.maximum() > 0, "the CNN tab at 200 % should scroll"
@@ -112,11 +117,7 @@ def _controls(window) -> dict:
 
 
 def test_the_wheel_over_an_unfocused_control_scrolls_the_page_and_changes_nothing(qtbot, window):
-    presentation = window.classroom.presentation
-    presentation.set_scale(200)
-    presentation.set_active(True)
-    settle(QApplication.instance(), window)
-    area = window.centralWidget()
+    area = _presenting(window)
     bar = area.verticalScrollBar()
     for name, control in _controls(window).items():
         area.ensureWidgetVisible(control, 0, 0)
@@ -132,7 +133,7 @@ def test_the_wheel_over_an_unfocused_control_scrolls_the_page_and_changes_nothin
         QApplication.processEvents()
         _turn_wheel(window, control, -1)  # the next choice down the list
         assert control.currentText() != value, name
-    presentation.set_active(False)
+    window.classroom.presentation.set_active(False)
     qtbot.wait(300)
     control = _controls(window)["batch size"]  # pages that do not scroll: Qt's way again
     window.setFocus()
