@@ -70,21 +70,29 @@ def test_a_row_folds_in_a_scrolling_page_where_its_views_do_not_get_what_they_wa
     assert not row.folded and row.minimumSizeHint().width() == 356
 
 
+def _captioned_page(qtbot, splitter, caption: str, size: tuple[int, int]) -> QWidget:
+    """A shown page of ``size``: ``caption``, wrapping (as the network diagram's does: the page's
+    height follows its width), over ``splitter``."""
+    page = QWidget()
+    column = QVBoxLayout(page)
+    caption = QLabel(caption)
+    caption.setWordWrap(True)
+    column.addWidget(caption)
+    column.addWidget(splitter)
+    qtbot.addWidget(page)
+    page.resize(*size)
+    page.show()
+    _settle(qtbot)
+    return page
+
+
 def test_the_splitter_gives_each_pane_its_height_in_a_scrolling_page_and_the_users_back_after(qtbot):
     splitter = PaneSplitter()
     top, bottom = Box(50, 100, height=500), Box(50, 100, height=200)
     splitter.addWidget(top)
     splitter.addWidget(bottom)
-    page = QWidget()
-    column = QVBoxLayout(page)
-    caption = QLabel("A caption that wraps, as the network diagram does: the page's height follows its width")
-    caption.setWordWrap(True)
-    column.addWidget(caption)
-    column.addWidget(splitter)
-    qtbot.addWidget(page)
-    page.resize(300, 400)
-    page.show()
-    _settle(qtbot)
+    page = _captioned_page(qtbot, splitter, "A caption that wraps, as the network diagram does: the page's height "
+                           "follows its width", (300, 400))
     splitter.setSizes([100, 290])  # the user's
     users = splitter.sizes()
     area = _in_scrolling_page(qtbot, page, 300)
@@ -117,16 +125,8 @@ def test_a_side_pane_goes_under_the_views_in_a_scrolling_page_and_gets_its_width
     views, pane = Box(200, 400, height=300), Box(250, 250, height=500)
     splitter.addWidget(views)
     splitter.addWidget(pane)
-    page = QWidget()
-    column = QVBoxLayout(page)
-    caption = QLabel("A caption that wraps: the page's height follows its width, and holds what its panes want")
-    caption.setWordWrap(True)
-    column.addWidget(caption)
-    column.addWidget(splitter)
-    qtbot.addWidget(page)
-    page.resize(620, 300)
-    page.show()
-    _settle(qtbot)
+    page = _captioned_page(qtbot, splitter, "A caption that wraps: the page's height follows its width, and holds "
+                           "what its panes want", (620, 300))
     splitter.set_widths([350, 250])  # the user's
     users = splitter.sizes()
     assert not splitter.folded and splitter.minimumSizeHint().width() >= 200 + 250
