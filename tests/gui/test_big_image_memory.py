@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from kernelplay.gui.playground import playground_tab
-from kernelplay.gui.playground.image_panels import DISPLAY_COPY_PIXELS
+from kernelplay.gui.playground.image_view import DISPLAY_COPY_PIXELS
 from kernelplay.gui.playground.playground_tab import PlaygroundTab
 from kernelplay.imaging.images import load_image
 

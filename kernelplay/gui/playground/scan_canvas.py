@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from kernelplay.gui.playground.image_panels import WINDOW_COLOUR
+from kernelplay.gui.playground.image_view import WINDOW_COLOUR
 from kernelplay.gui.qt_arrays import array_to_qimage
 from kernelplay.gui.text_scale import px, text_scale
 from kernelplay.gui.theme import is_dark

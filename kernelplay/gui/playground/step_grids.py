@@ -49,7 +49,7 @@ from kernelplay.gui.theme import ink as theme_ink
 from kernelplay.gui.theme import is_dark
 from kernelplay.imaging.explain import PixelExplanation
 
-# The same cyan as the current-term outline on the big images (image_panels._TERM_PEN).
+# The same cyan as the current-term outline on the big images (image_view._TERM_PEN).
 TERM_COLOUR = QColor(0, 200, 255)
 PADDING_COLOUR = QColor(230, 120, 0)  # the dashed outline of a cell outside the image
 MIN_WIDTH = 300  # px, whatever the text's size: the cells' own minimum (min_cell) grows with it
