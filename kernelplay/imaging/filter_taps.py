@@ -18,7 +18,9 @@ where every tap would cost a multiplication and an addition).
 Where the kernel's many distinct weights would cost more steps than it has taps (the lecture's
 ``10 20 10 / 7 −12 7 / −10 −20 −19``: 13 steps, 9 taps), the band is one weighted sum instead,
 ``np.einsum`` over the taps as a strided ``(k, k, n)`` view: each tap's product is added to the
-total in the same loop, one pass per tap and one numpy call (−13 % at 1920×1080 on two threads).
+total in the same loop, one pass per tap and one numpy call (−10 % at 1920×1080 on two threads,
+in-process A/B with each call after an OpenCV call: a call right after one of our own finds its
+output's memory still in cache and runs ~12 % faster, which biases back-to-back comparisons).
 
 Every pass counts (at 1920×1080 RGB on two threads, ~5 % of OpenCV's time each), but so does every
 band-sized buffer. Sums shared between rows were built and measured: a pattern that recurs in

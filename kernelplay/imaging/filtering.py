@@ -141,7 +141,8 @@ def apply_kernel_naive(image, kernel, *, border: str = "zero", flip: bool = Fals
 # its sums:
 #
 # - shifted taps (kernelplay.imaging.filter_taps): integer kernels on uint8 input in exact int16
-#   or uint16 arithmetic, a numpy call per distinct weight or ±1 tap;
+#   or uint16 arithmetic, a numpy call per distinct weight or ±1 tap, or one weighted sum of all
+#   the taps (np.einsum) where the distinct weights would cost more calls than there are taps;
 # - row products (kernelplay.imaging.filter_rows): float32 matrix products in BLAS, one per output
 #   row, and k − 1 additions; float weights cost a pass per tap the other way.
 #
@@ -185,23 +186,6 @@ def _cached_method(weights: bytes, size: int, integer_input: bool):
         return plan
     numerators.setflags(write=False)  # shared by every call with this kernel
     return ("rows", numerators, divisor)
-
-
-def _tap_band_rows(out_height: int, most: int) -> int:
-    """Rows per band of taps: about ``most`` (big bands: fewer numpy calls), at least two bands per
-    worker where the image has the rows, and as many bands as the nearest multiple of the workers,
-    of equal size, so the workers finish together. 1080 rows in bands of 133 were eight bands and a
-    ninth of 16 rows that one worker ran alone at the end: eight of 135 took the lecture's decimal
-    3×3 at 1920×1080 ~9 % and emboss ~7 % less time on two threads, ten of 108 ~3 % (in-process A/B)."""
-    workers = worker_count()
-    rows = max(1, min(out_height, most, -(-out_height // (2 * workers))))
-    bands = -(-out_height // rows)
-    if bands > workers:
-        bands = max(workers, round(bands / workers) * workers)
-    rows = -(-out_height // bands)
-    while rows > 1 and -(-out_height // rows) % workers:  # whole rows: a band less, or more, than asked
-        rows -= 1
-    return rows
 
 
 def _copy_rows(out: np.ndarray, rows: np.ndarray) -> None:
@@ -262,13 +246,14 @@ def filter_bands(image, kernel, border: str, start_sink, *, luminance: bool = Fa
     out_columns = out_width * channels
     method = _method(kernel, integer_input)
     if isinstance(method, TapPlan):
-        band_rows = _tap_band_rows(out_height, _BAND_ELEMENTS // row_length)
+        # big bands (fewer numpy calls), but at least two per worker where the image allows
+        band_rows = max(1, min(out_height, _BAND_ELEMENTS // row_length, -(-out_height // (2 * worker_count()))))
 
         def new_band():
             return TapBand(method, band_rows, radius, row_length, channels)
     else:
         _, weights, divisor = method
-        band_rows = max(1, min(out_height, _ROW_BAND_FLOATS // ((size + 1) * row_length)))  # many: a memory bound
+        band_rows = max(1, min(out_height, _ROW_BAND_FLOATS // ((size + 1) * row_length)))
 
         def new_band():
             return RowBand(weights, divisor, band_rows, radius, row_length, channels)

@@ -138,16 +138,3 @@ def test_a_nan_in_a_later_band_is_still_refused(monkeypatch):
     with pytest.raises(ValueError, match="not finite"):
         apply_kernel(image, KERNELS["random 5x5"])
 
-
-@pytest.mark.parametrize("workers", [1, 2, 3, 4])
-def test_tap_bands_split_evenly_over_the_workers(monkeypatch, workers):
-    # 1080 rows at 1920 × 3 values: bands of 133 rows were eight and a ninth of 16 that one worker
-    # ran alone at the end; now the bands are a multiple of the workers in number, at least two each.
-    monkeypatch.setattr(filtering, "worker_count", lambda: workers)
-    most = filtering._BAND_ELEMENTS // (1922 * 3)
-    assert most == 133
-    assert filtering._tap_band_rows(1080, most) == {1: 120, 2: 135, 3: 120, 4: 135}[workers]
-    for height, most in ((1080, most), (3000, 63), (4000, 31), (61, 5)):
-        rows = filtering._tap_band_rows(height, most)
-        bands = -(-height // rows)
-        assert bands % workers == 0 and bands >= 2 * workers and rows <= -(-4 * most // 3), (height, rows)
