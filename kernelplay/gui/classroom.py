@@ -39,7 +39,7 @@ class Classroom(QObject):
         self.theme = Theme.shared(QApplication.instance(), settings.theme(), window)
         self.theme.changed.connect(self._on_theme_changed)
         self.presentation = Presentation(window, settings)
-        self.layout_memory = LayoutMemory(window.tabs, settings, parent=self)
+        self.layout_memory = LayoutMemory(window.tabs, settings, PageScroll.of(window), parent=self)
         self._lesson = None  # the LessonDirector, built when first asked for
         self._shortcuts_dialog = None
 

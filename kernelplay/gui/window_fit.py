@@ -12,7 +12,7 @@ window that fits its screen keeps its pages side by side at every size the user 
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QRect, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QScreen
 from PySide6.QtWidgets import QFrame, QMainWindow, QScrollArea, QSizePolicy, QTabWidget, QWidget
 
@@ -42,7 +42,10 @@ def placed_in(frame: QRect, available: QRect) -> QRect:
 class PageScroll(QObject):
     """``window``'s pages (its central widget) in a frameless scroll area whose page grows as it
     needs, while at least one reason :meth:`hold` s it; without one, the pages straight in the
-    window again. One per window: :meth:`of`."""
+    window again. One per window: :meth:`of`. ``about_to_scroll`` comes while the pages are still
+    laid out in the window, just before they go in the scroll area."""
+
+    about_to_scroll = Signal()
 
     def __init__(self, window: QMainWindow) -> None:
         super().__init__(window)
@@ -78,6 +81,7 @@ class PageScroll(QObject):
             self._unwrap()
 
     def _wrap(self) -> None:
+        self.about_to_scroll.emit()
         window = self._window
         pages = window.takeCentralWidget()
         self._area = QScrollArea()

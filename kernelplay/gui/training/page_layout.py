@@ -180,6 +180,15 @@ class PaneSplitter(QSplitter):
             self.setSizes(self._users_sizes)
             self._users_sizes = None
 
+    def restoreState(self, state) -> bool:
+        """In a page that scrolls, ``state``'s sizes are those given back when it stops (the
+        panes keep the heights they want): layout_memory restores a CNN tab built in the scroll area."""
+        restored = super().restoreState(state)
+        if restored and self._users_sizes is not None:
+            self._users_sizes = self.sizes()
+            self._fit_panes()
+        return restored
+
     def _fit_heights(self, page: QScrollArea) -> None:
         """Each pane as tall as it wants, in ``page``, which grows to hold them."""
         wanted = [self.widget(i).sizeHint().height() for i in range(self.count())]
