@@ -5,14 +5,14 @@ tab's worker thread (``gui/playground/filter_runner.py``) only decides when to c
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from kernelplay.imaging.filter_map import filter_and_map
-from kernelplay.imaging.filtering import output_window, raw_sums_at
+from kernelplay.imaging.filtering import output_shape, output_window, raw_sums_at
 from kernelplay.imaging.images import luminance
-from kernelplay.imaging.mapping import MappedOutput
+from kernelplay.imaging.mapping import MappedOutput, map_value
 
 __all__ = ["FilterRequest", "FilterResult", "run_filter"]
 
@@ -37,7 +37,8 @@ class FilterRequest:
 
 @dataclass(frozen=True)
 class FilterResult:
-    """``mapped``: the uint8 pixels shown with the clipped counts.
+    """``mapped``: the uint8 pixels shown with the clipped counts (pixels None in a result
+    :meth:`without_pixels`).
 
     The float32 raw sums are not kept — 4× an RGB image, 572 MiB at 50 MP — only the pixels they
     were mapped to; :meth:`raw_at` computes the one under the cursor again, with the same filter.
@@ -57,6 +58,27 @@ class FilterResult:
         # The luminance of the window alone: per pixel the same float32 arithmetic as the whole image's.
         window = luminance(output_window(request.image, request.kernel.shape[0], row, col, request.border))
         return raw_sums_at(window, request.kernel, 0, 0, border="valid", flip=request.flip)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The output's: (H, W), or (H, W, 3) for each RGB channel; ``k − 1`` smaller for "valid"."""
+        request = self.request
+        in_luminance = request.luminance and request.image.ndim == 3
+        return output_shape(request.image, request.kernel, request.border, luminance=in_luminance)
+
+    def pixel_at(self, row: int, col: int) -> np.ndarray:
+        """The shown pixel at output pixel ``(row, col)``: uint8, a scalar or ``(3,)`` as
+        :meth:`raw_at`. Without the pixels, :meth:`raw_at` mapped again, the same arithmetic."""
+        if self.mapped.pixels is not None:
+            return self.mapped.pixels[row, col]
+        raw = self.raw_at(row, col)
+        shown = [map_value(float(value), self.request.mapping, self.value_range) for value in np.atleast_1d(raw)]
+        return np.array(shown, dtype=np.uint8).reshape(np.shape(raw))
+
+    def without_pixels(self) -> FilterResult:
+        """The same result without its pixels (as many bytes as the image; a third in the luminance
+        mode): every number behind them stays at hand through :meth:`raw_at` and :meth:`pixel_at`."""
+        return replace(self, mapped=self.mapped._replace(pixels=None))
 
 
 def run_filter(request: FilterRequest) -> FilterResult:

@@ -73,6 +73,20 @@ def test_the_result_holds_no_raw_sums():
     assert result.mapped.pixels.dtype == np.uint8
 
 
+@pytest.mark.parametrize("mapping", ["clamp", "abs", "offset", "stretch"])
+@pytest.mark.parametrize("mode", ["each channel", "luminance", "grey"])
+def test_a_result_without_its_pixels_gives_the_same_pixel_anywhere(mapping, mode):
+    image = RGB[..., 0].copy() if mode == "grey" else RGB
+    result = run_filter(request(image, luminance=mode == "luminance", mapping=mapping, border="valid",
+                                kernel=RANDOM_3X3 / 2 + 0.2))  # some sums below 0, some above 255
+    kept = result.without_pixels()
+    assert kept.mapped.pixels is None and kept.mapped[1:] == result.mapped[1:] and kept.request is result.request
+    assert kept.shape == result.shape == result.mapped.pixels.shape
+    for row, col in every_pixel(result.shape):
+        np.testing.assert_array_equal(kept.pixel_at(row, col), result.mapped.pixels[row, col])
+        np.testing.assert_array_equal(result.pixel_at(row, col), result.mapped.pixels[row, col])
+
+
 @pytest.mark.parametrize("in_luminance", [False, True])
 def test_the_preview_allocates_the_pixels_and_bands_only(in_luminance):
     # 3000×2000 RGB: raw sums would take 69 MiB (the luminance's 23 MiB, and the luminance as much
