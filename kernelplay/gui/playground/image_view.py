@@ -6,9 +6,11 @@ pixels, sits inside that ring (hatched), under the input pixels it belongs to.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QTransform, QWheelEvent
+from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPainterPath, QPen, QPixmap, QTransform, QWheelEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGraphicsPathItem,
@@ -70,6 +72,8 @@ class ImageView(QGraphicsView):
         self._pixmap_item = QGraphicsPixmapItem()
         self._pixmap_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self.scene().addItem(self._pixmap_item)
+        self._in_sight_item = QGraphicsPixmapItem()  # over a stand-in: what was in sight, as it was drawn
+        self.scene().addItem(self._in_sight_item)
         self._ring = QGraphicsPathItem()
         self._ring.setPen(QPen(Qt.PenStyle.NoPen))
         self._ring.setBrush(QBrush(_RING_COLOUR, Qt.BrushStyle.BDiagPattern))
@@ -98,13 +102,54 @@ class ImageView(QGraphicsView):
         (C-contiguous uint8 is kept as it is), so they must not change while shown."""
         pixels = np.ascontiguousarray(pixels, dtype=np.uint8)
         small = pixels.shape[0] * pixels.shape[1] <= DISPLAY_COPY_PIXELS
-        self._pixmap_item.setPixmap(QPixmap.fromImage(qimage_view(pixels)) if small else qpixmap_view(pixels))
+        self._pixmap_item.setPixmap(_converted(pixels) if small else qpixmap_view(pixels))
         self._pixels = pixels  # only now: the pixmap it replaces drew from the previous array
+        self._pixmap_item.setTransform(QTransform())
+        self._pixmap_item.setTransformationMode(Qt.TransformationMode.FastTransformation)
         self._pixmap_item.setPos(offset, offset)
+        self._in_sight_item.setPixmap(QPixmap())
         self._update_ring()
 
+    def let_go_of_pixels(self) -> bool:
+        """Beyond :data:`DISPLAY_COPY_PIXELS`, draw a stand-in for the pixels shown and hold them
+        no more, so that the next ones can be made without both in memory; returns whether it did.
+
+        The stand-in is the view as it was drawn, screen pixel for screen pixel, over a sample of
+        the whole image as fine as the view shows it fitted (for zooming and panning): each is
+        about the view's size. Until the view is zoomed or panned nothing on screen changes.
+        """
+        pixels = self._pixels
+        if pixels is None or pixels.shape[0] * pixels.shape[1] <= DISPLAY_COPY_PIXELS:
+            return False
+        self._in_sight_item.setPixmap(self._drawn_in_sight())
+        self._in_sight_item.setTransform(QTransform.fromScale(1 / self.zoom(), 1 / self.zoom()))
+        self._in_sight_item.setPos(self.scene_point(QPointF(0, 0)))
+        height, width = pixels.shape[:2]
+        step = max(1, math.floor(1 / (self.fit_zoom() * self.devicePixelRatioF())))  # pixels a screen pixel spans
+        whole = _converted(pixels[step // 2 :: step, step // 2 :: step])
+        self._pixmap_item.setPixmap(whole)
+        self._pixmap_item.setTransform(QTransform.fromScale(width / whole.width(), height / whole.height()))
+        self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)  # blurred, not blocks
+        self._pixels = None
+        return True
+
+    def _drawn_in_sight(self) -> QPixmap:
+        """The pixels as the view draws them now, at the screen's resolution, transparent around them."""
+        ratio = self.devicePixelRatioF()
+        size = self.viewport().size()
+        drawn = QImage(round(size.width() * ratio), round(size.height() * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        if drawn.isNull():  # a view of no size
+            return QPixmap()
+        drawn.setDevicePixelRatio(ratio)
+        drawn.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(drawn)
+        painter.setTransform(self._pixmap_item.deviceTransform(self.viewportTransform()))
+        painter.drawPixmap(0, 0, self._pixmap_item.pixmap())  # as QGraphicsPixmapItem paints, unsmoothed
+        painter.end()
+        return QPixmap.fromImage(drawn)
+
     def shown_pixels(self) -> np.ndarray | None:
-        """The array the view shows (itself, not a copy), or None before any."""
+        """The array the view shows (itself, not a copy), or None before any or once let go of."""
         return self._pixels
 
     def set_scene_size(self, rows: int, cols: int, margin: float) -> None:
@@ -118,7 +163,7 @@ class ImageView(QGraphicsView):
         rows, cols = self._image_shape
         inner = self._pixmap_item.sceneBoundingRect()
         path = QPainterPath()
-        if rows and cols and inner.width() < cols:
+        if rows and cols and round(inner.width()) < cols:  # a stand-in's width is scaled: 9999.99…
             path.addRect(QRectF(0, 0, cols, rows))
             path.addRect(inner)  # the odd-even fill leaves the pixels themselves clear
         self._ring.setPath(path)
@@ -211,3 +256,8 @@ class ImageView(QGraphicsView):
     def leaveEvent(self, event) -> None:
         super().leaveEvent(event)
         self.pixel_hovered.emit(-1, -1)
+
+
+def _converted(pixels: np.ndarray) -> QPixmap:
+    """A pixmap of uint8 pixels converted to Qt's 32-bit format: a copy, which Qt scales fastest."""
+    return QPixmap.fromImage(qimage_view(np.ascontiguousarray(pixels)))

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kernelplay.common.text import format_number
 from kernelplay.gui.playground.apply_options import COLOUR_CHANNELS, ApplyOptions
 from kernelplay.gui.playground.filter_runner import FilterRunner
 from kernelplay.gui.playground.image_panels import ImagePair
@@ -23,7 +22,7 @@ from kernelplay.gui.playground.kernel_editor import KernelEditor
 from kernelplay.gui.playground.scan_view import ScanView
 from kernelplay.gui.playground.side_column import SideColumn
 from kernelplay.gui.playground.step_panel import StepPanel
-from kernelplay.gui.playground.step_text import no_output_text
+from kernelplay.gui.playground.step_text import hover_line, no_output_text
 from kernelplay.imaging.explain import PixelExplanation, explain_pixel
 from kernelplay.imaging.images import ImageLoadError, load_image
 from kernelplay.imaging.preview import FilterRequest, FilterResult
@@ -157,11 +156,15 @@ class PlaygroundTab(QWidget):
         return self.options.settings()
 
     def result(self) -> FilterResult | None:
-        """The newest shown result (mapped pixels, clipped counts; the raw sum at a pixel)."""
+        """The newest shown result (mapped pixels, clipped counts; the raw sum at a pixel). Its
+        pixels are None while a large output is filtered again (see :meth:`_let_go_of_large_output`)."""
         return self._result
 
     def output_pixels(self) -> np.ndarray | None:
-        return None if self._result is None else self._result.mapped.pixels.copy()
+        """A copy of the shown output, or None before any, or while a large one is filtered again."""
+        if self._result is None or self._result.mapped.pixels is None:
+            return None
+        return self._result.mapped.pixels.copy()
 
     def is_up_to_date(self) -> bool:
         """True once the shown output reflects the latest image, kernel and settings."""
@@ -170,6 +173,7 @@ class PlaygroundTab(QWidget):
     def _request_output(self) -> None:
         if self._image is None:
             return
+        self._let_go_of_large_output()
         self._serial += 1
         settings = self.settings()
         self._runner.submit(
@@ -183,6 +187,14 @@ class PlaygroundTab(QWidget):
                 serial=self._serial,
             )
         )
+
+    def _let_go_of_large_output(self) -> None:
+        """Before a large output (beyond the views' DISPLAY_COPY_PIXELS) is filtered again, let
+        go of the last one: else the input, the last output and the next one are held at once (3×
+        the image). The output view draws a stand-in; the tab keeps what was computed, enough to
+        compute any of its numbers again (FilterResult.pixel_at); saving waits for the next one."""
+        if self.images.output_view.let_go_of_pixels() and self._result is not None:
+            self._result = self._result.without_pixels()
 
     @Slot()
     def _on_settings_changed(self) -> None:
@@ -214,6 +226,8 @@ class PlaygroundTab(QWidget):
         self._result = result
         offset = output_offset(result.request.border, result.request.kernel.shape[0])
         self.images.set_output(result.mapped.pixels, offset)
+        if result.request.serial != self._serial:  # a newer request is being filtered
+            self._let_go_of_large_output()
         self._update_summary()
         self._refresh_hover()
         self.output_updated.emit()
@@ -285,15 +299,16 @@ class PlaygroundTab(QWidget):
         row, col = pixel
         k = self.kernel_editor.kernel().shape[0]
         self.images.outline_window(row, col, k)
-        self.hover_label.setText(self._describe_pixel(row, col))
-        explanation = self.explain(row, col)
         index = self._output_index(row, col)
-        reason = ""
-        if explanation is None and self._result is not None and index is None:
-            reason = no_output_text(row, col, self._result.request.kernel.shape[0], self._image.shape)
+        outside_valid = self._result is not None and index is None
+        # The preview keeps no raw sums (4× the image): the core computes this one again.
+        output = None if index is None else (self._result.raw_at(*index), self._result.pixel_at(*index))
+        pinned = self._pinned is not None
+        self.hover_label.setText(hover_line(row, col, self._image[row, col], output, outside_valid=outside_valid, pinned=pinned))
+        reason = no_output_text(row, col, self._result.request.kernel.shape[0], self._image.shape) if outside_valid else ""
         self.step_panel.set_explanation(
-            explanation, output_pixel=None if index is None else tuple(np.atleast_1d(self._result.mapped.pixels[index])),
-            pinned=self._pinned is not None, reason=reason,
+            self.explain(row, col), output_pixel=None if output is None else tuple(np.atleast_1d(output[1])),
+            pinned=pinned, reason=reason,
         )
 
     def inspected_channel(self) -> str | None:
@@ -327,7 +342,7 @@ class PlaygroundTab(QWidget):
             return None
         offset = output_offset(result.request.border, result.request.kernel.shape[0])
         out_row, out_col = row - offset, col - offset
-        height, width = result.mapped.pixels.shape[:2]
+        height, width = result.shape[:2]
         if not (0 <= out_row < height and 0 <= out_col < width):
             return None
         return out_row, out_col
@@ -357,25 +372,6 @@ class PlaygroundTab(QWidget):
         height, width = self._image.shape[:2]
         row, col = self.focused_pixel() or (height // 2, width // 2)
         self._set_pin((min(max(row + row_step, 0), height - 1), min(max(col + col_step, 0), width - 1)))
-
-    def _describe_pixel(self, row: int, col: int) -> str:
-        text = f"({row}, {col})  in: {self._format_pixel(self._image[row, col])}"
-        index = self._output_index(row, col)
-        if index is not None:
-            # The preview keeps no raw sums (4× the image): the core computes this one again.
-            raw, shown = self._result.raw_at(*index), self._result.mapped.pixels[index]
-            text += f"  →  sum {self._format_pixel(raw)}  →  out {self._format_pixel(shown)}"
-        elif self._result is not None:
-            text += "  →  no output pixel here (valid border)"
-        if self._pinned is not None:
-            text += "  ·  pinned"
-        return text
-
-    @staticmethod
-    def _format_pixel(value) -> str:
-        values = np.atleast_1d(value).astype(np.float64)
-        parts = [format_number(float(v), 1) for v in values]
-        return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
 
     def keyPressEvent(self, event) -> None:
         """Keys the image views leave alone (Home, End, Space, “,” and “.”) drive the step view;

@@ -15,7 +15,9 @@ was the last one added, ``k*k`` when the whole sum is shown.
 """
 from __future__ import annotations
 
-from kernelplay.common.text import format_exact, format_significant
+import numpy as np
+
+from kernelplay.common.text import format_exact, format_number, format_significant
 from kernelplay.imaging.borders import BORDER_LABELS
 from kernelplay.imaging.explain import PixelExplanation
 from kernelplay.imaging.scan import output_offset, output_shape
@@ -220,3 +222,20 @@ def no_output_text(row: int, col: int, size: int, shape: tuple[int, ...]) -> str
         f"column {first} to {first + cols - 1}, so the output is {cols}×{rows}: the {width}×{height} input "
         f"less a ring {first} pixel{'s' if first > 1 else ''} wide."
     )
+
+
+def hover_line(row: int, col: int, input_pixel, output: tuple | None, *, outside_valid: bool, pinned: bool) -> str:
+    """The status line's words for input pixel (row, col): its value, and ``output``'s (raw sum,
+    shown value) or, ``outside_valid``, that a "valid" output has no pixel there."""
+    text = f"({row}, {col})  in: {pixel_text(input_pixel)}"
+    if output is not None:
+        text += f"  →  sum {pixel_text(output[0])}  →  out {pixel_text(output[1])}"
+    elif outside_valid:
+        text += "  →  no output pixel here (valid border)"
+    return text + ("  ·  pinned" if pinned else "")
+
+
+def pixel_text(value) -> str:
+    """A grey value or an RGB triple, to one decimal: ``"12.5"``, ``"(1, 2, 3)"``."""
+    parts = [format_number(float(v), 1) for v in np.atleast_1d(value)]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ")"
