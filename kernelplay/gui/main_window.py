@@ -252,7 +252,7 @@ class MainWindow(QMainWindow):
     @Slot()
     def _on_save_output(self) -> None:
         if self.playground.output_pixels() is None:
-            self.show_message("There is no output to save yet.")
+            self.show_message(self.playground.why_no_output())
             return
         stem = Path(self.playground.image_name()).stem or "output"
         path, _ = QFileDialog.getSaveFileName(self, "Save Output", f"{stem}-filtered.png", SAVE_FILTER)
@@ -275,9 +275,11 @@ class MainWindow(QMainWindow):
     @Slot()
     def copy_output(self) -> None:
         pixels = self.playground.output_pixels()
-        if pixels is not None:
-            QGuiApplication.clipboard().setImage(array_to_qimage(pixels))
-            self.show_message("Output copied to the clipboard.")
+        if pixels is None:
+            self.show_message(self.playground.why_no_output())
+            return
+        QGuiApplication.clipboard().setImage(array_to_qimage(pixels))
+        self.show_message("Output copied to the clipboard.")
 
     @Slot()
     def _on_keep_kernel(self) -> None:

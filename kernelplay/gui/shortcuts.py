@@ -1,6 +1,6 @@
 """Help ▸ Keyboard Shortcuts: every key the app answers to, in one table — the menus' shortcuts as
 the actions hold them now, and the keys the views read themselves (documented here, beside the
-code that handles them: playground_tab.py, image_panels.py, step_panel.py, scan_view.py,
+code that handles them: playground_tab.py, image_view.py, step_panel.py, scan_view.py,
 kernel_editor.py, training/unit_view.py, training/digit_gallery.py)."""
 from __future__ import annotations
 

@@ -120,10 +120,13 @@ def test_a_large_output_is_let_go_of_while_the_next_is_filtered(qtbot, tab, gate
     edit_while_held(qtbot, tab, gate, "emboss")
     assert last() is None, "the last output is held while the next one is filtered"
     assert tab.images.output_view.shown_pixels() is None and tab.output_pixels() is None
+    assert tab.why_no_output() == "The output is being filtered again: it can be saved or copied once it shows."
     gate.open()
     result = wait_for_output(tab)
     view = tab.images.output_view
     assert view.shown_pixels() is result.mapped.pixels
+    saved = tab.output_pixels()  # what Save and Copy read: the output itself, not a copy (143 MiB at 50 MP)
+    assert np.shares_memory(saved, result.mapped.pixels) and not saved.flags.writeable
     np.testing.assert_array_equal(result.mapped.pixels, run_filter(result.request).mapped.pixels)
     tab.images.zoom_on(1000, 1000, 8.0)
     for row, col in ((1000, 1000), (1001, 998), (997, 1003)):
@@ -224,7 +227,8 @@ def test_a_failed_filter_leaves_the_last_output_on_screen_with_its_numbers(qtbot
     qtbot.waitUntil(lambda: bool(posted), timeout=2000)
     assert posted == ["Filtering failed: Unable to allocate 12.0 MiB"]
     assert view.viewport().grab().toImage() == before and tab.hover_label.text() == status
-    assert not tab.is_up_to_date() and tab.output_pixels() is None  # Save says: no output yet
+    assert not tab.is_up_to_date() and tab.output_pixels() is None
+    assert tab.why_no_output().startswith("The last filter failed")  # what Save and Copy say
     tab.kernel_editor.set_preset("outline")
     result = wait_for_output(tab)
     assert view.shown_pixels() is result.mapped.pixels

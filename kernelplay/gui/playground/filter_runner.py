@@ -14,9 +14,12 @@ class FilterRunner(QObject):
 
     result_ready = Signal(object)  # FilterResult
     failed = Signal(str)
+    _answered = Signal(int, object, str)  # from the worker: serial, FilterResult or None, failure
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._asked = self._answered_serial = None  # serials, kept on the GUI thread
+        self._answered.connect(self._on_answered)  # queued: runs on the GUI thread
         self._pending: FilterRequest | None = None
         self._wake = threading.Condition()
         self._stopping = False
@@ -25,9 +28,14 @@ class FilterRunner(QObject):
 
     def submit(self, request: FilterRequest) -> None:
         """Queue ``request``, replacing any request not yet started."""
+        self._asked = request.serial
         with self._wake:
             self._pending = request
             self._wake.notify()
+
+    def busy(self) -> bool:
+        """True from a submit until the answer to the newest request has arrived."""
+        return self._asked != self._answered_serial
 
     def stop(self) -> None:
         with self._wake:
@@ -56,6 +64,13 @@ class FilterRunner(QObject):
         try:
             result = run_filter(request)
         except Exception as error:  # shown to the user; the previous output stays
-            self.failed.emit(f"Filtering failed: {error}")
+            self._answered.emit(request.serial, None, f"Filtering failed: {error}")
+        else:
+            self._answered.emit(request.serial, result, "")
+
+    def _on_answered(self, serial: int, result, failure: str) -> None:
+        self._answered_serial = serial
+        if result is None:
+            self.failed.emit(failure)
         else:
             self.result_ready.emit(result)
