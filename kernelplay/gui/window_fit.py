@@ -53,7 +53,7 @@ class PageScroll(QObject):
         self._reasons: set[str] = set()
         self._area: QScrollArea | None = None
         self._followed: list[QTabWidget] = []  # the tab widgets whose change of page it follows
-        self._wheel = WheelGuard(self)  # in a page that scrolls, the wheel scrolls it (wheel_guard.py)
+        self._wheel = WheelGuard(window, self)  # in a page that scrolls, the wheel scrolls it (wheel_guard.py)
 
     @classmethod
     def of(cls, window: QMainWindow) -> PageScroll:
@@ -89,7 +89,7 @@ class PageScroll(QObject):
         self._area.setWidgetResizable(True)
         self._area.setWidget(pages)
         window.setCentralWidget(self._area)
-        self._wheel.guard(pages)
+        self._wheel.guard(self._area)
         self._size_by_current_pages(True)
         self._rearrange(pages)
         if window.isVisible():  # on show and laid out now, not a turn of the event loop later (Qt's way):
@@ -99,7 +99,7 @@ class PageScroll(QObject):
     def _unwrap(self) -> None:
         self._size_by_current_pages(False)
         pages = self._area.takeWidget()
-        self._wheel.release(pages)
+        self._wheel.release()
         self._window.setCentralWidget(pages)  # the scroll area goes with it
         self._area = None
         self._rearrange(pages)  # shown and laid out by Qt a turn later: leaving presentation mode, the
@@ -123,7 +123,6 @@ class PageScroll(QObject):
         if self._area is not None:
             self._size_by_current_pages(False)
             self._size_by_current_pages(True)
-            self._wheel.guard(self._area.widget())
 
     def _size_by_current_pages(self, on: bool) -> None:
         """While on, a tab widget is as large as the page on show needs, not its largest page: the
