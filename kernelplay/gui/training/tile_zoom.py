@@ -1,21 +1,26 @@
-"""A small floating view of one tile — a kernel slice or a feature map — enlarged, with its numbers."""
+"""A small floating view of one tile — a kernel slice or a feature map — enlarged, with its numbers.
+Its words are in the application's font and, like the tile and its margins, grow with presentation
+mode's text size; never larger than the screen for a tile without numbers."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPainter
 from PySide6.QtWidgets import QWidget
 
+from kernelplay.gui.text_scale import px
 from kernelplay.gui.training.mosaic import colourise
 
 __all__ = ["TileZoom", "ZoomedTile", "ZoomingLayoutWidget", "format_values"]
 
-GRID_SIDE = 220  # pixels the enlarged tile takes, at least (cells grow to hold their numbers)
+# px at the design font (text_scale.py): like its words, the enlarged tile grows with the text
+GRID_SIDE = 220  # the enlarged tile's side, at least (cells grow to hold their numbers; the screen bounds it)
 PADDING = 8
-CURSOR_OFFSET = 18  # the view opens this far right of and below the cursor, never over it
+CURSOR_OFFSET = 18  # the view opens this far right of and below the cursor, never over it (screen px)
 
 
 def format_values(values: np.ndarray) -> list[list[str]]:
@@ -51,25 +56,38 @@ class TileZoom(QWidget):
         self.tile: ZoomedTile | None = None
         self.texts: list[list[str]] = []  # the numbers drawn in the cells (empty without numbers)
         self._cell = 1
-        self._bold = QFont(self.font())
-        self._bold.setBold(True)
 
     def show_tile(self, tile: ZoomedTile, cursor: QPoint | None = None) -> None:
         """Show ``tile``; beside ``cursor`` (global) if given, else where the view already is."""
         self.tile = tile
         h, w = tile.values.shape
         self.texts = format_values(tile.values) if tile.numbers else []
-        widest = max((self.fontMetrics().horizontalAdvance(t) for row in self.texts for t in row), default=0)
-        self._cell = max(2, GRID_SIDE // max(h, w), widest + 8 if self.texts else 0)
-        line = self.fontMetrics().lineSpacing()
+        metrics = QFontMetricsF(self.font())
+        widest = math.ceil(max((metrics.horizontalAdvance(t) for row in self.texts for t in row), default=0))
+        line, padding = self.fontMetrics().lineSpacing(), self.padding()
         captions = tile.caption.split("\n")
-        width = max(w * self._cell, *(self.fontMetrics().horizontalAdvance(c) for c in captions),
-                    self.fontMetrics().horizontalAdvance(tile.title) * 1.15)
-        self.resize(int(width) + 2 * PADDING, h * self._cell + (1 + len(captions)) * line + 3 * PADDING)
+        words = (1 + len(captions)) * line + 3 * padding  # the height of all but the grid
+        screen = (QGuiApplication.screenAt(cursor) if cursor is not None else None) or self.screen()
+        room = screen.availableGeometry()
+        side = min(px(GRID_SIDE, self), room.height() - words, room.width() - 2 * padding)
+        self._cell = max(2, side // max(h, w), widest + padding if self.texts else 0)
+        width = max(w * self._cell, *(metrics.horizontalAdvance(c) for c in captions),
+                    QFontMetricsF(self.title_font()).horizontalAdvance(tile.title))
+        self.resize(math.ceil(width) + 2 * padding, h * self._cell + words)
         if cursor is not None:
             self.move(self._place_beside(cursor))
         self.update()
         self.show()
+
+    def title_font(self) -> QFont:
+        """The widget's font (the application's, which presentation mode enlarges), bold."""
+        font = QFont(self.font())
+        font.setBold(True)
+        return font
+
+    def padding(self) -> int:
+        """Pixels around the title, the grid and the caption, at the text size in use."""
+        return px(PADDING, self)
 
     def _place_beside(self, cursor: QPoint) -> QPoint:
         screen = QGuiApplication.screenAt(cursor) or QGuiApplication.primaryScreen()
@@ -83,7 +101,7 @@ class TileZoom(QWidget):
 
     def grid_rect(self) -> QRect:
         h, w = self.tile.values.shape
-        top = PADDING + self.fontMetrics().lineSpacing() + PADDING // 2
+        top = self.padding() + self.fontMetrics().lineSpacing() + self.padding() // 2
         return QRect((self.width() - w * self._cell) // 2, top, w * self._cell, h * self._cell)
 
     def paintEvent(self, event) -> None:
@@ -94,10 +112,10 @@ class TileZoom(QWidget):
         painter.fillRect(self.rect(), QColor("#fbfbfb"))
         painter.setPen(QColor("#8a8a8a"))
         painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
-        line = self.fontMetrics().lineSpacing()
+        line, padding = self.fontMetrics().lineSpacing(), self.padding()
         painter.setPen(QColor("#1d1d1d"))
-        painter.setFont(self._bold)
-        painter.drawText(QRect(PADDING, PADDING, self.width() - 2 * PADDING, line), Qt.AlignmentFlag.AlignHCenter,
+        painter.setFont(self.title_font())
+        painter.drawText(QRect(padding, padding, self.width() - 2 * padding, line), Qt.AlignmentFlag.AlignHCenter,
                          tile.title)
         painter.setFont(self.font())
         grid = self.grid_rect()
@@ -111,7 +129,7 @@ class TileZoom(QWidget):
                     painter.setPen(QColor("#000000") if colour.lightness() > 110 else QColor("#ffffff"))
                     painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.texts[r][c])
         painter.setPen(QColor("#1d1d1d"))
-        painter.drawText(QRect(PADDING, grid.bottom() + PADDING // 2, self.width() - 2 * PADDING,
+        painter.drawText(QRect(padding, grid.bottom() + padding // 2, self.width() - 2 * padding,
                                line * (1 + tile.caption.count("\n"))), Qt.AlignmentFlag.AlignHCenter, tile.caption)
         painter.end()
 
