@@ -371,4 +371,6 @@ def test_the_probe_strip_shows_what_fits_and_a_digit_of_each_class(qtbot):
         shown = [i for b, i in zip(strip.buttons, strip.indices) if b.isVisible()]
         assert {int(data.heldout.labels[i]) for i in shown} == set(range(10))
         assert all(b.geometry().right() <= width for b in strip.buttons if b.isVisible())
+        rows = {b.geometry().top() for b in strip.buttons if b.isVisible()}
+        assert len(rows) == (2 if width < 600 else 1), (width, rows)  # least: two rows of five
     assert len(shown) == len(strip.buttons)

@@ -81,6 +81,8 @@ def test_on_a_small_screen_the_window_fits_and_its_pages_scroll_down(screen, tmp
                  "presentation"):
         assert _scrolls_down_only(seen[name]), (name, seen[name])
     assert seen["tab 1"]["down"] > 0  # the CNN tab is taller than the screen: it scrolls down
+    # the controls beside the views, not under them: Train was 927 px down the 683 px wide page
+    assert seen["Train in sight"]
     explained = seen["-106"]
     assert explained["pinned"] == [4, 4] and explained["total"] == "sum of all 9 terms: −106"
     assert explained["image in sight"] and explained["total in sight"] and "sum −106" in explained["status"]
@@ -223,6 +225,14 @@ def _click_tab(app, window, index: int) -> bool:
     return seen and window.tabs.currentIndex() == index
 
 
+def _in_sight(window, widget) -> bool:
+    """Whether ``widget`` is whole in the view of the page's scroll area."""
+    from PySide6.QtCore import QPoint, QRect
+
+    view = window.centralWidget().viewport()
+    return view.rect().contains(QRect(widget.mapTo(view, QPoint(0, 0)), widget.size()))
+
+
 def _bring_into_sight(app, widget) -> bool:
     """Scroll every scroll area ``widget`` is in (the innermost first) to it, as a reader would: whether
     it is then whole in each of their views."""
@@ -295,6 +305,8 @@ def small_screen(app) -> dict:
     for index in (1, 0):
         seen[f"tab {index} reached"] = _click_tab(app, window, index)
         seen[f"tab {index}"] = _pages(window)
+        if index == 1:  # the page at its top, as the tab opens
+            seen["Train in sight"] = _in_sight(window, tab.training_controls.play_button)
         seen["problems"] += [f"tab {index}: {problem}" for problem in _problems(window)]
     seen["-106"] = _explain_minus_106(app, window)
     window.tabs.setCurrentWidget(tab)
