@@ -10,14 +10,16 @@ __all__ = ["MessageBar", "MESSAGE_SECONDS"]
 
 MESSAGE_SECONDS = 12
 MARGIN = 8  # between the bar and what it floats beside
-NARROWEST = 240  # pixels: the bar is never squeezed narrower than this beside the tabs
+LEAST_TEXT_CHARACTERS = 24  # the text's least width beside the tabs, in average characters; else under them
 
 
 class MessageBar(QFrame):
     """A dismissable note for errors and confirmations (never a blocking dialog), floating over
     ``parent`` in the free space right of ``anchor`` (the tab bar): as wide as its text needs,
     word-wrapped onto more lines (over the top of the page) when the row is too short, and placed
-    again whenever either is resized."""
+    again whenever either is resized. Where that space leaves the text less than
+    :data:`LEAST_TEXT_CHARACTERS` (a small screen at 200 %: a word a line), it floats under the
+    tabs instead, as wide as the window."""
 
     def __init__(self, parent: QWidget, anchor: QTabBar) -> None:
         super().__init__(parent)
@@ -88,13 +90,16 @@ class MessageBar(QFrame):
         area = self.parentWidget().rect()
         last_tab = self._anchor.tabRect(self._anchor.count() - 1)
         tabs_end = self._anchor.mapTo(self.parentWidget(), QPoint(last_tab.right() + 1, 0))
-        widest = max(area.right() - MARGIN - (tabs_end.x() + MARGIN), NARROWEST)
         margins = self.layout().contentsMargins()
         chrome = margins.left() + margins.right() + self.layout().spacing() + self.close_button.sizeHint().width() + 4
         if not self.action_button.isHidden():
             chrome += self.action_button.sizeHint().width() + self.layout().spacing()
+        metrics = self.label.fontMetrics()
+        widest, top = area.right() - MARGIN - (tabs_end.x() + MARGIN), tabs_end.y() + 1
+        if widest - chrome < LEAST_TEXT_CHARACTERS * metrics.averageCharWidth():
+            widest, top = area.width() - 2 * MARGIN, tabs_end.y() + last_tab.height() + 1
         lines = self.label.text().splitlines() or [""]
-        text_width = max(self.label.fontMetrics().horizontalAdvance(line) for line in lines)
-        width = min(text_width + chrome, widest)
+        text_width = max(metrics.horizontalAdvance(line) for line in lines)
+        width = max(1, min(text_width + chrome, widest))
         height = self.layout().totalHeightForWidth(width)
-        self.setGeometry(QRect(area.right() - MARGIN - width, tabs_end.y() + 1, width, height))
+        self.setGeometry(QRect(area.right() - MARGIN - width, top, width, height))
