@@ -74,11 +74,6 @@ class TapPlan(NamedTuple):
         """Passes over the band, the arithmetic only: one per step, one per tap of a weighted sum."""
         return sum(stage.weights.size if isinstance(stage, WeightedSum) else len(stage) for stage in self.stages)
 
-    @property
-    def calls(self) -> int:
-        """numpy calls per band, the arithmetic only."""
-        return sum(1 if isinstance(stage, WeightedSum) else len(stage) for stage in self.stages)
-
 
 def _group_taps(weights: dict[tuple[int, int], float]) -> list:
     """[(magnitude, [(offset, sign), …])] for the non-zero weights, magnitude 1 first."""

@@ -34,6 +34,16 @@ class FilterRequest:
     mapping: str
     serial: int
 
+    @property
+    def in_luminance(self) -> bool:
+        """Whether the luminance is filtered: asked for, of an RGB image (a grey one is its own)."""
+        return self.luminance and self.image.ndim == 3
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        """The output's: (H, W), or (H, W, 3) for each RGB channel; ``k − 1`` smaller for "valid"."""
+        return output_shape(self.image, self.kernel, self.border, luminance=self.in_luminance)
+
 
 @dataclass(frozen=True)
 class FilterResult:
@@ -53,18 +63,11 @@ class FilterResult:
         """The raw sum at output pixel ``(row, col)``, as the whole image's filter computed it:
         a float32 scalar for a grey image or in the luminance mode, else ``(3,)``."""
         request = self.request
-        if not (request.luminance and request.image.ndim == 3):
+        if not request.in_luminance:
             return raw_sums_at(request.image, request.kernel, row, col, border=request.border, flip=request.flip)
         # The luminance of the window alone: per pixel the same float32 arithmetic as the whole image's.
         window = luminance(output_window(request.image, request.kernel.shape[0], row, col, request.border))
         return raw_sums_at(window, request.kernel, 0, 0, border="valid", flip=request.flip)
-
-    @property
-    def shape(self) -> tuple[int, ...]:
-        """The output's: (H, W), or (H, W, 3) for each RGB channel; ``k − 1`` smaller for "valid"."""
-        request = self.request
-        in_luminance = request.luminance and request.image.ndim == 3
-        return output_shape(request.image, request.kernel, request.border, luminance=in_luminance)
 
     def pixel_at(self, row: int, col: int) -> np.ndarray:
         """The shown pixel at output pixel ``(row, col)``: uint8, a scalar or ``(3,)`` as
@@ -89,10 +92,8 @@ def run_filter(request: FilterRequest) -> FilterResult:
     on an image of up to :data:`STRETCH_RAW_BYTES` of them; none is kept in the result. Nor is the
     luminance held whole: each band's is computed as it is filtered."""
     start = time.perf_counter()
-    image = request.image
-    in_luminance = request.luminance and image.ndim == 3
-    raw_bytes = image.shape[0] * image.shape[1] * (1 if in_luminance or image.ndim == 2 else image.shape[2]) * 4
+    raw_bytes = int(np.prod(request.output_shape)) * 4
     keep_raw = request.mapping == "stretch" and raw_bytes <= STRETCH_RAW_BYTES
-    _, mapped, value_range = filter_and_map(image, request.kernel, border=request.border, flip=request.flip,
-                                            mapping=request.mapping, keep_raw=keep_raw, luminance=in_luminance)
+    _, mapped, value_range = filter_and_map(request.image, request.kernel, border=request.border, flip=request.flip,
+                                            mapping=request.mapping, keep_raw=keep_raw, luminance=request.in_luminance)
     return FilterResult(request, mapped, value_range, time.perf_counter() - start)

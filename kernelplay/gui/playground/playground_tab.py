@@ -353,7 +353,7 @@ class PlaygroundTab(QWidget):
             return None
         offset = output_offset(result.request.border, result.request.kernel.shape[0])
         out_row, out_col = row - offset, col - offset
-        height, width = result.shape[:2]
+        height, width = result.request.output_shape[:2]
         if not (0 <= out_row < height and 0 <= out_col < width):
             return None
         return out_row, out_col
