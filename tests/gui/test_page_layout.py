@@ -44,6 +44,14 @@ def _in_scrolling_page(qtbot, content: QWidget, width: int) -> QScrollArea:
     return area
 
 
+def _out_of_scrolling_page(qtbot, area: QScrollArea, size: tuple[int, int]) -> None:
+    """Take ``area``'s content out (presentation mode left) and show it alone at ``size``."""
+    content = area.takeWidget()
+    content.resize(*size)
+    content.show()
+    _settle(qtbot)
+
+
 def test_a_row_folds_in_a_scrolling_page_where_its_views_do_not_get_what_they_want(qtbot):
     row = FoldingRow(spacing=6)
     left, right = Box(200, 400), Box(150, 300)
@@ -63,10 +71,7 @@ def test_a_row_folds_in_a_scrolling_page_where_its_views_do_not_get_what_they_wa
     assert abs(left.width() - 3 * right.width()) <= 4  # room for both at 3 : 1
     area.resize(600, 400)
     _settle(qtbot)
-    area.takeWidget()  # out of the scrolling page (presentation mode left)
-    row.resize(600, 200)
-    row.show()
-    _settle(qtbot)
+    _out_of_scrolling_page(qtbot, area, (600, 200))
     assert not row.folded and row.minimumSizeHint().width() == 356
 
 
@@ -98,10 +103,7 @@ def test_the_splitter_gives_each_pane_its_height_in_a_scrolling_page_and_the_use
     area = _in_scrolling_page(qtbot, page, 300)
     assert splitter.sizes() == [500, 200]  # the page grew to hold them
     assert area.verticalScrollBar().maximum() > 0
-    area.takeWidget()  # out of the scrolling page (presentation mode left)
-    page.resize(300, 400)
-    page.show()
-    _settle(qtbot)
+    _out_of_scrolling_page(qtbot, area, (300, 400))
     assert splitter.sizes() == users
 
 
@@ -140,10 +142,7 @@ def test_a_side_pane_goes_under_the_views_in_a_scrolling_page_and_gets_its_width
     area.resize(420, 400)
     _settle(qtbot)
     assert splitter.folded
-    area.takeWidget()  # out of the scrolling page (presentation mode left)
-    page.resize(620, 300)
-    page.show()
-    _settle(qtbot)
+    _out_of_scrolling_page(qtbot, area, (620, 300))
     assert not splitter.folded and splitter.sizes() == users
 
 
